@@ -1,0 +1,174 @@
+//! The command line: clap derive structs, environment variables, help text.
+
+use std::path::PathBuf;
+
+use clap::parser::ValueSource;
+use clap::{ArgMatches, Args, Parser, Subcommand, ValueEnum};
+use clap_complete::Shell;
+
+use crate::values::Source;
+
+const AFTER_HELP: &str = "\
+Exit codes:
+  0  success
+  1  failure (e.g. the target directory is not empty, a template cannot be fetched)
+  2  usage error or invalid input (nothing is written)
+
+Examples:
+  flaskgen new hello-flask                 ask for anything not given (on a terminal)
+  flaskgen new hello-flask --yes           never ask: defaults for the rest
+  flaskgen new svc -p 8080 -b python:3.14-alpine --image myrepo/svc
+  flaskgen list                            templates and suggested base images";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "flaskgen",
+    version,
+    about = "Scaffold containerized Flask web apps that build and run the moment they are generated",
+    after_help = AFTER_HELP,
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+
+    /// Print nothing but errors
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Say what was decided and why (where each value came from); show error causes
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+
+    /// When to use colour (NO_COLOR in the environment turns `auto` off)
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a new Flask project
+    #[command(after_help = AFTER_HELP)]
+    New(NewArgs),
+    /// List templates and suggested base images
+    List {
+        /// Print JSON to stdout, for scripts
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        config: ConfigArgs,
+    },
+    /// Print a shell completion script to stdout
+    Completions {
+        /// The shell to complete for
+        #[arg(value_enum)]
+        shell: Shell,
+    },
+    /// Print the man page (roff) to stdout
+    Man,
+    /// Work with template kits
+    #[command(subcommand)]
+    Template(TemplateCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TemplateCommand {
+    /// Export the built-in template into DIR, as the start of a team kit
+    Init {
+        /// Directory to create (must not exist, or be empty)
+        dir: PathBuf,
+    },
+    /// Validate a kit: its manifest, every template's syntax, a render with default values
+    Check {
+        /// The kit: a directory or a git URL
+        source: String,
+        /// Branch or tag, for a git kit
+        #[arg(long = "ref", value_name = "REF")]
+        git_ref: Option<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    /// Ignore the config file
+    #[arg(long)]
+    pub no_config: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// Project name: directory and default image name (e.g. hello-flask)
+    pub name: Option<String>,
+
+    /// Port the app listens on [default: 5000]
+    #[arg(short, long, env = "FLASKGEN_PORT", value_name = "PORT")]
+    pub port: Option<String>,
+
+    /// Base image, with an explicit version tag or digest [default: python:3.14-slim]
+    #[arg(short, long, env = "FLASKGEN_BASE_IMAGE", value_name = "IMAGE")]
+    pub base_image: Option<String>,
+
+    /// Image name used in the docs and compose.yaml [default: NAME]
+    #[arg(long, value_name = "REPO")]
+    pub image: Option<String>,
+
+    /// Directory to create the project in
+    #[arg(
+        short,
+        long,
+        env = "FLASKGEN_OUTPUT_DIR",
+        value_name = "DIR",
+        default_value = "."
+    )]
+    pub output_dir: PathBuf,
+
+    /// Template: a directory or a git URL (https://, ssh://, git@host:, file://) [default: built-in]
+    #[arg(short, long, env = "FLASKGEN_TEMPLATE", value_name = "SOURCE")]
+    pub template: Option<String>,
+
+    /// Branch or tag of a git template
+    #[arg(long = "ref", value_name = "REF")]
+    pub git_ref: Option<String>,
+
+    /// Set any template variable (repeatable), e.g. -d team=payments
+    #[arg(short = 'd', long = "define", value_name = "KEY=VALUE")]
+    pub define: Vec<String>,
+
+    /// Never ask: take defaults for anything not given
+    #[arg(short, long)]
+    pub yes: bool,
+
+    /// Write into an existing directory, overwriting only files the template renders
+    #[arg(long)]
+    pub force: bool,
+
+    /// List the files that would be written, and write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Only the four essential files: Dockerfile, app/__init__.py, app/app.py, requirements.txt
+    #[arg(long)]
+    pub minimal: bool,
+
+    /// Print the result as JSON to stdout
+    #[arg(long)]
+    pub json: bool,
+
+    #[command(flatten)]
+    pub config: ConfigArgs,
+}
+
+/// Where a flag's value came from: the command line or its environment variable.
+pub fn source_of(matches: &ArgMatches, id: &str, env: &str) -> Source {
+    match matches.value_source(id) {
+        Some(ValueSource::EnvVariable) => Source::Env(env.to_string()),
+        _ => Source::CommandLine,
+    }
+}

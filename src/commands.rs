@@ -1,0 +1,436 @@
+//! The subcommands, each a straight pipeline over the library's stages.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+
+use anyhow::{bail, Result};
+use clap::{ArgMatches, CommandFactory};
+use serde_json::json;
+
+use crate::cli::{source_of, Cli, Command, NewArgs, TemplateCommand};
+use crate::config::{self, Config};
+use crate::error::input_error;
+use crate::prompt::Prompter;
+use crate::render::{self, Plan, PlannedFile};
+use crate::report::{self, human_bytes, Printer, BOLD, CYAN};
+use crate::resolve::{defines, Given, Resolver};
+use crate::template::Template;
+use crate::values::{Source, Value, Values, SUGGESTED_BASE_IMAGES};
+use crate::write;
+
+pub fn run(cli: Cli, matches: &ArgMatches, printer: Printer) -> Result<()> {
+    match cli.command {
+        Command::New(args) => {
+            let sub = matches
+                .subcommand_matches("new")
+                .expect("the new subcommand matched");
+            new(args, sub, printer)
+        }
+        Command::List { json, config } => list(json, &config::load(config.no_config)?),
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "flaskgen", &mut out);
+            report::stdout(&String::from_utf8_lossy(&out));
+            Ok(())
+        }
+        Command::Man => {
+            let mut out = Vec::new();
+            clap_mangen::Man::new(Cli::command()).render(&mut out)?;
+            report::stdout(&String::from_utf8_lossy(&out));
+            Ok(())
+        }
+        Command::Template(TemplateCommand::Init { dir }) => template_init(&dir, printer),
+        Command::Template(TemplateCommand::Check { source, git_ref }) => {
+            template_check(&source, git_ref.as_deref(), printer)
+        }
+    }
+}
+
+/// Ctrl-C before writing exits at once (nothing is on disk yet); during
+/// writing it asks the writer to stop and clean up.
+fn install_interrupt_handler() {
+    let _ = ctrlc::set_handler(|| {
+        if write::WRITING.load(Ordering::SeqCst) {
+            write::INTERRUPTED.store(true, Ordering::SeqCst);
+        } else {
+            let _ = dialoguer::console::Term::stderr().show_cursor();
+            eprintln!("\ninterrupted; nothing was written");
+            std::process::exit(130);
+        }
+    });
+}
+
+fn load_template(
+    source: Option<&str>,
+    git_ref: Option<&str>,
+    printer: Printer,
+) -> Result<Template> {
+    let template = match source {
+        Some(s) => Template::load(s, git_ref)?,
+        None if git_ref.is_some() => {
+            return Err(input_error("--ref needs --template SOURCE (a git URL)"))
+        }
+        None => Template::builtin()?,
+    };
+    printer.detail(&format!(
+        "template {} {} ({})",
+        template.manifest.meta.name,
+        template.manifest.meta.version,
+        template.origin.describe()
+    ));
+    Ok(template)
+}
+
+fn new(args: NewArgs, m: &ArgMatches, printer: Printer) -> Result<()> {
+    install_interrupt_handler();
+    let config = config::load(args.config.no_config)?;
+    if let Some(p) = &config.path {
+        printer.detail(&format!("config file {}", p.display()));
+    }
+    // A bad NAME fails before any template is fetched.
+    if let Some(name) = &args.name {
+        crate::values::Kind::Name.check(name).map_err(|rule| {
+            input_error(format!(
+                "invalid name {name:?}: {rule}; for example `hello-flask`"
+            ))
+        })?;
+    }
+    let template_source = args
+        .template
+        .clone()
+        .or_else(|| config.defaults.template.clone());
+    let template = load_template(template_source.as_deref(), args.git_ref.as_deref(), printer)?;
+    let manifest = &template.manifest;
+
+    let mut given = Vec::new();
+    let mut give = |var: &str, raw: &Option<String>, source: Source| {
+        if let Some(raw) = raw {
+            given.push(Given {
+                var: var.into(),
+                raw: raw.clone(),
+                source,
+            });
+        }
+    };
+    give("name", &args.name, Source::CommandLine);
+    give("port", &args.port, source_of(m, "port", "FLASKGEN_PORT"));
+    give(
+        "base_image",
+        &args.base_image,
+        source_of(m, "base_image", "FLASKGEN_BASE_IMAGE"),
+    );
+    give("image", &args.image, Source::CommandLine);
+    if args.minimal {
+        if manifest.variable("minimal").is_none() {
+            return Err(input_error(format!(
+                "--minimal: the template {} has no `minimal` variable",
+                manifest.meta.name
+            )));
+        }
+        give("minimal", &Some("true".into()), Source::CommandLine);
+    }
+    given.extend(defines(manifest, &args.define)?);
+
+    let interactive =
+        !args.yes && std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    printer.detail(if interactive {
+        "asking for values not given (stdin is a terminal)"
+    } else {
+        "not asking: defaults for values not given"
+    });
+    let prompter = interactive.then(|| Prompter::new(printer.color));
+    let values = Resolver {
+        manifest,
+        config: &config,
+        given,
+        prompter: prompter.as_ref(),
+        printer,
+    }
+    .resolve()?;
+
+    let plan = render::render(&template, &values)?;
+    let target = args.output_dir.join(values.str("name"));
+    let pre = write::preflight(&plan, &target, args.force)?;
+
+    if args.dry_run {
+        if args.json {
+            let files: Vec<_> = plan
+                .files
+                .iter()
+                .map(|f| (f.path.clone(), f.contents.len()))
+                .collect();
+            report::stdout(&json_result(
+                &target,
+                &template,
+                &values,
+                &files,
+                &pre.overwrites,
+                true,
+            ));
+        } else {
+            print_plan(&plan, &target, &pre.overwrites);
+            printer.info(&format!(
+                "dry run: {} files, {} would be written to {}; nothing was written",
+                plan.files.len(),
+                human_bytes(plan.total_bytes()),
+                target.display()
+            ));
+        }
+        return Ok(());
+    }
+
+    if let Some(p) = &prompter {
+        printer.info(&summary(&plan, &target, &pre.overwrites, printer));
+        if !p.confirm("Write these files?")? {
+            bail!("cancelled; nothing was written");
+        }
+    }
+
+    let outcome = write::write(&plan, &target, args.force)?;
+    printer.status(
+        "Created",
+        &format!(
+            "{} ({} files, {}) from template {}",
+            target.display(),
+            outcome.files.len(),
+            human_bytes(plan.total_bytes()),
+            manifest.meta.name
+        ),
+    );
+    for path in &outcome.overwritten {
+        printer.status("Overwrote", &target.join(path).display().to_string());
+    }
+    if args.json {
+        report::stdout(&json_result(
+            &target,
+            &template,
+            &values,
+            &outcome.files,
+            &outcome.overwritten,
+            false,
+        ));
+    }
+    next_steps(&target, &args.output_dir, &values, printer);
+    Ok(())
+}
+
+fn absolute(p: &Path) -> PathBuf {
+    std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
+}
+
+fn json_result(
+    target: &Path,
+    template: &Template,
+    values: &Values,
+    files: &[(String, usize)],
+    overwritten: &[String],
+    dry_run: bool,
+) -> String {
+    let mut vals = serde_json::Map::new();
+    for (name, value, _) in values.iter() {
+        vals.insert(name.into(), serde_json::to_value(value).unwrap_or_default());
+    }
+    let doc = json!({
+        "path": absolute(target),
+        "dry_run": dry_run,
+        "template": {
+            "name": template.manifest.meta.name,
+            "version": template.manifest.meta.version,
+            "source": template.origin.describe(),
+        },
+        "values": vals,
+        "files": files.iter().map(|(p, n)| json!({"path": p, "bytes": n})).collect::<Vec<_>>(),
+        "overwritten": overwritten,
+    });
+    format!(
+        "{}\n",
+        serde_json::to_string_pretty(&doc).unwrap_or_default()
+    )
+}
+
+fn print_plan(plan: &Plan, target: &Path, overwrites: &[String]) {
+    let width =
+        plan.files.iter().map(|f| f.path.len()).max().unwrap_or(0) + target.as_os_str().len() + 1;
+    let mut out = String::new();
+    for PlannedFile { path, contents, .. } in &plan.files {
+        let full = target.join(path).display().to_string();
+        let note = if overwrites.contains(path) {
+            "  (overwrite)"
+        } else {
+            ""
+        };
+        out.push_str(&format!(
+            "{full:<width$}  {:>6} bytes{note}\n",
+            contents.len()
+        ));
+    }
+    report::stdout(&out);
+}
+
+fn summary(plan: &Plan, target: &Path, overwrites: &[String], printer: Printer) -> String {
+    let mut s = format!(
+        "\n{} {}\n",
+        printer.paint(BOLD, "Will write to"),
+        target.display()
+    );
+    for f in &plan.files {
+        let note = if overwrites.contains(&f.path) {
+            " (overwrite)"
+        } else {
+            ""
+        };
+        s.push_str(&format!(
+            "  {:<28} {:>9}{note}\n",
+            f.path,
+            human_bytes(f.contents.len())
+        ));
+    }
+    s
+}
+
+fn next_steps(target: &Path, output_dir: &Path, values: &Values, printer: Printer) {
+    let port = values.port();
+    let image = values.str("image");
+    let dir = if output_dir == Path::new(".") {
+        PathBuf::from(values.str("name"))
+    } else {
+        target.to_path_buf()
+    };
+    let cmd = |c: String| format!("  {}", printer.paint(CYAN, &c));
+    printer.info(&format!(
+        "\nNext steps:\n{}\n{}\n{}\n  then open http://localhost:{port}",
+        cmd(format!("cd {}", dir.display())),
+        cmd(format!("docker image build -t {image} .")),
+        cmd(format!(
+            "docker container run --rm -p {port}:{port} {image}"
+        )),
+    ));
+}
+
+fn list(as_json: bool, config: &Config) -> Result<()> {
+    let builtin = Template::builtin()?;
+    let meta = &builtin.manifest.meta;
+    let configured = config.defaults.template.clone();
+    if as_json {
+        let mut templates = vec![json!({
+            "name": meta.name, "version": meta.version, "description": meta.description,
+            "source": "builtin", "default": configured.is_none(),
+        })];
+        if let Some(src) = &configured {
+            templates.push(json!({"source": src, "default": true, "config": config.path}));
+        }
+        let images: Vec<_> = SUGGESTED_BASE_IMAGES
+            .iter()
+            .enumerate()
+            .map(|(i, (img, why))| json!({"image": img, "default": i == 0, "when": why}))
+            .collect();
+        report::stdout(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&json!({"templates": templates, "base_images": images}))?
+        ));
+        return Ok(());
+    }
+    let mut out = String::from("Templates:\n");
+    let mark = |d: bool| if d { " (default)" } else { "" };
+    out.push_str(&format!(
+        "  {} {}  built-in{}\n      {}\n",
+        meta.name,
+        meta.version,
+        mark(configured.is_none()),
+        meta.description
+    ));
+    if let Some(src) = &configured {
+        let from = config
+            .path
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
+        out.push_str(&format!("  {src}  (default, from {from})\n"));
+    }
+    out.push_str("\nBase images (--base-image):\n");
+    for (i, (img, why)) in SUGGESTED_BASE_IMAGES.iter().enumerate() {
+        out.push_str(&format!("  {img:<20}{}\n      {why}\n", mark(i == 0)));
+    }
+    out.push_str("  Any other reference with an explicit tag or digest works too, e.g. registry.example.com/python:3.14-slim\n");
+    report::stdout(&out);
+    Ok(())
+}
+
+fn template_init(dir: &Path, printer: Printer) -> Result<()> {
+    install_interrupt_handler();
+    let plan = Plan {
+        files: Template::builtin_source_files()
+            .into_iter()
+            .map(|f| PlannedFile {
+                path: f.path,
+                contents: f.contents,
+                executable: f.executable,
+            })
+            .collect(),
+    };
+    let outcome = write::write(&plan, dir, false)?;
+    printer.status(
+        "Exported",
+        &format!(
+            "the built-in template to {} ({} files)",
+            dir.display(),
+            outcome.files.len()
+        ),
+    );
+    printer.info(&format!(
+        "Edit flaskgen.toml and the files, check the kit with `flaskgen template check {0}`,\nthen use it with `flaskgen new NAME --template {0}`.",
+        dir.display()
+    ));
+    Ok(())
+}
+
+/// Values for a check render: each variable's default, else a valid example.
+fn example_values(template: &Template) -> Values {
+    let mut values = Values::default();
+    for var in &template.manifest.variables {
+        let v = match (&var.default, var.name.as_str()) {
+            (Some(d), _) => d.clone(),
+            (None, "name") => Value::Str("example-app".into()),
+            (None, "image") => Value::Str(values.str("name").to_string()),
+            (None, _) => var
+                .kind
+                .check(&var.kind.example())
+                .unwrap_or(Value::Str(var.kind.example())),
+        };
+        values.set(&var.name, v, Source::TemplateDefault);
+    }
+    values
+}
+
+fn template_check(source: &str, git_ref: Option<&str>, printer: Printer) -> Result<()> {
+    let template = load_template(Some(source), git_ref, printer)?;
+    let values = example_values(&template);
+    let problems = render::problems(&template, &values);
+    if problems.is_empty() {
+        let rendered = template
+            .files
+            .iter()
+            .filter(|f| f.path.ends_with(crate::template::RENDER_SUFFIX))
+            .count();
+        printer.status(
+            "Checked",
+            &format!(
+                "{} {}: sound ({} variables, {} files, {rendered} rendered)",
+                template.manifest.meta.name,
+                template.manifest.meta.version,
+                template.manifest.variables.len(),
+                template.files.len()
+            ),
+        );
+        return Ok(());
+    }
+    for p in &problems {
+        printer.error(&anyhow::anyhow!(p.clone()));
+    }
+    bail!(
+        "{} problem(s) in template {}",
+        problems.len(),
+        template.origin.describe()
+    )
+}

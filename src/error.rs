@@ -1,0 +1,33 @@
+//! Error kinds that decide the exit code: invalid input (2) versus everything else (1).
+
+use std::fmt;
+
+/// Bad input from any source (flag, environment, config, prompt, manifest
+/// default): exit code 2. The message is one line: what, the rule, an example.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputError(pub String);
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for InputError {}
+
+/// Builds an `anyhow::Error` carrying an [`InputError`].
+pub fn input_error(msg: impl Into<String>) -> anyhow::Error {
+    InputError(msg.into()).into()
+}
+
+/// Exit code for an error: 2 when any cause in its chain is an [`InputError`].
+pub fn exit_code(err: &anyhow::Error) -> i32 {
+    if err
+        .chain()
+        .any(|e| e.downcast_ref::<InputError>().is_some())
+    {
+        2
+    } else {
+        1
+    }
+}

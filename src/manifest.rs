@@ -1,0 +1,343 @@
+//! `flaskgen.toml`, the manifest at a template's root: its identity, typed
+//! variables and conditional files. The built-in template uses it too.
+
+use anyhow::{anyhow, bail, Result};
+use regex::Regex;
+use serde::Deserialize;
+use toml::map::Map;
+
+use crate::values::{Kind, Value, Variable, BUILTIN_VARIABLES};
+
+pub const MANIFEST_FILE: &str = "flaskgen.toml";
+
+/// The template's identity, as recorded in the answers file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Meta {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default = "default_version")]
+    pub version: String,
+}
+
+fn default_version() -> String {
+    "0.0.0".into()
+}
+
+#[derive(Debug, Clone)]
+pub struct Manifest {
+    pub meta: Meta,
+    /// The built-ins first, then the kit's own, in manifest order.
+    pub variables: Vec<Variable>,
+    /// Template-side path (without `.tera`) → tera expression.
+    pub conditions: Vec<(String, String)>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawManifest {
+    template: Meta,
+    #[serde(default)]
+    variables: Map<String, toml::Value>,
+    #[serde(default)]
+    conditions: Map<String, toml::Value>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawVariable {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    prompt: Option<String>,
+    default: Option<toml::Value>,
+    regex: Option<String>,
+    min: Option<i64>,
+    max: Option<i64>,
+    choices: Option<Vec<String>>,
+    ask: Option<bool>,
+}
+
+impl Manifest {
+    /// Parses and checks a manifest; errors name the file and line.
+    pub fn parse(text: &str, file: &str) -> Result<Manifest> {
+        let raw: RawManifest = toml::from_str(text).map_err(|e| {
+            let line = e.span().map(|s| line_of(text, s.start)).unwrap_or(1);
+            anyhow!("{file}:{line}: {}", e.message())
+        })?;
+        let at = |needle: &str| format!("{file}:{}", find_line(text, needle));
+        if raw.template.name.trim().is_empty() {
+            bail!("{}: [template] name must not be empty", at("[template]"));
+        }
+
+        let ident = Regex::new("^[A-Za-z_][A-Za-z0-9_]*$").expect("valid pattern");
+        let mut variables: Vec<Variable> = BUILTIN_VARIABLES.iter().map(|n| builtin(n)).collect();
+        for (name, value) in &raw.variables {
+            let loc = at(&format!("[variables.{name}]"));
+            let rv: RawVariable = value.clone().try_into().map_err(|e: toml::de::Error| {
+                anyhow!("{loc}: variable `{name}`: {}", e.message())
+            })?;
+            let var = compile_variable(name, rv, &ident)
+                .map_err(|e| anyhow!("{loc}: variable `{name}`: {e}"))?;
+            match variables.iter_mut().find(|v| v.name == *name) {
+                Some(slot) => *slot = var,
+                None => variables.push(var),
+            }
+        }
+
+        let mut conditions = Vec::new();
+        for (path, expr) in raw.conditions {
+            let expr = expr.as_str().ok_or_else(|| {
+                anyhow!(
+                    "{}: condition for `{path}` must be a string holding a tera expression",
+                    at(&path)
+                )
+            })?;
+            conditions.push((path.trim_matches('/').to_string(), expr.to_string()));
+        }
+        Ok(Manifest {
+            meta: raw.template,
+            variables,
+            conditions,
+        })
+    }
+
+    pub fn variable(&self, name: &str) -> Option<&Variable> {
+        self.variables.iter().find(|v| v.name == name)
+    }
+}
+
+fn builtin(name: &str) -> Variable {
+    let kind = Kind::builtin(name).expect("a built-in variable");
+    let (prompt, default) = match name {
+        "name" => ("Project name", None),
+        "port" => ("Port the app listens on", Some(Value::Int(5000))),
+        "base_image" => (
+            "Base image",
+            Some(Value::Str(crate::values::SUGGESTED_BASE_IMAGES[0].0.into())),
+        ),
+        _ => ("Image name", None),
+    };
+    Variable {
+        name: name.into(),
+        kind,
+        prompt: prompt.into(),
+        default,
+        ask: true,
+    }
+}
+
+fn compile_variable(name: &str, rv: RawVariable, ident: &Regex) -> Result<Variable> {
+    if !ident.is_match(name) || name == "flaskgen" {
+        bail!("the name must be an identifier (letters, digits, _) other than `flaskgen`");
+    }
+    let kind = match Kind::builtin(name) {
+        Some(kind) => {
+            if rv.kind.is_some()
+                || rv.regex.is_some()
+                || rv.min.is_some()
+                || rv.max.is_some()
+                || rv.choices.is_some()
+            {
+                bail!("a built-in variable: a template may set only its `prompt`, `default` and `ask`");
+            }
+            kind
+        }
+        None => {
+            let type_name = match (&rv.kind, &rv.default, &rv.choices) {
+                (Some(t), ..) => t.as_str(),
+                (None, _, Some(_)) => "choice",
+                (None, Some(toml::Value::Integer(_)), _) => "int",
+                (None, Some(toml::Value::Boolean(_)), _) => "bool",
+                _ => "string",
+            };
+            let only = |ok: bool, field: &str| {
+                if ok {
+                    Ok(())
+                } else {
+                    Err(anyhow!("`{field}` does not apply to type `{type_name}`"))
+                }
+            };
+            only(rv.regex.is_none() || type_name == "string", "regex")?;
+            only(
+                (rv.min.is_none() && rv.max.is_none()) || type_name == "int",
+                "min/max",
+            )?;
+            only(rv.choices.is_none() || type_name == "choice", "choices")?;
+            match type_name {
+                "string" => Kind::Str {
+                    regex: rv
+                        .regex
+                        .as_deref()
+                        .map(|r| {
+                            Regex::new(r).map_err(|e| {
+                                anyhow!("invalid regex {r:?}: {}", first_line(&e.to_string()))
+                            })
+                        })
+                        .transpose()?,
+                },
+                "int" => {
+                    if let (Some(a), Some(b)) = (rv.min, rv.max) {
+                        if a > b {
+                            bail!("min {a} is greater than max {b}");
+                        }
+                    }
+                    Kind::Int {
+                        min: rv.min,
+                        max: rv.max,
+                    }
+                }
+                "bool" => Kind::Bool,
+                "choice" => {
+                    let choices = rv.choices.clone().unwrap_or_default();
+                    if choices.is_empty() {
+                        bail!("type `choice` needs a non-empty `choices` list");
+                    }
+                    Kind::Choice(choices)
+                }
+                other => bail!("unknown type `{other}`: use string, int, bool or choice"),
+            }
+        }
+    };
+    let default = match rv.default {
+        None => None,
+        Some(d) => {
+            let raw = match &d {
+                toml::Value::String(s) => s.clone(),
+                toml::Value::Integer(i) => i.to_string(),
+                toml::Value::Boolean(b) => b.to_string(),
+                other => bail!(
+                    "default must be a string, integer or boolean, not {}",
+                    other.type_str()
+                ),
+            };
+            let typed_ok = matches!(
+                (&kind, &d),
+                (Kind::Int { .. } | Kind::Port, toml::Value::Integer(_))
+                    | (Kind::Bool, toml::Value::Boolean(_))
+                    | (
+                        Kind::Name
+                            | Kind::BaseImage
+                            | Kind::Image
+                            | Kind::Str { .. }
+                            | Kind::Choice(_),
+                        toml::Value::String(_)
+                    )
+            );
+            if !typed_ok {
+                bail!("default {d} is not of type `{}`", kind.type_name());
+            }
+            Some(
+                kind.check(&raw)
+                    .map_err(|rule| anyhow!("default {raw:?} {rule}"))?,
+            )
+        }
+    };
+    let fallback = Kind::builtin(name).map(|_| builtin(name));
+    let prompt = rv
+        .prompt
+        .or_else(|| fallback.as_ref().map(|b| b.prompt.clone()))
+        .unwrap_or_else(|| name.replace('_', " "));
+    let default = default.or_else(|| fallback.and_then(|b| b.default));
+    Ok(Variable {
+        name: name.into(),
+        kind,
+        prompt,
+        default,
+        ask: rv.ask.unwrap_or(true),
+    })
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().last().unwrap_or(s).trim()
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+/// The line where `needle` first appears, for errors found after parsing.
+fn find_line(text: &str, needle: &str) -> usize {
+    text.find(needle).map(|o| line_of(text, o)).unwrap_or(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_kit_variables_in_order() {
+        let m = Manifest::parse(
+            r#"
+[template]
+name = "acme"
+[variables.team]
+default = "platform"
+regex = "^[a-z]+$"
+[variables.replicas]
+type = "int"
+min = 1
+max = 10
+default = 2
+[variables.port]
+default = 8080
+[conditions]
+"ops/redis.conf" = "with_redis"
+"#,
+            "flaskgen.toml",
+        )
+        .unwrap();
+        let names: Vec<_> = m.variables.iter().map(|v| v.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["name", "port", "base_image", "image", "team", "replicas"]
+        );
+        assert_eq!(m.variable("port").unwrap().default, Some(Value::Int(8080)));
+        assert_eq!(
+            m.conditions,
+            [("ops/redis.conf".to_string(), "with_redis".to_string())]
+        );
+    }
+
+    #[test]
+    fn rejects_bad_manifests_with_a_line() {
+        let cases = [
+            (
+                "[template]\nname = \"x\"\n[variables.port]\nmin = 1\n",
+                ":3: variable `port`",
+            ),
+            (
+                "[template]\nname = \"x\"\n[variables.r]\ntype = \"int\"\ndefault = 99\nmax = 10\n",
+                ":3: variable `r`: default",
+            ),
+            (
+                "[template]\nname = \"x\"\n[variables.t]\ntype = \"choice\"\nchoices = []\n",
+                ":3:",
+            ),
+            (
+                "[template]\nname = \"x\"\n[variables.t]\ntype = \"float\"\n",
+                "unknown type",
+            ),
+            (
+                "[template]\nname = \"x\"\n[variables.t]\nregex = \"(\"\n",
+                "invalid regex",
+            ),
+            (
+                "[template]\nname = \"x\"\n[variables.\"a-b\"]\n",
+                "identifier",
+            ),
+            ("[template]\nname = 1\n", "flaskgen.toml:2:"),
+            ("[template]\nname = \"x\"\nbogus = 1\n", "flaskgen.toml:3:"),
+            (
+                "[template]\nname = \"x\"\n[variables.port]\ndefault = 0\n",
+                "from 1 to 65535",
+            ),
+        ];
+        for (text, want) in cases {
+            let err = Manifest::parse(text, "flaskgen.toml")
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(want), "{text:?}: {err}");
+        }
+    }
+}

@@ -1,0 +1,111 @@
+//! Interactive questions (dialoguer), each validated as typed by the same
+//! rule the flags use. Only called when stdin and stderr are terminals.
+
+use anyhow::{anyhow, Result};
+use dialoguer::theme::{ColorfulTheme, SimpleTheme, Theme};
+use dialoguer::{Confirm, Input, Select};
+
+use crate::values::{Kind, Value, Variable, SUGGESTED_BASE_IMAGES};
+
+pub struct Prompter {
+    theme: Box<dyn Theme>,
+}
+
+fn cancelled(e: dialoguer::Error) -> anyhow::Error {
+    anyhow!("prompt cancelled ({e}); nothing was written")
+}
+
+impl Prompter {
+    pub fn new(color: bool) -> Prompter {
+        let theme: Box<dyn Theme> = if color {
+            Box::new(ColorfulTheme::default())
+        } else {
+            Box::new(SimpleTheme)
+        };
+        Prompter { theme }
+    }
+
+    /// Asks for one variable, offering `default`; returns a valid value.
+    pub fn ask(&self, var: &Variable, default: Option<&Value>) -> Result<Value> {
+        let theme = self.theme.as_ref();
+        match &var.kind {
+            Kind::Bool => {
+                let d = matches!(default, Some(Value::Bool(true)));
+                let answer = Confirm::with_theme(theme)
+                    .with_prompt(&var.prompt)
+                    .default(d)
+                    .interact()
+                    .map_err(cancelled)?;
+                Ok(Value::Bool(answer))
+            }
+            Kind::Choice(choices) => {
+                let current = default.map(|d| d.to_string());
+                let idx = choices
+                    .iter()
+                    .position(|c| Some(c) == current.as_ref())
+                    .unwrap_or(0);
+                let pick = Select::with_theme(theme)
+                    .with_prompt(&var.prompt)
+                    .items(choices)
+                    .default(idx)
+                    .interact()
+                    .map_err(cancelled)?;
+                Ok(Value::Str(choices[pick].clone()))
+            }
+            Kind::BaseImage => {
+                let default = default
+                    .map(|d| d.to_string())
+                    .unwrap_or_else(|| SUGGESTED_BASE_IMAGES[0].0.into());
+                let mut items: Vec<String> = vec![default.clone()];
+                items.extend(
+                    SUGGESTED_BASE_IMAGES
+                        .iter()
+                        .map(|(i, _)| i.to_string())
+                        .filter(|i| *i != default),
+                );
+                let other = "other… (type any image reference)".to_string();
+                let labels: Vec<String> = items
+                    .iter()
+                    .map(
+                        |i| match SUGGESTED_BASE_IMAGES.iter().find(|(s, _)| s == i) {
+                            Some((_, why)) => format!("{i:<20} {why}"),
+                            None => i.clone(),
+                        },
+                    )
+                    .chain(std::iter::once(other))
+                    .collect();
+                let pick = Select::with_theme(theme)
+                    .with_prompt(&var.prompt)
+                    .items(&labels)
+                    .default(0)
+                    .interact()
+                    .map_err(cancelled)?;
+                if pick < items.len() {
+                    return Ok(Value::Str(items[pick].clone()));
+                }
+                self.text(var, Some(&Value::Str(default)))
+            }
+            _ => self.text(var, default),
+        }
+    }
+
+    fn text(&self, var: &Variable, default: Option<&Value>) -> Result<Value> {
+        let kind = var.kind.clone();
+        let mut input = Input::<String>::with_theme(self.theme.as_ref())
+            .with_prompt(&var.prompt)
+            .validate_with(move |s: &String| kind.check(s).map(|_| ()));
+        if let Some(d) = default {
+            input = input.default(d.to_string());
+        }
+        let raw = input.interact_text().map_err(cancelled)?;
+        Ok(var.parse(&raw, " (prompt)")?)
+    }
+
+    pub fn confirm(&self, question: &str) -> Result<bool> {
+        Confirm::with_theme(self.theme.as_ref())
+            .with_prompt(question)
+            .default(true)
+            .interact()
+            .map_err(cancelled)
+    }
+}

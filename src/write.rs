@@ -1,0 +1,336 @@
+//! Puts a plan on disk safely: a new project appears whole or not at all
+//! (staged beside the target, then renamed into place), and `--force` only
+//! ever replaces files the template renders.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use anyhow::{bail, Context, Result};
+
+use crate::render::Plan;
+
+/// Set while files are being written, so Ctrl-C cleans up instead of exiting.
+pub static WRITING: AtomicBool = AtomicBool::new(false);
+/// Set by the Ctrl-C handler during writing.
+pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub root: PathBuf,
+    /// Files written: path relative to the root, bytes.
+    pub files: Vec<(String, usize)>,
+    /// Files that existed and were replaced (with `--force` only).
+    pub overwritten: Vec<String>,
+}
+
+/// What writing would do, worked out before anything is touched.
+#[derive(Debug, Clone)]
+pub struct Preflight {
+    pub target_exists: bool,
+    pub overwrites: Vec<String>,
+}
+
+/// Checks the target: refuses a non-empty directory without `force`, and any
+/// clash between a file and a directory even with it.
+pub fn preflight(plan: &Plan, target: &Path, force: bool) -> Result<Preflight> {
+    let meta = match fs::symlink_metadata(target) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(Preflight {
+                target_exists: false,
+                overwrites: vec![],
+            })
+        }
+        Err(e) => return Err(e).with_context(|| format!("cannot inspect {}", target.display())),
+    };
+    if !meta.is_dir() {
+        bail!(
+            "{} exists and is not a directory; choose another name or --output-dir",
+            target.display()
+        );
+    }
+    let existing: Vec<String> = plan
+        .files
+        .iter()
+        .filter(|f| fs::symlink_metadata(target.join(&f.path)).is_ok())
+        .map(|f| f.path.clone())
+        .collect();
+    let empty = fs::read_dir(target)?.next().is_none();
+    if !force && !empty {
+        let shown = if existing.is_empty() {
+            let mut names: Vec<String> = fs::read_dir(target)?
+                .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+                .collect();
+            names.sort();
+            format!("it already holds {}", list(&names))
+        } else {
+            format!("these files would be overwritten: {}", list(&existing))
+        };
+        bail!(
+            "{} exists and is not empty ({shown}); choose another name or --output-dir, or pass --force to overwrite only the files the template writes",
+            target.display()
+        );
+    }
+    for f in &plan.files {
+        let mut at = target.to_path_buf();
+        let parts: Vec<&str> = f.path.split('/').collect();
+        for (i, part) in parts.iter().enumerate() {
+            at.push(part);
+            let last = i + 1 == parts.len();
+            if let Ok(m) = fs::symlink_metadata(&at) {
+                if m.file_type().is_symlink() {
+                    bail!(
+                        "{} is a symlink; refusing to write through it",
+                        at.display()
+                    );
+                }
+                if last && m.is_dir() {
+                    bail!(
+                        "{} is a directory, but the template writes a file there",
+                        at.display()
+                    );
+                }
+                if !last && !m.is_dir() {
+                    bail!(
+                        "{} is a file, but the template needs a directory there",
+                        at.display()
+                    );
+                }
+            }
+        }
+    }
+    Ok(Preflight {
+        target_exists: true,
+        overwrites: existing,
+    })
+}
+
+fn list(items: &[String]) -> String {
+    const MAX: usize = 8;
+    let mut s = items
+        .iter()
+        .take(MAX)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if items.len() > MAX {
+        s.push_str(&format!(" and {} more", items.len() - MAX));
+    }
+    s
+}
+
+/// Removes what it holds on drop, unless disarmed: the cleanup on every error path.
+struct Cleanup {
+    dirs: Vec<PathBuf>,
+    armed: bool,
+}
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        if self.armed {
+            for d in self.dirs.iter().rev() {
+                let _ = fs::remove_dir_all(d);
+            }
+        }
+    }
+}
+
+fn check_interrupt() -> Result<()> {
+    if INTERRUPTED.load(Ordering::SeqCst) {
+        bail!("interrupted; nothing was written");
+    }
+    Ok(())
+}
+
+/// Writes `plan` into `target` (see module docs). `force` allows an existing, non-empty target.
+pub fn write(plan: &Plan, target: &Path, force: bool) -> Result<Outcome> {
+    let pre = preflight(plan, target, force)?;
+    WRITING.store(true, Ordering::SeqCst);
+    let result = if pre.target_exists && fs::read_dir(target)?.next().is_some() {
+        merge(plan, target, &pre)
+    } else {
+        create(plan, target)
+    };
+    WRITING.store(false, Ordering::SeqCst);
+    result
+}
+
+fn staging_name(label: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!(".{label}.flaskgen-{}-{nanos:x}", std::process::id())
+}
+
+fn create(plan: &Plan, target: &Path) -> Result<Outcome> {
+    let parent = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let mut cleanup = Cleanup {
+        dirs: vec![],
+        armed: true,
+    };
+    // Missing parents (from --output-dir) are created, and removed again on failure.
+    let mut missing = vec![];
+    let mut p = parent.as_path();
+    while fs::symlink_metadata(p).is_err() {
+        missing.push(p.to_path_buf());
+        match p.parent() {
+            Some(q) if !q.as_os_str().is_empty() => p = q,
+            _ => break,
+        }
+    }
+    for d in missing.iter().rev() {
+        fs::create_dir(d).with_context(|| format!("cannot create {}", d.display()))?;
+        cleanup.dirs.push(d.clone());
+    }
+    let label = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let staging = parent.join(staging_name(&label));
+    fs::create_dir(&staging).with_context(|| format!("cannot write in {}", parent.display()))?;
+    cleanup.dirs.push(staging.clone());
+    let files = write_files(plan, &staging)?;
+    check_interrupt()?;
+    // rename(2) also replaces an empty directory, atomically.
+    fs::rename(&staging, target)
+        .with_context(|| format!("cannot move the project into {}", target.display()))?;
+    cleanup.armed = false;
+    Ok(Outcome {
+        root: target.to_path_buf(),
+        files,
+        overwritten: vec![],
+    })
+}
+
+fn merge(plan: &Plan, target: &Path, pre: &Preflight) -> Result<Outcome> {
+    let staging = target.join(staging_name("staging"));
+    fs::create_dir(&staging).with_context(|| format!("cannot write in {}", target.display()))?;
+    let mut cleanup = Cleanup {
+        dirs: vec![staging.clone()],
+        armed: true,
+    };
+    let files = write_files(plan, &staging)?;
+    check_interrupt()?;
+    // Everything is staged; from here each file replaces its old self atomically.
+    for f in &plan.files {
+        let dest = target.join(&f.path);
+        if let Some(dir) = dest.parent() {
+            fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        }
+        fs::rename(staging.join(&f.path), &dest)
+            .with_context(|| format!("cannot write {}", dest.display()))?;
+    }
+    cleanup.armed = false;
+    let _ = fs::remove_dir_all(&staging);
+    Ok(Outcome {
+        root: target.to_path_buf(),
+        files,
+        overwritten: pre.overwrites.clone(),
+    })
+}
+
+fn write_files(plan: &Plan, root: &Path) -> Result<Vec<(String, usize)>> {
+    let mut written = Vec::with_capacity(plan.files.len());
+    for f in &plan.files {
+        check_interrupt()?;
+        let dest = root.join(&f.path);
+        if let Some(dir) = dest.parent() {
+            fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        }
+        fs::write(&dest, &f.contents)
+            .with_context(|| format!("cannot write {}", dest.display()))?;
+        #[cfg(unix)]
+        if f.executable {
+            use std::os::unix::fs::PermissionsExt;
+            fs::set_permissions(&dest, fs::Permissions::from_mode(0o755))?;
+        }
+        written.push((f.path.clone(), f.contents.len()));
+    }
+    Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::PlannedFile;
+    use std::borrow::Cow;
+
+    fn plan(paths: &[&str]) -> Plan {
+        Plan {
+            files: paths
+                .iter()
+                .map(|p| PlannedFile {
+                    path: p.to_string(),
+                    contents: Cow::Owned(p.as_bytes().to_vec()),
+                    executable: false,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn creates_whole_project_and_leaves_no_staging() {
+        let tmp = tempfile::tempdir().unwrap();
+        let target = tmp.path().join("deep/er/proj");
+        let out = write(&plan(&["a.txt", "d/b.txt"]), &target, false).unwrap();
+        assert_eq!(out.files.len(), 2);
+        assert_eq!(
+            fs::read_to_string(target.join("d/b.txt")).unwrap(),
+            "d/b.txt"
+        );
+        let names: Vec<_> = fs::read_dir(tmp.path().join("deep/er"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["proj"]);
+    }
+
+    #[test]
+    fn refuses_non_empty_and_merges_with_force() {
+        let tmp = tempfile::tempdir().unwrap();
+        fs::write(tmp.path().join("a.txt"), "mine").unwrap();
+        fs::write(tmp.path().join("keep.txt"), "keep").unwrap();
+        let err = write(&plan(&["a.txt", "b.txt"]), tmp.path(), false)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("a.txt") && err.contains("--force"), "{err}");
+        assert_eq!(
+            fs::read_to_string(tmp.path().join("a.txt")).unwrap(),
+            "mine"
+        );
+        let out = write(&plan(&["a.txt", "b.txt"]), tmp.path(), true).unwrap();
+        assert_eq!(out.overwritten, ["a.txt"]);
+        assert_eq!(
+            fs::read_to_string(tmp.path().join("keep.txt")).unwrap(),
+            "keep"
+        );
+        let mut names: Vec<_> = fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["a.txt", "b.txt", "keep.txt"]);
+    }
+
+    #[test]
+    fn file_directory_clash_is_refused_even_with_force() {
+        let tmp = tempfile::tempdir().unwrap();
+        fs::write(tmp.path().join("d"), "a file").unwrap();
+        assert!(write(&plan(&["d/b.txt"]), tmp.path(), true).is_err());
+        assert_eq!(fs::read_to_string(tmp.path().join("d")).unwrap(), "a file");
+    }
+
+    #[test]
+    fn failure_midway_leaves_nothing() {
+        let tmp = tempfile::tempdir().unwrap();
+        // A path whose parent must be both a file and a directory fails while staging.
+        let bad = plan(&["x", "x/y"]);
+        assert!(write(&bad, &tmp.path().join("p"), false).is_err());
+        assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 0);
+    }
+}
