@@ -150,7 +150,12 @@ fn new(args: NewArgs, m: &ArgMatches, printer: Printer) -> Result<()> {
     .resolve()?;
 
     let plan = render::render(&template, &values)?;
-    let target = args.output_dir.join(values.str("name"));
+    // Shown to the user as typed: `svc`, not `./svc`.
+    let target = if args.output_dir == Path::new(".") {
+        PathBuf::from(values.str("name"))
+    } else {
+        args.output_dir.join(values.str("name"))
+    };
     let pre = write::preflight(&plan, &target, args.force)?;
 
     if args.dry_run {
@@ -211,7 +216,7 @@ fn new(args: NewArgs, m: &ArgMatches, printer: Printer) -> Result<()> {
             false,
         ));
     }
-    next_steps(&target, &args.output_dir, &values, printer);
+    next_steps(&target, &values, printer);
     Ok(())
 }
 
@@ -289,14 +294,9 @@ fn summary(plan: &Plan, target: &Path, overwrites: &[String], printer: Printer) 
     s
 }
 
-fn next_steps(target: &Path, output_dir: &Path, values: &Values, printer: Printer) {
+fn next_steps(dir: &Path, values: &Values, printer: Printer) {
     let port = values.port();
     let image = values.str("image");
-    let dir = if output_dir == Path::new(".") {
-        PathBuf::from(values.str("name"))
-    } else {
-        target.to_path_buf()
-    };
     let cmd = |c: String| format!("  {}", printer.paint(CYAN, &c));
     printer.info(&format!(
         "\nNext steps:\n{}\n{}\n{}\n  then open http://localhost:{port}",

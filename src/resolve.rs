@@ -75,8 +75,8 @@ impl Resolver<'_> {
                 .find(|b| b.var == a.var && b.raw != a.raw)
             {
                 return Err(input_error(format!(
-                    "{} is given twice with different values ({:?} from {}, {:?} from {}); give it once",
-                    a.var, a.raw, a.source, b.raw, b.source
+                    "{} is given twice with different values ({:?} from {}, {:?} from {}); give it once, for example only `-d {}={}`",
+                    a.var, a.raw, a.source, b.raw, b.source, a.var, b.raw
                 )));
             }
         }

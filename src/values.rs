@@ -278,6 +278,14 @@ pub fn parse_reference(s: &str) -> Option<(&str, Option<&str>, Option<&str>)> {
     if name.len() > 255 {
         return None;
     }
+    // As in Docker: a first component is a registry only if it has `.` or `:`
+    // or is `localhost`; otherwise it is a path component and must be lowercase.
+    if let Some((first, _)) = name.split_once('/') {
+        let registry = first.contains(['.', ':']) || first == "localhost";
+        if !registry && first.chars().any(|c| c.is_ascii_uppercase()) {
+            return None;
+        }
+    }
     Some((
         name,
         caps.get(2).map(|m| m.as_str()),

@@ -1,0 +1,292 @@
+//! The CLI's manners: help, completions, man page, JSON, quiet, colour, exit codes.
+
+use std::process::Command as StdCommand;
+
+use crate::*;
+
+#[test]
+fn help_documents_exit_codes_and_environment() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = flaskgen(tmp.path())
+        .args(["new", "--help"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let help = stdout(&out);
+    for want in [
+        "Exit codes:",
+        "2  usage error or invalid input",
+        "[env: FLASKGEN_PORT=]",
+        "[env: FLASKGEN_BASE_IMAGE=]",
+        "[env: FLASKGEN_TEMPLATE=]",
+        "--dry-run",
+        "--force",
+        "--minimal",
+        "--json",
+    ] {
+        assert!(help.contains(want), "{want} in {help}");
+    }
+    let top = stdout(&flaskgen(tmp.path()).arg("--help").output().unwrap());
+    for sub in ["new", "list", "completions", "man", "template"] {
+        assert!(top.contains(sub), "{sub}");
+    }
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    for args in [
+        &["bogus"][..],
+        &["new", "x", "--no-such-flag"][..],
+        &["completions", "tcsh"][..],
+        &[][..],
+    ] {
+        let out = flaskgen(tmp.path()).args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+    }
+    flaskgen(tmp.path())
+        .arg("--version")
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains("flaskgen 0.1.0"));
+}
+
+fn completion(shell: &str) -> String {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = flaskgen(tmp.path())
+        .args(["completions", shell])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(out.stderr.is_empty());
+    stdout(&out)
+}
+
+fn has(cmd: &str) -> bool {
+    StdCommand::new(cmd).arg("--version").output().is_ok()
+}
+
+/// Every shell's script is produced; those whose shell is installed are parsed by it.
+#[test]
+fn completions_for_every_shell_parse() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let script = completion(shell);
+        for word in ["flaskgen", "new", "base-image", "template"] {
+            assert!(script.contains(word), "{shell}: {word}");
+        }
+        let (exe, args): (&str, &[&str]) = match shell {
+            "bash" => ("bash", &["-n"]),
+            "zsh" => ("zsh", &["-n"]),
+            "fish" => ("fish", &["--no-execute"]),
+            "elvish" => ("elvish", &["-compileonly"]),
+            _ => (
+                "pwsh",
+                &[
+                    "-NoProfile",
+                    "-Command",
+                    "$null = [ScriptBlock]::Create((Get-Content -Raw $args[0]))",
+                ],
+            ),
+        };
+        if !has(exe) {
+            eprintln!("NOT RUN: {shell} is not installed, so its completion script was not parsed (only generated)");
+            assert!(
+                std::env::var("CI").is_err() || !matches!(shell, "bash" | "zsh" | "fish"),
+                "CI must parse {shell}"
+            );
+            continue;
+        }
+        let file = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(file.path(), &script).unwrap();
+        let out = StdCommand::new(exe)
+            .args(args)
+            .arg(file.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{shell} rejects its completions: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn man_page_has_a_header_and_the_commands() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = flaskgen(tmp.path()).arg("man").output().unwrap();
+    assert!(out.status.success());
+    let man = stdout(&out);
+    assert!(
+        man.starts_with(".ie") || man.contains("\n.TH flaskgen 1"),
+        "{}",
+        &man[..200.min(man.len())]
+    );
+    assert!(man.contains(".TH flaskgen 1"));
+    assert!(
+        man.contains("flaskgen\\-new") || man.contains("new"),
+        "subcommands listed"
+    );
+}
+
+#[test]
+fn json_result_is_the_only_stdout_and_describes_the_project() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = flaskgen(tmp.path())
+        .args([
+            "new", "j", "--yes", "--json", "-p", "6000", "--image", "me/j",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let doc: serde_json::Value =
+        serde_json::from_slice(&out.stdout).expect("stdout is one JSON document");
+    assert_eq!(
+        doc["path"],
+        tmp.path()
+            .canonicalize()
+            .unwrap()
+            .join("j")
+            .to_str()
+            .unwrap()
+    );
+    assert_eq!(doc["values"]["port"], 6000);
+    assert_eq!(doc["values"]["image"], "me/j");
+    assert_eq!(doc["template"]["name"], "flaskgen-default");
+    let files = doc["files"].as_array().unwrap();
+    assert_eq!(files.len(), DEFAULT_FILES.len());
+    for f in files {
+        let p = tmp.path().join("j").join(f["path"].as_str().unwrap());
+        assert_eq!(
+            std::fs::metadata(&p).unwrap().len(),
+            f["bytes"].as_u64().unwrap(),
+            "{}",
+            p.display()
+        );
+    }
+}
+
+#[test]
+fn dry_run_json_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = flaskgen(tmp.path())
+        .args(["new", "j", "--yes", "--json", "--dry-run"])
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["dry_run"], true);
+    assert_eq!(doc["files"].as_array().unwrap().len(), DEFAULT_FILES.len());
+    assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn quiet_prints_nothing_on_success_but_still_reports_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = flaskgen(tmp.path())
+        .args(["new", "q", "--yes", "-q"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(
+        out.stdout.is_empty() && out.stderr.is_empty(),
+        "{}",
+        stderr(&out)
+    );
+    let out = flaskgen(tmp.path())
+        .args(["new", "q", "--yes", "-q"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).starts_with("error: "));
+    // Even a warning is silenced.
+    let out = flaskgen(tmp.path())
+        .args(["new", "q2", "--yes", "-q", "-p", "80"])
+        .output()
+        .unwrap();
+    assert!(out.stderr.is_empty());
+}
+
+#[test]
+fn colour_only_where_allowed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let esc = |o: &std::process::Output| o.stderr.contains(&0x1b);
+    let ok = flaskgen(tmp.path())
+        .args(["new", "c1", "--yes", "--color", "always"])
+        .output()
+        .unwrap();
+    assert!(ok.status.success() && esc(&ok), "always colours success");
+    let bad = flaskgen(tmp.path())
+        .args(["new", "Bad Name", "--yes", "--color", "always"])
+        .output()
+        .unwrap();
+    assert!(esc(&bad), "always colours errors");
+    let ok = flaskgen(tmp.path())
+        .args(["new", "c2", "--yes", "--color", "never"])
+        .output()
+        .unwrap();
+    assert!(ok.status.success() && !esc(&ok));
+    let bad = flaskgen(tmp.path())
+        .args(["new", "Bad Name", "--yes", "--color", "never"])
+        .output()
+        .unwrap();
+    assert!(!esc(&bad));
+    // auto: not a terminal here, and NO_COLOR set: plain either way.
+    let ok = flaskgen(tmp.path())
+        .env("NO_COLOR", "1")
+        .args(["new", "c3", "--yes"])
+        .output()
+        .unwrap();
+    assert!(ok.status.success() && !esc(&ok));
+    let bad = flaskgen(tmp.path())
+        .env("NO_COLOR", "1")
+        .args(["new", "Bad Name", "--yes"])
+        .output()
+        .unwrap();
+    assert!(!esc(&bad));
+}
+
+#[test]
+fn verbose_errors_show_the_cause_chain() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = flaskgen(tmp.path())
+        .args(["new", "x", "--yes", "-t", "does-not-exist", "-v"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("caused by:"), "{err}");
+    let out = flaskgen(tmp.path())
+        .args(["new", "x", "--yes", "-t", "does-not-exist"])
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(
+        err.contains("does-not-exist") && err.contains("No such file"),
+        "{err}"
+    );
+}
+
+#[test]
+fn list_shows_templates_and_base_images() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = flaskgen(tmp.path()).arg("list").output().unwrap();
+    let text = stdout(&out);
+    assert!(
+        text.contains("flaskgen-default")
+            && text.contains("python:3.14-slim")
+            && text.contains("python:3.14-alpine")
+    );
+    let out = flaskgen(tmp.path())
+        .args(["list", "--json"])
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["templates"][0]["name"], "flaskgen-default");
+    let images = doc["base_images"].as_array().unwrap();
+    assert!(images.len() >= 4);
+    assert_eq!(images.iter().filter(|i| i["default"] == true).count(), 1);
+    assert!(images
+        .iter()
+        .all(|i| !i["when"].as_str().unwrap().is_empty()));
+}

@@ -1,0 +1,556 @@
+//! Team kits: manifests, typed variables, conditions, verbatim files, git
+//! sources, config defaults, path safety, `template init` and `template check`.
+
+use std::fs;
+use std::path::Path;
+use std::process::Command as StdCommand;
+
+use rstest::rstest;
+
+use crate::*;
+
+fn kit() -> String {
+    fixture("acme-kit").to_string_lossy().into_owned()
+}
+
+#[test]
+fn kit_defaults_conditions_verbatim_files_and_templated_names() {
+    let tmp = tempfile::tempdir().unwrap();
+    flaskgen(tmp.path())
+        .args(["new", "svc", "--yes", "-t", &kit()])
+        .assert()
+        .success();
+    let root = tmp.path().join("svc");
+    assert_eq!(
+        files(&root),
+        [
+            ".flaskgen.toml",
+            ".github/workflows/ci.yml",
+            "Dockerfile",
+            "app/__init__.py",
+            "app/app.py",
+            "app/templates/index.html",
+            "docs/small/README.md",
+            "ops/replicas.txt",
+            "requirements.txt",
+            "static/logo.png",
+            "svc.env.example",
+        ]
+    );
+    // Not rendered: byte for byte, `{{ }}` and all.
+    for f in [
+        "app/templates/index.html",
+        ".github/workflows/ci.yml",
+        "static/logo.png",
+    ] {
+        assert_eq!(
+            fs::read(root.join(f)).unwrap(),
+            fs::read(fixture("acme-kit").join(f)).unwrap(),
+            "{f}"
+        );
+    }
+    let dockerfile = read(root.join("Dockerfile"));
+    assert!(
+        dockerfile.contains("FROM python:3.13-slim")
+            && dockerfile.contains("EXPOSE 8080")
+            && dockerfile.contains("team=\"platform\"")
+    );
+    assert_eq!(
+        read(root.join("ops/replicas.txt")),
+        "svc runs 2 replicas on the small tier, owned by platform.\n"
+    );
+    let answers = read(root.join(".flaskgen.toml"));
+    for want in [
+        "name = \"acme-flask\"",
+        "version = \"1.2.0\"",
+        "team = \"platform\"",
+        "replicas = 2",
+        "tier = \"small\"",
+        "with_redis = false",
+    ] {
+        assert!(answers.contains(want), "{want}: {answers}");
+    }
+}
+
+#[test]
+fn defines_set_kit_variables_and_switch_conditions() {
+    let tmp = tempfile::tempdir().unwrap();
+    flaskgen(tmp.path())
+        .args([
+            "new",
+            "svc",
+            "--yes",
+            "-t",
+            &kit(),
+            "-d",
+            "team=payments",
+            "-d",
+            "replicas=5",
+            "-d",
+            "tier=large",
+            "-d",
+            "with_redis=true",
+        ])
+        .assert()
+        .success();
+    let root = tmp.path().join("svc");
+    assert_eq!(
+        read(root.join("ops/redis.conf")),
+        "# redis for svc (payments)\nmaxmemory 1gb\n"
+    );
+    assert!(root.join("ops/large-only.txt").exists());
+    assert!(root.join("docs/large/README.md").exists());
+    assert!(read(root.join("app/app.py")).contains("team=\"payments\", replicas=5"));
+}
+
+#[rstest]
+#[case("team=Payments", "team", "^[a-z]+$")]
+#[case("team=", "team", "^[a-z]+$")]
+#[case("replicas=11", "replicas", "from 1 to 10")]
+#[case("replicas=0", "replicas", "from 1 to 10")]
+#[case("replicas=two", "replicas", "from 1 to 10")]
+#[case("tier=huge", "tier", "small, large")]
+#[case("with_redis=maybe", "with_redis", "true or false")]
+#[case("port=0", "port", "1 to 65535")]
+#[case("base_image=python", "base_image", "explicit tag")]
+#[case("colour=red", "colour", "team, replicas, tier, with_redis")]
+fn kit_variables_are_validated(#[case] define: &str, #[case] field: &str, #[case] rule: &str) {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = flaskgen(tmp.path())
+        .args(["new", "svc", "--yes", "-t", &kit(), "-d", define])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains(field) && err.contains(rule), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1);
+    assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 0);
+}
+
+/// A throwaway kit: a manifest and files.
+fn make_kit(dir: &Path, manifest_extra: &str, files: &[(&str, &str)]) {
+    fs::create_dir_all(dir).unwrap();
+    fs::write(
+        dir.join("flaskgen.toml"),
+        format!("[template]\nname = \"t\"\n{manifest_extra}"),
+    )
+    .unwrap();
+    for (p, c) in files {
+        let path = dir.join(p);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, c).unwrap();
+    }
+}
+
+#[rstest]
+#[case("../../escape")]
+#[case("..")]
+#[case("/etc")]
+#[case("a//b")]
+#[case("")]
+#[case("ok/../../up")]
+fn templated_names_cannot_leave_the_project(#[case] evil: &str) {
+    let tmp = tempfile::tempdir().unwrap();
+    let kit = tmp.path().join("kit");
+    make_kit(
+        &kit,
+        "[variables.where]\ntype = \"string\"\ndefault = \"fine\"\n",
+        &[("{{ where }}/x.txt", "x")],
+    );
+    let out = flaskgen(tmp.path())
+        .args([
+            "new",
+            "svc",
+            "--yes",
+            "-t",
+            "kit",
+            "-d",
+            &format!("where={evil}"),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("{{ where }}/x.txt") && err.contains("unsafe path"),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("{:?}", format!("{evil}/x.txt"))),
+        "names the value: {err}"
+    );
+    assert_eq!(
+        files(tmp.path()),
+        ["kit/flaskgen.toml", "kit/{{ where }}/x.txt"]
+    );
+}
+
+#[test]
+fn a_symlink_pointing_out_of_the_kit_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let kit = tmp.path().join("kit");
+    make_kit(&kit, "", &[("a.txt", "a")]);
+    fs::write(tmp.path().join("secret.txt"), "secret").unwrap();
+    std::os::unix::fs::symlink(tmp.path().join("secret.txt"), kit.join("leak.txt")).unwrap();
+    let out = flaskgen(tmp.path())
+        .args(["new", "svc", "--yes", "-t", "kit"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("leak.txt") && stderr(&out).contains("outside the template"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!tmp.path().join("svc").exists());
+    // A symlink that stays inside is followed.
+    fs::remove_file(kit.join("leak.txt")).unwrap();
+    std::os::unix::fs::symlink("a.txt", kit.join("b.txt")).unwrap();
+    flaskgen(tmp.path())
+        .args(["new", "svc", "--yes", "-t", "kit"])
+        .assert()
+        .success();
+    assert_eq!(read(tmp.path().join("svc/b.txt")), "a");
+}
+
+#[test]
+fn templates_cannot_read_the_environment() {
+    let tmp = tempfile::tempdir().unwrap();
+    make_kit(
+        &tmp.path().join("kit"),
+        "",
+        &[("x.txt.tera", "{{ get_env(name=\"HOME\") }}")],
+    );
+    let out = flaskgen(tmp.path())
+        .args(["new", "svc", "--yes", "-t", "kit"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("get_env"), "{}", stderr(&out));
+    assert!(!tmp.path().join("svc").exists());
+}
+
+#[test]
+fn a_kit_variable_without_default_must_be_given() {
+    let tmp = tempfile::tempdir().unwrap();
+    make_kit(
+        &tmp.path().join("kit"),
+        "[variables.owner]\ntype = \"string\"\n",
+        &[("x.txt.tera", "{{ owner }}")],
+    );
+    let out = flaskgen(tmp.path())
+        .args(["new", "svc", "--yes", "-t", "kit"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("-d owner=VALUE"), "{}", stderr(&out));
+    flaskgen(tmp.path())
+        .args(["new", "svc", "--yes", "-t", "kit", "-d", "owner=me"])
+        .assert()
+        .success();
+    assert_eq!(read(tmp.path().join("svc/x.txt")), "me");
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let out = StdCommand::new("git")
+        .current_dir(dir)
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.com",
+            "-c",
+            "init.defaultBranch=main",
+        ])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for e in fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &to.join(e.file_name()));
+        } else {
+            fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+#[test]
+fn git_kit_over_file_url_with_ref() {
+    let tmp = tempfile::tempdir().unwrap();
+    let work = tmp.path().join("work");
+    copy_dir(&fixture("acme-kit"), &work);
+    git(&work, &["init", "-q"]);
+    git(&work, &["add", "-A"]);
+    git(&work, &["commit", "-qm", "v1"]);
+    git(&work, &["tag", "v1"]);
+    fs::write(work.join("ops/replicas.txt.tera"), "v2 {{ replicas }}\n").unwrap();
+    git(&work, &["commit", "-qam", "v2"]);
+    git(tmp.path(), &["clone", "-q", "--bare", "work", "kit.git"]);
+    let url = format!("file://{}", tmp.path().join("kit.git").display());
+
+    let out = tmp.path().join("out");
+    fs::create_dir(&out).unwrap();
+    flaskgen(&out)
+        .args(["new", "head", "--yes", "-t", &url])
+        .assert()
+        .success();
+    assert_eq!(read(out.join("head/ops/replicas.txt")), "v2 2\n");
+    let answers = read(out.join("head/.flaskgen.toml"));
+    assert!(
+        answers.contains(&format!("source = \"{url}\"")) && answers.contains("commit = \""),
+        "{answers}"
+    );
+
+    flaskgen(&out)
+        .args(["new", "old", "--yes", "-t", &url, "--ref", "v1"])
+        .assert()
+        .success();
+    assert!(read(out.join("old/ops/replicas.txt")).starts_with("old runs 2 replicas"));
+    assert!(read(out.join("old/.flaskgen.toml")).contains("ref = \"v1\""));
+
+    let bad = flaskgen(&out)
+        .args(["new", "x", "--yes", "-t", &url, "--ref", "no-such-tag"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(
+        stderr(&bad).contains("could not clone") && stderr(&bad).contains("no-such-tag"),
+        "{}",
+        stderr(&bad)
+    );
+    let missing = format!("file://{}", tmp.path().join("nope.git").display());
+    let bad = flaskgen(&out)
+        .args(["new", "x", "--yes", "-t", &missing])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(stderr(&bad).contains("could not clone"));
+    // No git on PATH: a clear error, not a crash.
+    let bad = flaskgen(&out)
+        .env("PATH", tmp.path().join("empty"))
+        .args(["new", "x", "--yes", "-t", &url])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(
+        stderr(&bad).contains("git is not installed"),
+        "{}",
+        stderr(&bad)
+    );
+    assert_eq!(
+        files(&out).iter().filter(|f| f.starts_with("x/")).count(),
+        0
+    );
+}
+
+fn with_config(tmp: &Path, text: &str) -> std::path::PathBuf {
+    let p = tmp.join("config.toml");
+    fs::write(&p, text).unwrap();
+    p
+}
+
+#[test]
+fn config_precedence_flag_then_env_then_config_then_template() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = with_config(tmp.path(), "[defaults]\nport = 8081\nbase_image = \"python:3.13-alpine\"\nimage_namespace = \"acme\"\n");
+    let run = |name: &str, env_port: Option<&str>, args: &[&str]| {
+        let mut c = flaskgen(tmp.path());
+        c.env("FLASKGEN_CONFIG", &cfg);
+        if let Some(p) = env_port {
+            c.env("FLASKGEN_PORT", p);
+        }
+        c.args(["new", name, "--yes"]).args(args).assert().success();
+        read(tmp.path().join(name).join(".flaskgen.toml"))
+    };
+    let a = run("a", None, &[]);
+    assert!(
+        a.contains("port = 8081")
+            && a.contains("python:3.13-alpine")
+            && a.contains("image = \"acme/a\""),
+        "{a}"
+    );
+    assert!(run("b", Some("7000"), &[]).contains("port = 7000"));
+    assert!(run("c", Some("7000"), &["-p", "7001"]).contains("port = 7001"));
+    assert!(run("d", None, &["--no-config"]).contains("port = 5000"));
+    // XDG_CONFIG_HOME is found without FLASKGEN_CONFIG.
+    fs::create_dir_all(tmp.path().join("xdg/flaskgen")).unwrap();
+    fs::copy(&cfg, tmp.path().join("xdg/flaskgen/config.toml")).unwrap();
+    flaskgen(tmp.path())
+        .env("XDG_CONFIG_HOME", tmp.path().join("xdg"))
+        .args(["new", "e", "--yes"])
+        .assert()
+        .success();
+    assert!(read(tmp.path().join("e/.flaskgen.toml")).contains("port = 8081"));
+}
+
+#[test]
+fn config_values_are_validated_and_errors_name_the_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (text, want) in [
+        ("[defaults]\nport = 70000\n", "port"),
+        ("[defaults]\nbase_image = \"python:latest\"\n", "base_image"),
+        (
+            "[defaults]\nimage_namespace = \"Bad NS\"\n",
+            "image_namespace",
+        ),
+        ("[defaults]\nprot = 1\n", "prot"),
+        ("[defaults\n", "config.toml:1"),
+    ] {
+        let cfg = with_config(tmp.path(), text);
+        let out = flaskgen(tmp.path())
+            .env("FLASKGEN_CONFIG", &cfg)
+            .args(["new", "x", "--yes"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{text}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert!(
+            err.contains(want) && err.contains(&cfg.display().to_string()),
+            "{text}: {err}"
+        );
+        assert!(!tmp.path().join("x").exists());
+    }
+}
+
+#[test]
+fn config_can_choose_the_template_and_kit_variable_defaults() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = with_config(
+        tmp.path(),
+        &format!(
+            "[defaults]\ntemplate = {:?}\n\n[variables]\nteam = \"data\"\n",
+            kit()
+        ),
+    );
+    flaskgen(tmp.path())
+        .env("FLASKGEN_CONFIG", &cfg)
+        .args(["new", "x", "--yes"])
+        .assert()
+        .success();
+    let answers = read(tmp.path().join("x/.flaskgen.toml"));
+    assert!(
+        answers.contains("acme-flask") && answers.contains("team = \"data\""),
+        "{answers}"
+    );
+    let listing = stdout(
+        &flaskgen(tmp.path())
+            .env("FLASKGEN_CONFIG", &cfg)
+            .arg("list")
+            .output()
+            .unwrap(),
+    );
+    assert!(listing.contains(&kit()), "{listing}");
+}
+
+#[test]
+fn template_init_round_trips_to_the_builtin_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    flaskgen(tmp.path())
+        .args(["template", "init", "mykit"])
+        .assert()
+        .success();
+    let exported = files(&tmp.path().join("mykit"));
+    let source = files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/default"));
+    assert_eq!(exported, source);
+    flaskgen(tmp.path())
+        .args(["template", "check", "mykit"])
+        .assert()
+        .success();
+    fs::create_dir_all(tmp.path().join("a")).unwrap();
+    fs::create_dir_all(tmp.path().join("b")).unwrap();
+    flaskgen(&tmp.path().join("a"))
+        .args(["new", "svc", "--yes", "-p", "8000"])
+        .assert()
+        .success();
+    flaskgen(&tmp.path().join("b"))
+        .args(["new", "svc", "--yes", "-p", "8000", "-t", "../mykit"])
+        .assert()
+        .success();
+    let (a, b) = (tmp.path().join("a/svc"), tmp.path().join("b/svc"));
+    assert_eq!(files(&a), files(&b));
+    for f in files(&a) {
+        let (x, y) = (read(a.join(&f)), read(b.join(&f)));
+        if f == ".flaskgen.toml" {
+            let strip = |s: &str| {
+                s.lines()
+                    .filter(|l| !l.starts_with("source = "))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            };
+            assert_eq!(strip(&x), strip(&y));
+            assert_ne!(
+                x, y,
+                "the answers file records where the template came from"
+            );
+        } else {
+            assert_eq!(x, y, "{f}");
+        }
+    }
+    // Exporting over a non-empty directory is refused.
+    assert_eq!(
+        flaskgen(tmp.path())
+            .args(["template", "init", "mykit"])
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(1)
+    );
+}
+
+#[test]
+fn template_check_passes_a_sound_kit_and_reports_every_problem_with_a_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = flaskgen(tmp.path())
+        .args(["template", "check", &kit()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("sound"));
+
+    make_kit(
+        &tmp.path().join("broken"),
+        "[conditions]\n\"nothing/here\" = \"true\"\n",
+        &[
+            ("a.txt.tera", "line one\n{{ oops\n"),
+            ("b/c.txt.tera", "ok\nok\n{% if %}\n"),
+            ("fine.txt.tera", "{{ name }}"),
+        ],
+    );
+    let out = flaskgen(tmp.path())
+        .args(["template", "check", "broken"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("a.txt.tera:3:1:"), "{err}");
+    assert!(err.contains("b/c.txt.tera:3:"), "{err}");
+    assert!(err.contains("nothing/here"), "{err}");
+    assert!(err.contains("3 problem(s)"), "{err}");
+
+    make_kit(
+        &tmp.path().join("badmanifest"),
+        "[variables.replicas]\ntype = \"int\"\nmax = 3\ndefault = 9\n",
+        &[],
+    );
+    let out = flaskgen(tmp.path())
+        .args(["template", "check", "badmanifest"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("flaskgen.toml:3:"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -1,0 +1,78 @@
+//! Integration tests: the real binary, real files, real exit codes.
+
+mod cli;
+mod kits;
+mod new;
+mod pty;
+mod snapshots;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+/// The binary with a clean environment: no config file, no FLASKGEN_* variables, stdin not a terminal.
+pub fn flaskgen(cwd: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("flaskgen").unwrap();
+    cmd.current_dir(cwd)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", cwd)
+        .env("XDG_CONFIG_HOME", cwd.join(".no-config"))
+        .write_stdin("");
+    cmd
+}
+
+/// Every file under `root`, relative and sorted.
+pub fn files(root: &Path) -> Vec<String> {
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) {
+        for e in fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(root, &p, out);
+            } else {
+                out.push(p.strip_prefix(root).unwrap().to_string_lossy().into_owned());
+            }
+        }
+    }
+    let mut out = vec![];
+    if root.exists() {
+        walk(root, root, &mut out);
+    }
+    out.sort();
+    out
+}
+
+pub fn read(p: impl AsRef<Path>) -> String {
+    fs::read_to_string(p.as_ref()).unwrap_or_else(|e| panic!("{}: {e}", p.as_ref().display()))
+}
+
+pub fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+pub fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+pub const DEFAULT_FILES: &[&str] = &[
+    ".dockerignore",
+    ".flaskgen.toml",
+    ".gitignore",
+    "Dockerfile",
+    "README.md",
+    "app/__init__.py",
+    "app/app.py",
+    "compose.yaml",
+    "gunicorn.conf.py",
+    "pyproject.toml",
+    "requirements-dev.txt",
+    "requirements.txt",
+    "tests/test_app.py",
+];

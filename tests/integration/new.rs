@@ -1,0 +1,391 @@
+//! `flaskgen new`: flags, validation, safe writing.
+
+use std::fs;
+
+use rstest::rstest;
+
+use crate::*;
+
+#[test]
+fn default_project_has_every_file_and_next_steps() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = flaskgen(tmp.path())
+        .args(["new", "hello-flask", "--yes"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "", "status must not go to stdout");
+    assert_eq!(files(&tmp.path().join("hello-flask")), DEFAULT_FILES);
+    let err = stderr(&out);
+    for want in [
+        "cd hello-flask",
+        "docker image build -t hello-flask .",
+        "docker container run --rm -p 5000:5000 hello-flask",
+        "http://localhost:5000",
+    ] {
+        assert!(err.contains(want), "missing {want:?} in {err}");
+    }
+    let app = read(tmp.path().join("hello-flask/app/app.py"));
+    assert!(app.contains("return \"hello flask\""));
+    assert!(!app.contains("debug=True"));
+    let reqs = read(tmp.path().join("hello-flask/requirements.txt"));
+    assert!(reqs.lines().all(|l| l.contains("==")), "{reqs}");
+    assert!(reqs.contains("flask==") && reqs.contains("gunicorn=="));
+}
+
+#[test]
+fn flags_reach_every_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    flaskgen(tmp.path())
+        .args([
+            "new",
+            "svc",
+            "--port",
+            "8080",
+            "--base-image",
+            "python:3.12-alpine",
+            "--image",
+            "myrepo/svc",
+        ])
+        .assert()
+        .success();
+    let root = tmp.path().join("svc");
+    let dockerfile = read(root.join("Dockerfile"));
+    assert!(dockerfile.contains("FROM python:3.12-alpine\n"));
+    assert!(dockerfile.contains("EXPOSE 8080\n"));
+    assert!(dockerfile.contains("PORT=8080"));
+    assert!(dockerfile.contains("USER 10001:10001"));
+    assert!(!dockerfile.contains("apk") && !dockerfile.contains("apt-get"));
+    assert!(read(root.join("compose.yaml")).contains("\"8080:8080\""));
+    assert!(read(root.join("compose.yaml")).contains("image: myrepo/svc"));
+    let readme = read(root.join("README.md"));
+    assert!(readme.contains("docker image build -t myrepo/svc ."));
+    assert!(readme.contains("docker container run --rm -p 8080:8080 myrepo/svc"));
+    assert!(read(root.join("gunicorn.conf.py")).contains("os.environ.get(\"PORT\", \"8080\")"));
+    let answers = read(root.join(".flaskgen.toml"));
+    for want in [
+        "name = \"svc\"",
+        "port = 8080",
+        "base_image = \"python:3.12-alpine\"",
+        "image = \"myrepo/svc\"",
+        "name = \"flaskgen-default\"",
+        "version = \"1.0.0\"",
+    ] {
+        assert!(answers.contains(want), "{want} in {answers}");
+    }
+}
+
+#[test]
+fn output_dir_is_created_when_missing() {
+    let tmp = tempfile::tempdir().unwrap();
+    flaskgen(tmp.path())
+        .args(["new", "app1", "--yes", "-o", "a/b"])
+        .assert()
+        .success();
+    assert_eq!(files(&tmp.path().join("a/b/app1")), DEFAULT_FILES);
+}
+
+#[test]
+fn minimal_writes_exactly_the_tutorials_four_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    flaskgen(tmp.path())
+        .args(["new", "tiny", "--yes", "--minimal", "-p", "5050"])
+        .assert()
+        .success();
+    let root = tmp.path().join("tiny");
+    assert_eq!(
+        files(&root),
+        [
+            "Dockerfile",
+            "app/__init__.py",
+            "app/app.py",
+            "requirements.txt"
+        ]
+    );
+    let dockerfile = read(root.join("Dockerfile"));
+    assert!(!dockerfile.contains("gunicorn.conf.py"), "{dockerfile}");
+    assert!(dockerfile.contains("\"0.0.0.0:5050\""));
+}
+
+#[rstest]
+#[case::name_spaces(&["new", "Hello World", "--yes"], "name", "hello-world")]
+#[case::name_upper(&["new", "Hello", "--yes"], "name", "hello")]
+#[case::name_leading_dash(&["new", "--yes", "--", "-app"], "name", "for example")]
+#[case::name_trailing_dot(&["new", "app.", "--yes"], "name", "for example")]
+#[case::name_slash(&["new", "a/b", "--yes"], "name", "a-b")]
+#[case::name_too_long(&["new", &"a".repeat(64), "--yes"], "name", "1-63")]
+#[case::name_dotdot(&["new", "..", "--yes"], "name", "for example")]
+#[case::port_zero(&["new", "x", "--yes", "-p", "0"], "port", "1 to 65535")]
+#[case::port_big(&["new", "x", "--yes", "-p", "65536"], "port", "1 to 65535")]
+#[case::port_text(&["new", "x", "--yes", "-p", "http"], "port", "for example `5000`")]
+#[case::port_negative(&["new", "x", "--yes", "--port=-80"], "port", "1 to 65535")]
+#[case::base_untagged(&["new", "x", "--yes", "-b", "python"], "base_image", "explicit tag")]
+#[case::base_latest(&["new", "x", "--yes", "-b", "python:latest"], "base_image", "not `latest`")]
+#[case::base_space(&["new", "x", "--yes", "-b", "python:3.12 slim"], "base_image", "spaces")]
+#[case::base_upper(&["new", "x", "--yes", "-b", "Python:3.12"], "base_image", "image reference")]
+#[case::base_newline(&["new", "x", "--yes", "-b", "python:3.12\nRUN evil"], "base_image", "control")]
+#[case::base_bad_digest(&["new", "x", "--yes", "-b", "python@sha256:abc"], "base_image", "image reference")]
+#[case::image_upper(&["new", "x", "--yes", "--image", "MyRepo/x"], "image", "repository reference")]
+#[case::image_space(&["new", "x", "--yes", "--image", "my repo"], "image", "spaces")]
+#[case::image_trailing_slash(&["new", "x", "--yes", "--image", "myrepo/"], "image", "repository reference")]
+#[case::define_unknown(&["new", "x", "--yes", "-d", "nope=1"], "nope", "name, port, base_image, image")]
+#[case::define_no_equals(&["new", "x", "--yes", "-d", "port"], "--define", "KEY=VALUE")]
+#[case::define_bad_value(&["new", "x", "--yes", "-d", "port=99999"], "port", "1 to 65535")]
+#[case::define_conflict(&["new", "x", "--yes", "-d", "port=1234", "-p", "4321"], "port", "twice")]
+fn invalid_input_exits_2_with_one_line_and_writes_nothing(
+    #[case] args: &[&str],
+    #[case] field: &str,
+    #[case] hint: &str,
+) {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = flaskgen(tmp.path()).args(args).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
+    assert!(err.starts_with("error: "), "{err}");
+    assert!(err.contains(field), "names {field}: {err}");
+    assert!(err.contains(hint), "says {hint}: {err}");
+    assert!(
+        err.contains("for example")
+            || err.contains("e.g.")
+            || err.contains("did you mean")
+            || err.contains("variables are"),
+        "{err}"
+    );
+    let left: Vec<_> = fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(left.is_empty(), "nothing written: {left:?}");
+}
+
+#[test]
+fn missing_name_without_terminal_names_name_and_yes() {
+    let tmp = tempfile::tempdir().unwrap();
+    for args in [&["new"][..], &["new", "--yes"][..]] {
+        let out = flaskgen(tmp.path()).args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let err = stderr(&out);
+        assert!(err.contains("NAME") && err.contains("--yes"), "{err}");
+        assert_eq!(err.trim_end().lines().count(), 1);
+    }
+    assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn existing_project_is_refused_and_untouched() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("svc");
+    fs::create_dir_all(root.join("app")).unwrap();
+    fs::write(root.join("Dockerfile"), "FROM mine:1\n").unwrap();
+    fs::write(root.join("app/app.py"), "# mine\n").unwrap();
+    fs::write(root.join("notes.txt"), "keep\n").unwrap();
+    let out = flaskgen(tmp.path())
+        .args(["new", "svc", "--yes"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("Dockerfile") && err.contains("app/app.py") && err.contains("--force"),
+        "{err}"
+    );
+    assert_eq!(files(&root), ["Dockerfile", "app/app.py", "notes.txt"]);
+    assert_eq!(read(root.join("Dockerfile")), "FROM mine:1\n");
+}
+
+#[test]
+fn non_empty_directory_without_clashes_is_refused_too() {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::create_dir(tmp.path().join("svc")).unwrap();
+    fs::write(tmp.path().join("svc/other.txt"), "x").unwrap();
+    let out = flaskgen(tmp.path())
+        .args(["new", "svc", "--yes"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("other.txt"));
+    assert_eq!(files(&tmp.path().join("svc")), ["other.txt"]);
+}
+
+#[test]
+fn empty_existing_directory_is_filled() {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::create_dir(tmp.path().join("svc")).unwrap();
+    flaskgen(tmp.path())
+        .args(["new", "svc", "--yes"])
+        .assert()
+        .success();
+    assert_eq!(files(&tmp.path().join("svc")), DEFAULT_FILES);
+}
+
+#[test]
+fn force_overwrites_only_rendered_files_and_lists_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("svc");
+    fs::create_dir_all(&root).unwrap();
+    fs::write(root.join("Dockerfile"), "FROM mine:1\n").unwrap();
+    fs::write(root.join("notes.txt"), "keep\n").unwrap();
+    let out = flaskgen(tmp.path())
+        .args(["new", "svc", "--yes", "--force"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("Overwrote") && err.contains("Dockerfile"),
+        "{err}"
+    );
+    assert_eq!(err.matches("Overwrote").count(), 1);
+    assert_eq!(read(root.join("notes.txt")), "keep\n");
+    assert!(read(root.join("Dockerfile")).contains("USER 10001"));
+    let mut want: Vec<String> = DEFAULT_FILES.iter().map(|s| s.to_string()).collect();
+    want.push("notes.txt".into());
+    want.sort();
+    assert_eq!(files(&root), want);
+}
+
+#[test]
+fn force_refuses_a_file_where_a_directory_goes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("svc");
+    fs::create_dir_all(&root).unwrap();
+    fs::write(root.join("app"), "a file named app").unwrap();
+    let out = flaskgen(tmp.path())
+        .args(["new", "svc", "--yes", "--force"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(files(&root), ["app"]);
+}
+
+#[test]
+fn dry_run_lists_paths_and_sizes_and_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = flaskgen(tmp.path())
+        .args(["new", "svc", "--yes", "--dry-run"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let listing = stdout(&out);
+    assert_eq!(listing.lines().count(), DEFAULT_FILES.len(), "{listing}");
+    for f in DEFAULT_FILES {
+        let line = listing
+            .lines()
+            .find(|l| l.starts_with(&format!("svc/{f} ")))
+            .unwrap_or_else(|| panic!("{f} in {listing}"));
+        assert!(line.trim_end().ends_with("bytes"));
+    }
+    assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 0);
+    // The sizes are the real ones.
+    flaskgen(tmp.path())
+        .args(["new", "svc", "--yes"])
+        .assert()
+        .success();
+    let size = fs::metadata(tmp.path().join("svc/Dockerfile"))
+        .unwrap()
+        .len();
+    let line = listing
+        .lines()
+        .find(|l| l.starts_with("svc/Dockerfile "))
+        .unwrap();
+    assert!(line.contains(&format!(" {size} bytes")), "{line} vs {size}");
+}
+
+#[test]
+fn failure_during_render_leaves_nothing_behind() {
+    let tmp = tempfile::tempdir().unwrap();
+    let kit = tmp.path().join("kit");
+    fs::create_dir_all(&kit).unwrap();
+    fs::write(kit.join("flaskgen.toml"), "[template]\nname = \"broken\"\n").unwrap();
+    fs::write(kit.join("a.txt"), "fine").unwrap();
+    fs::write(kit.join("b.txt.tera"), "{{ no_such_variable }}").unwrap();
+    let out = flaskgen(tmp.path())
+        .args(["new", "svc", "--yes", "-t", "kit"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("b.txt.tera"), "{}", stderr(&out));
+    assert_eq!(
+        files(tmp.path()),
+        ["kit/a.txt", "kit/b.txt.tera", "kit/flaskgen.toml"]
+    );
+}
+
+#[test]
+fn failure_while_writing_leaves_no_partial_project_or_temp_dir() {
+    let tmp = tempfile::tempdir().unwrap();
+    // A file where --output-dir needs a directory: creating the staging area fails.
+    fs::write(tmp.path().join("out"), "").unwrap();
+    let out = flaskgen(tmp.path())
+        .args(["new", "svc", "--yes", "-o", "out/deeper"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(files(tmp.path()), ["out"]);
+}
+
+#[test]
+fn environment_supplies_flags_and_the_command_line_wins() {
+    let tmp = tempfile::tempdir().unwrap();
+    flaskgen(tmp.path())
+        .env("FLASKGEN_PORT", "7000")
+        .env("FLASKGEN_BASE_IMAGE", "python:3.13-slim")
+        .args(["new", "a", "--yes"])
+        .assert()
+        .success();
+    let d = read(tmp.path().join("a/Dockerfile"));
+    assert!(d.contains("EXPOSE 7000") && d.contains("FROM python:3.13-slim"));
+    flaskgen(tmp.path())
+        .env("FLASKGEN_PORT", "7000")
+        .args(["new", "b", "--yes", "-p", "7001"])
+        .assert()
+        .success();
+    assert!(read(tmp.path().join("b/Dockerfile")).contains("EXPOSE 7001"));
+    let out = flaskgen(tmp.path())
+        .env("FLASKGEN_PORT", "nope")
+        .args(["new", "c", "--yes"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("FLASKGEN_PORT"), "{}", stderr(&out));
+}
+
+#[test]
+fn privileged_port_is_allowed_with_a_warning() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = flaskgen(tmp.path())
+        .args(["new", "low", "--yes", "-p", "80"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(
+        stderr(&out).contains("warning: port 80 is below 1024"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(read(tmp.path().join("low/Dockerfile")).contains("EXPOSE 80\n"));
+}
+
+#[test]
+fn verbose_says_where_each_value_came_from() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = flaskgen(tmp.path())
+        .env("FLASKGEN_BASE_IMAGE", "python:3.13-slim")
+        .args(["new", "v", "--yes", "-v", "-p", "8000"])
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert!(err.contains("port = 8000 (from command line)"), "{err}");
+    assert!(
+        err.contains(
+            "base_image = python:3.13-slim (from environment variable FLASKGEN_BASE_IMAGE)"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("image = v (from the project name)"), "{err}");
+    assert!(
+        err.contains("minimal = false (from template default)"),
+        "{err}"
+    );
+}
