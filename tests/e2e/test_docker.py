@@ -1,0 +1,245 @@
+"""Build and run a generated project in a real Docker engine, then push it
+to a local registry and pull it back, as the tutorial's workflow does."""
+
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import free_port, generate, http_get, not_run, wait_for
+
+pytestmark = pytest.mark.docker
+
+STANDIN = "localhost/flaskgen-standin-python:3.11-bookworm"
+CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "flaskgen-tests"
+OFFICIAL = "python:3.13-slim"
+
+
+def sh(*args, check=True, timeout=600, **kw):
+    out = subprocess.run(args, capture_output=True, text=True, timeout=timeout, **kw)
+    if check and out.returncode != 0:
+        raise AssertionError(f"{' '.join(map(str, args))} failed ({out.returncode}):\n{out.stdout}\n{out.stderr}")
+    return out
+
+
+def docker_ok():
+    try:
+        return sh("docker", "info", check=False, timeout=30).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+def apt_install(*pkgs):
+    sh("apt-get", "update", "-qq", timeout=600)
+    sh("apt-get", "install", "-y", "-qq", "--no-install-recommends", *pkgs, timeout=1200,
+       env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+
+
+def can_apt():
+    return os.geteuid() == 0 and shutil.which("apt-get") is not None
+
+
+@pytest.fixture(scope="session")
+def engine(tmp_path_factory):
+    """The Docker engine `docker info` reaches, or one started here (and stopped at the end)."""
+    if docker_ok():
+        yield None
+        return
+    if not can_apt():
+        not_run("container tests", "no Docker engine answers `docker info`, and installing one needs root and apt")
+    if not shutil.which("dockerd"):
+        apt_install("docker.io", "containerd", "runc", "iptables")
+    log = tmp_path_factory.mktemp("dockerd") / "dockerd.log"
+    proc = subprocess.Popen(["dockerd", "--storage-driver=vfs"], stdout=open(log, "w"), stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    while not docker_ok():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            not_run("container tests", f"dockerd did not start: {log.read_text()[-2000:]}")
+        time.sleep(1)
+    yield proc
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def build_standin():
+    """A Debian Python image made with debootstrap (no registry can be reached), cached as a tarball."""
+    tarball = CACHE / "standin-python-3.11-bookworm.tar"
+    if not tarball.exists():
+        if not shutil.which("debootstrap"):
+            if not can_apt():
+                not_run("container tests", "no base image can be pulled and debootstrap is missing")
+            apt_install("debootstrap")
+        CACHE.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
+            rootfs = Path(tmp) / "rootfs"
+            sh("debootstrap", "--variant=minbase", "--include=python3,python3-pip,python3-venv,ca-certificates",
+               "bookworm", str(rootfs), "http://deb.debian.org/debian", timeout=1200)
+            for f in rootfs.glob("usr/lib/python3.*/EXTERNALLY-MANAGED"):
+                f.unlink()  # pip installs system-wide, as in python:* images
+            (rootfs / "usr/local/bin/python").symlink_to("/usr/bin/python3")
+            (rootfs / "usr/local/bin/pip").symlink_to("/usr/bin/pip3")
+            # This network's TLS chain, so pip inside builds can reach PyPI.
+            shutil.copy("/etc/ssl/certs/ca-certificates.crt", rootfs / "etc/ssl/certs/ca-certificates.crt")
+            tar = subprocess.Popen(["tar", "-C", str(rootfs), "-c", "."], stdout=subprocess.PIPE)
+            sh("docker", "import", "--change", "ENV PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
+               "-", STANDIN, stdin=tar.stdout)
+            tar.wait()
+            sh("docker", "save", "-o", str(tarball), STANDIN)
+    else:
+        sh("docker", "load", "-i", str(tarball))
+
+
+@pytest.fixture(scope="session")
+def base_image(engine):
+    if sh("docker", "pull", OFFICIAL, check=False, timeout=300).returncode == 0:
+        return OFFICIAL
+    if sh("docker", "image", "inspect", STANDIN, check=False).returncode != 0:
+        build_standin()
+    print(f"\nno registry reachable: using the stand-in base image {STANDIN}")
+    return STANDIN
+
+
+@pytest.fixture(scope="session")
+def cleanup(engine):
+    """Containers and images the tests make; removed at the end, pass or fail."""
+    made = {"containers": [], "images": []}
+    yield made
+    for c in made["containers"]:
+        sh("docker", "rm", "-f", c, check=False)
+    for i in made["images"]:
+        sh("docker", "image", "rm", "-f", i, check=False)
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory, base_image, cleanup):
+    """One project, non-default name, port and image name, built once."""
+    tmp = tmp_path_factory.mktemp("docker")
+    port = free_port()
+    image = "shop/orders-api:e2e"
+    project = generate(tmp, "orders-api", "-p", str(port), "-b", base_image, "--image", image)
+    # Things the .dockerignore must keep out of the image.
+    (project / ".env").write_text("SECRET=hunter2\n")
+    (project / ".venv" / "bin").mkdir(parents=True)
+    (project / ".venv" / "bin" / "python").write_text("not a python\n")
+    (project / "app" / ".env").write_text("SECRET=nested\n")
+    (project / "app" / "__pycache__").mkdir()
+    (project / "app" / "__pycache__" / "app.cpython-311.pyc").write_bytes(b"junk")
+    cleanup["images"].append(image)
+    start = time.monotonic()
+    out = sh("docker", "build", "-t", image, ".", cwd=project, env={**os.environ, "DOCKER_BUILDKIT": "0"})
+    took = time.monotonic() - start
+    size = int(sh("docker", "image", "inspect", "-f", "{{.Size}}", image).stdout)
+    base = int(sh("docker", "image", "inspect", "-f", "{{.Size}}", base_image).stdout)
+    print(f"\nbuild: {took:.1f}s from {base_image}; the project's layers add {(size - base) / 1e6:.1f} MB "
+          f"to the base's {base / 1e6:.1f} MB")
+    return {"project": project, "image": image, "port": port, "build_log": out.stdout}
+
+
+def run_detached(built, cleanup, image=None, name="orders-api-e2e"):
+    sh("docker", "rm", "-f", name, check=False)
+    port = built["port"]
+    cid = sh("docker", "run", "-d", "--name", name, "-p", f"{port}:{port}", image or built["image"]).stdout.strip()
+    cleanup["containers"].append(cid)
+    return cid
+
+
+def test_container_serves_runs_as_non_root_turns_healthy_and_stops_fast(built, cleanup):
+    cid = run_detached(built, cleanup)
+    port = built["port"]
+    try:
+        assert wait_for(f"http://127.0.0.1:{port}/", 20) == (200, "hello flask")
+    except AssertionError:
+        print(sh("docker", "logs", cid, check=False).stdout)
+        raise
+    assert http_get(f"http://127.0.0.1:{port}/healthz")[0] == 200
+
+    assert sh("docker", "exec", cid, "id", "-u").stdout.strip() != "0"
+    status = sh("docker", "exec", cid, "cat", "/proc/1/status").stdout
+    uid_line = next(line for line in status.splitlines() if line.startswith("Uid:"))
+    assert uid_line.split()[1] == "10001", f"PID 1 runs as {uid_line}"
+
+    deadline = time.monotonic() + 60
+    health = ""
+    while time.monotonic() < deadline:
+        health = sh("docker", "inspect", "-f", "{{.State.Health.Status}}", cid).stdout.strip()
+        if health == "healthy":
+            break
+        assert health in ("starting", ""), f"health: {health}"
+        time.sleep(1)
+    assert health == "healthy"
+
+    start = time.monotonic()
+    sh("docker", "stop", cid)
+    took = time.monotonic() - start
+    print(f"\ndocker stop took {took:.2f}s")
+    assert took < 3, f"docker stop took {took:.1f}s: PID 1 ignored SIGTERM"
+
+
+def test_image_holds_no_ignored_files_and_no_pip_cache(built):
+    script = (
+        "import os\n"
+        "found = []\n"
+        "for root, dirs, files in os.walk('/srv/app'):\n"
+        "    found += [os.path.join(root, n) for n in dirs + files]\n"
+        "print('\\n'.join(sorted(found)))\n"
+        "for p in ('/root/.cache/pip', os.path.expanduser('~/.cache/pip')):\n"
+        "    print('PIPCACHE' if os.path.exists(p) else '', p)\n"
+    )
+    out = sh("docker", "run", "--rm", built["image"], "python", "-c", script).stdout
+    assert "/srv/app/app/app.py" in out and "/srv/app/gunicorn.conf.py" in out
+    for bad in (".env", ".venv", "__pycache__", ".pyc", "tests", "compose.yaml", "README.md"):
+        assert bad not in out, f"{bad} is in the image:\n{out}"
+    assert "PIPCACHE" not in out
+
+
+def test_editing_app_code_reuses_the_dependency_layer(built, cleanup):
+    project = built["project"]
+    app = project / "app" / "app.py"
+    app.write_text(app.read_text() + "\n# an edit\n")
+    tag = "shop/orders-api:e2e-edit"
+    cleanup["images"].append(tag)
+    out = sh("docker", "build", "-t", tag, ".", cwd=project, env={**os.environ, "DOCKER_BUILDKIT": "0"}).stdout
+    lines = out.splitlines()
+    i = next(n for n, line in enumerate(lines) if "RUN pip install" in line)
+    assert "Using cache" in lines[i + 1], "\n".join(lines[i:i + 5])
+    j = next(n for n, line in enumerate(lines) if "COPY app/" in line)
+    assert "Using cache" not in lines[j + 1], "the edited code is copied again"
+
+
+def test_push_to_a_local_registry_and_pull_back(built, cleanup, tmp_path):
+    if not shutil.which("docker-registry"):
+        if not can_apt():
+            not_run("push test", "docker-registry is not installed and cannot be")
+        apt_install("docker-registry")
+    reg_port = free_port()
+    config = tmp_path / "registry.yml"
+    config.write_text(
+        "version: 0.1\n"
+        f"storage:\n  filesystem:\n    rootdirectory: {tmp_path / 'data'}\n"
+        f"http:\n  addr: 127.0.0.1:{reg_port}\n"
+    )
+    registry = subprocess.Popen(["docker-registry", "serve", str(config)], stdout=subprocess.DEVNULL,
+                                stderr=subprocess.STDOUT)
+    try:
+        wait_for(f"http://127.0.0.1:{reg_port}/v2/", 20)
+        remote = f"127.0.0.1:{reg_port}/shop/orders-api:e2e"
+        cleanup["images"].append(remote)
+        sh("docker", "image", "tag", built["image"], remote)
+        sh("docker", "image", "push", remote)
+        sh("docker", "image", "rm", remote)
+        assert sh("docker", "image", "inspect", remote, check=False).returncode != 0
+        sh("docker", "image", "pull", remote)
+        cid = run_detached(built, cleanup, image=remote, name="orders-api-pulled")
+        assert wait_for(f"http://127.0.0.1:{built['port']}/", 20) == (200, "hello flask")
+        sh("docker", "rm", "-f", cid)
+    finally:
+        registry.terminate()
+        registry.wait(timeout=10)
