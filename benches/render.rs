@@ -8,10 +8,22 @@ use flaskgen::write;
 
 fn values() -> Values {
     let mut v = Values::default();
-    v.set("name", Value::Str("hello-flask".into()), Source::CommandLine);
+    v.set(
+        "name",
+        Value::Str("hello-flask".into()),
+        Source::CommandLine,
+    );
     v.set("port", Value::Int(5000), Source::TemplateDefault);
-    v.set("base_image", Value::Str("python:3.14-slim".into()), Source::TemplateDefault);
-    v.set("image", Value::Str("hello-flask".into()), Source::TemplateDefault);
+    v.set(
+        "base_image",
+        Value::Str("python:3.14-slim".into()),
+        Source::TemplateDefault,
+    );
+    v.set(
+        "image",
+        Value::Str("hello-flask".into()),
+        Source::TemplateDefault,
+    );
     v.set("minimal", Value::Bool(false), Source::TemplateDefault);
     v
 }
@@ -22,7 +34,9 @@ fn bench(c: &mut Criterion) {
         b.iter(|| render::render(&Template::builtin().unwrap(), &values).unwrap())
     });
     let template = Template::builtin().unwrap();
-    c.bench_function("render in memory", |b| b.iter(|| render::render(&template, &values).unwrap()));
+    c.bench_function("render in memory", |b| {
+        b.iter(|| render::render(&template, &values).unwrap())
+    });
     let tmp = tempfile::tempdir().unwrap();
     let mut n = 0u64;
     c.bench_function("render + write to a temp dir", |b| {
