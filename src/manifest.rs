@@ -70,15 +70,14 @@ impl Manifest {
             bail!("{}: [template] name must not be empty", at("[template]"));
         }
 
-        let ident = Regex::new("^[A-Za-z_][A-Za-z0-9_]*$").expect("valid pattern");
         let mut variables: Vec<Variable> = BUILTIN_VARIABLES.iter().map(|n| builtin(n)).collect();
         for (name, value) in &raw.variables {
             let loc = at(&format!("[variables.{name}]"));
             let rv: RawVariable = value.clone().try_into().map_err(|e: toml::de::Error| {
                 anyhow!("{loc}: variable `{name}`: {}", e.message())
             })?;
-            let var = compile_variable(name, rv, &ident)
-                .map_err(|e| anyhow!("{loc}: variable `{name}`: {e}"))?;
+            let var =
+                compile_variable(name, rv).map_err(|e| anyhow!("{loc}: variable `{name}`: {e}"))?;
             match variables.iter_mut().find(|v| v.name == *name) {
                 Some(slot) => *slot = var,
                 None => variables.push(var),
@@ -127,8 +126,8 @@ fn builtin(name: &str) -> Variable {
     }
 }
 
-fn compile_variable(name: &str, rv: RawVariable, ident: &Regex) -> Result<Variable> {
-    if !ident.is_match(name) || name == "flaskgen" {
+fn compile_variable(name: &str, rv: RawVariable) -> Result<Variable> {
+    if !crate::render::is_identifier(name) || name == "flaskgen" {
         bail!("the name must be an identifier (letters, digits, _) other than `flaskgen`");
     }
     let kind = match Kind::builtin(name) {

@@ -40,7 +40,81 @@ const PATH_PREFIX: &str = "__path__/";
 /// A compiled template: every `.tera` file, templated name and condition parsed once.
 struct Engine<'t> {
     tera: Tera,
+    /// Files that are plain text with `{{ variable }}` substitutions only.
+    simple: HashMap<String, Vec<Piece>>,
     template: &'t Template,
+}
+
+/// Part of a template that needs no parser: text, or `{{ a.b }}`.
+#[derive(Debug, PartialEq)]
+enum Piece {
+    Text(String),
+    Var(Vec<String>),
+}
+
+/// A tera identifier, also the rule for variable names.
+pub fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Splits a template made only of text and `{{ name }}` / `{{ a.b }}` tags.
+/// tera's parser costs about a thousand instructions a byte, most of
+/// flaskgen's run time, and most files need nothing more; anything else
+/// (other tags, filters, whitespace control, literals) returns `None` and
+/// goes to tera, which renders these the same way.
+fn simple_pieces(text: &str) -> Option<Vec<Piece>> {
+    if text.contains("{%") || text.contains("{#") {
+        return None;
+    }
+    let mut pieces = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find("{{") {
+        pieces.push(Piece::Text(rest[..i].to_string()));
+        let after = &rest[i + 2..];
+        let j = after.find("}}")?;
+        let inner = &after[..j];
+        let expr = inner.trim();
+        let keyword = matches!(
+            expr,
+            "true" | "false" | "True" | "False" | "and" | "or" | "not" | "in" | "is"
+        );
+        if inner.starts_with('-') || inner.ends_with('-') || keyword || expr.starts_with("__") {
+            return None;
+        }
+        if !expr.split('.').all(is_identifier) {
+            return None;
+        }
+        pieces.push(Piece::Var(expr.split('.').map(str::to_string).collect()));
+        rest = &after[j + 2..];
+    }
+    pieces.push(Piece::Text(rest.to_string()));
+    Some(pieces)
+}
+
+fn render_simple(name: &str, pieces: &[Piece], ctx: &serde_json::Value) -> Result<String> {
+    let mut out = String::new();
+    for piece in pieces {
+        match piece {
+            Piece::Text(t) => out.push_str(t),
+            Piece::Var(path) => {
+                let value = path.iter().try_fold(ctx, |v, key| v.get(key));
+                match value {
+                    Some(serde_json::Value::String(s)) => out.push_str(s),
+                    Some(v @ (serde_json::Value::Number(_) | serde_json::Value::Bool(_))) => {
+                        out.push_str(&v.to_string())
+                    }
+                    Some(_) => bail!(
+                        "{name}: `{}` is not a value that can be printed",
+                        path.join(".")
+                    ),
+                    None => bail!("{name}: Variable `{}` not found in context", path.join(".")),
+                }
+            }
+        }
+    }
+    Ok(out)
 }
 
 fn is_templated(s: &str) -> bool {
@@ -57,10 +131,16 @@ impl<'t> Engine<'t> {
     fn compile(template: &'t Template) -> std::result::Result<Engine<'t>, Vec<String>> {
         let mut problems = Vec::new();
         let mut sources: Vec<(String, String)> = Vec::new();
+        let mut simple = HashMap::new();
         for f in &template.files {
             if f.path.ends_with(RENDER_SUFFIX) {
                 match std::str::from_utf8(&f.contents) {
-                    Ok(text) => sources.push((f.path.clone(), text.to_string())),
+                    Ok(text) => match simple_pieces(text) {
+                        Some(pieces) => {
+                            simple.insert(f.path.clone(), pieces);
+                        }
+                        None => sources.push((f.path.clone(), text.to_string())),
+                    },
                     Err(_) => problems.push(format!("{}: a .tera file must be UTF-8 text", f.path)),
                 }
             }
@@ -74,13 +154,6 @@ impl<'t> Engine<'t> {
                 format!("{{% if {expr} %}}true{{% endif %}}"),
             ));
         }
-        // Parse one by one first so every broken file is reported, not just the first.
-        for (name, text) in &sources {
-            let mut probe = Tera::default();
-            if let Err(e) = probe.add_raw_template(name, text) {
-                problems.push(describe(name, &e));
-            }
-        }
         if !problems.is_empty() {
             return Err(problems);
         }
@@ -92,12 +165,32 @@ impl<'t> Engine<'t> {
                 "get_env is not available in flaskgen templates",
             ))
         });
-        tera.add_raw_templates(sources)
-            .map_err(|e| vec![describe("template", &e)])?;
-        Ok(Engine { tera, template })
+        // Parsing dominates flaskgen's run time, so each file is parsed once;
+        // only when that fails is each one parsed alone, to report every broken file.
+        if let Err(batch) =
+            tera.add_raw_templates(sources.iter().map(|(n, t)| (n.as_str(), t.as_str())))
+        {
+            for (name, text) in &sources {
+                if let Err(e) = Tera::default().add_raw_template(name, text) {
+                    problems.push(describe(name, &e));
+                }
+            }
+            if problems.is_empty() {
+                problems.push(describe("template", &batch));
+            }
+            return Err(problems);
+        }
+        Ok(Engine {
+            tera,
+            simple,
+            template,
+        })
     }
 
     fn render_str(&self, name: &str, ctx: &Context) -> Result<String> {
+        if let Some(pieces) = self.simple.get(name) {
+            return render_simple(name, pieces, &ctx.clone().into_json());
+        }
         self.tera
             .render(name, ctx)
             .map_err(|e| anyhow!(describe(name, &e)))
@@ -306,4 +399,98 @@ pub fn answers_file(template: &Template, values: &Values) -> String {
         env!("CARGO_PKG_VERSION"),
         toml::to_string(&toml::Value::Table(root)).unwrap_or_default()
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::values::{Source, Value};
+
+    fn values() -> Values {
+        let mut v = Values::default();
+        v.set("name", Value::Str("svc".into()), Source::CommandLine);
+        v.set("port", Value::Int(8080), Source::CommandLine);
+        v.set(
+            "base_image",
+            Value::Str("python:3.13-alpine".into()),
+            Source::CommandLine,
+        );
+        v.set("image", Value::Str("me/svc".into()), Source::CommandLine);
+        v.set("minimal", Value::Bool(false), Source::CommandLine);
+        v
+    }
+
+    #[test]
+    fn simple_pieces_take_only_plain_substitutions() {
+        assert_eq!(
+            simple_pieces("a {{ name }} b {{flaskgen.version}}"),
+            Some(vec![
+                Piece::Text("a ".into()),
+                Piece::Var(vec!["name".into()]),
+                Piece::Text(" b ".into()),
+                Piece::Var(vec!["flaskgen".into(), "version".into()]),
+                Piece::Text(String::new()),
+            ])
+        );
+        for tera_only in [
+            "{% if x %}{% endif %}",
+            "{# c #}",
+            "{{ x | upper }}",
+            "{{- x }}",
+            "{{ x -}}",
+            "{{ true }}",
+            "{{ 1 }}",
+            "{{ x",
+            "{{ __tera_context }}",
+        ] {
+            assert_eq!(simple_pieces(tera_only), None, "{tera_only}");
+        }
+    }
+
+    /// The fast path renders every built-in file exactly as tera does.
+    #[test]
+    fn fast_path_matches_tera_on_the_builtin_template() {
+        let template = Template::builtin().unwrap();
+        let values = values();
+        let ctx = context(&template, &values);
+        let mut fast = 0;
+        for f in template
+            .files
+            .iter()
+            .filter(|f| f.path.ends_with(RENDER_SUFFIX))
+        {
+            let text = std::str::from_utf8(&f.contents).unwrap();
+            if let Some(pieces) = simple_pieces(text) {
+                fast += 1;
+                let by_tera = Tera::one_off(text, &ctx, false).unwrap();
+                assert_eq!(
+                    render_simple(&f.path, &pieces, &ctx.clone().into_json()).unwrap(),
+                    by_tera,
+                    "{}",
+                    f.path
+                );
+            }
+        }
+        assert!(fast >= 4, "most built-in files take the fast path");
+        let err = render_simple("x", &simple_pieces("{{ nope }}").unwrap(), &ctx.into_json())
+            .unwrap_err();
+        assert!(err.to_string().contains("nope"));
+    }
+
+    #[test]
+    fn unsafe_paths_are_refused() {
+        for bad in [
+            "",
+            "/abs",
+            "a//b",
+            "../x",
+            "a/../../x",
+            "./x",
+            "a\\b",
+            " /x",
+        ] {
+            assert!(confine("t", bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(confine("t", "a/b.txt").unwrap(), "a/b.txt");
+    }
 }

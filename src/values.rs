@@ -269,13 +269,16 @@ pub fn parse_reference(s: &str) -> Option<(&str, Option<&str>, Option<&str>)> {
     let re = regex(
         &RE,
         &format!(
-            r"^((?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*(?::[0-9]+)?/|\[[a-fA-F0-9:]+\](?::[0-9]+)?/)?{p}(?:/{p})*)(?::([\w][\w.-]{{0,127}}))?(?:@([A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{{32,}}))?$",
+            r"^((?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*(?::[0-9]+)?/|\[[a-fA-F0-9:]+\](?::[0-9]+)?/)?{p}(?:/{p})*)(?::([A-Za-z0-9_][A-Za-z0-9_.-]*))?(?:@([A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{{32,}}))?$",
             p = PATH_COMPONENT
         ),
     );
     let caps = re.captures(s)?;
     let name = caps.get(1)?.as_str();
-    if name.len() > 255 {
+    let tag = caps.get(2).map(|m| m.as_str());
+    // Lengths are checked here, not as regex repetition counts, which would
+    // make the compiled automaton (and start-up) many times larger.
+    if name.len() > 255 || tag.is_some_and(|t| t.len() > 128) {
         return None;
     }
     // As in Docker: a first component is a registry only if it has `.` or `:`
@@ -441,6 +444,7 @@ mod tests {
             "python@sha256:abc",
             "a//b:1",
             "python:-x",
+            &format!("python:{}", "a".repeat(129)),
             "",
         ] {
             assert!(check_base_image(bad).is_err(), "{bad:?}");
