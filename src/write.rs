@@ -136,8 +136,8 @@ impl Drop for Cleanup {
     }
 }
 
-fn check_interrupt() -> Result<()> {
-    if INTERRUPTED.load(Ordering::SeqCst) {
+fn check_interrupt(stop: &AtomicBool) -> Result<()> {
+    if stop.load(Ordering::SeqCst) {
         bail!("interrupted; nothing was written");
     }
     Ok(())
@@ -145,12 +145,17 @@ fn check_interrupt() -> Result<()> {
 
 /// Writes `plan` into `target` (see module docs). `force` allows an existing, non-empty target.
 pub fn write(plan: &Plan, target: &Path, force: bool) -> Result<Outcome> {
+    write_until(plan, target, force, &INTERRUPTED)
+}
+
+/// [`write`], stopping cleanly (nothing left behind) once `stop` is set.
+pub fn write_until(plan: &Plan, target: &Path, force: bool, stop: &AtomicBool) -> Result<Outcome> {
     let pre = preflight(plan, target, force)?;
     WRITING.store(true, Ordering::SeqCst);
     let result = if pre.target_exists && fs::read_dir(target)?.next().is_some() {
-        merge(plan, target, &pre)
+        merge(plan, target, &pre, stop)
     } else {
-        create(plan, target)
+        create(plan, target, stop)
     };
     WRITING.store(false, Ordering::SeqCst);
     result
@@ -164,7 +169,7 @@ fn staging_name(label: &str) -> String {
     format!(".{label}.flaskgen-{}-{nanos:x}", std::process::id())
 }
 
-fn create(plan: &Plan, target: &Path) -> Result<Outcome> {
+fn create(plan: &Plan, target: &Path, stop: &AtomicBool) -> Result<Outcome> {
     let parent = match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -194,8 +199,8 @@ fn create(plan: &Plan, target: &Path) -> Result<Outcome> {
     let staging = parent.join(staging_name(&label));
     fs::create_dir(&staging).with_context(|| format!("cannot write in {}", parent.display()))?;
     cleanup.dirs.push(staging.clone());
-    let files = write_files(plan, &staging)?;
-    check_interrupt()?;
+    let files = write_files(plan, &staging, stop)?;
+    check_interrupt(stop)?;
     // rename(2) also replaces an empty directory, atomically.
     fs::rename(&staging, target)
         .with_context(|| format!("cannot move the project into {}", target.display()))?;
@@ -207,15 +212,15 @@ fn create(plan: &Plan, target: &Path) -> Result<Outcome> {
     })
 }
 
-fn merge(plan: &Plan, target: &Path, pre: &Preflight) -> Result<Outcome> {
+fn merge(plan: &Plan, target: &Path, pre: &Preflight, stop: &AtomicBool) -> Result<Outcome> {
     let staging = target.join(staging_name("staging"));
     fs::create_dir(&staging).with_context(|| format!("cannot write in {}", target.display()))?;
     let mut cleanup = Cleanup {
         dirs: vec![staging.clone()],
         armed: true,
     };
-    let files = write_files(plan, &staging)?;
-    check_interrupt()?;
+    let files = write_files(plan, &staging, stop)?;
+    check_interrupt(stop)?;
     // Everything is staged; from here each file replaces its old self atomically.
     for f in &plan.files {
         let dest = target.join(&f.path);
@@ -234,10 +239,10 @@ fn merge(plan: &Plan, target: &Path, pre: &Preflight) -> Result<Outcome> {
     })
 }
 
-fn write_files(plan: &Plan, root: &Path) -> Result<Vec<(String, usize)>> {
+fn write_files(plan: &Plan, root: &Path, stop: &AtomicBool) -> Result<Vec<(String, usize)>> {
     let mut written = Vec::with_capacity(plan.files.len());
     for f in &plan.files {
-        check_interrupt()?;
+        check_interrupt(stop)?;
         let dest = root.join(&f.path);
         if let Some(dir) = dest.parent() {
             fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
@@ -323,6 +328,32 @@ mod tests {
         fs::write(tmp.path().join("d"), "a file").unwrap();
         assert!(write(&plan(&["d/b.txt"]), tmp.path(), true).is_err());
         assert_eq!(fs::read_to_string(tmp.path().join("d")).unwrap(), "a file");
+    }
+
+    #[test]
+    fn interruption_leaves_nothing_new_or_merged() {
+        let tmp = tempfile::tempdir().unwrap();
+        let stop = AtomicBool::new(true);
+        let err = write_until(
+            &plan(&["a.txt", "d/b.txt"]),
+            &tmp.path().join("p"),
+            false,
+            &stop,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("interrupted"));
+        assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 0);
+        fs::write(tmp.path().join("a.txt"), "mine").unwrap();
+        assert!(write_until(&plan(&["a.txt", "b.txt"]), tmp.path(), true, &stop).is_err());
+        let names: Vec<_> = fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["a.txt"]);
+        assert_eq!(
+            fs::read_to_string(tmp.path().join("a.txt")).unwrap(),
+            "mine"
+        );
     }
 
     #[test]

@@ -1,25 +1,41 @@
 //! The real prompts, driven through a pseudo-terminal.
 
+use std::path::Path;
 use std::process::Command;
+use std::time::Duration;
 
-use rexpect::session::spawn_command;
+use rexpect::session::{spawn_command, PtySession};
 
 use crate::*;
+
+/// flaskgen on a pseudo-terminal of a real size (the list widget pages by it).
+fn spawn(home: &Path, args: &[&str]) -> PtySession {
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c")
+        .arg("stty cols 200 rows 50 && exec \"$0\" \"$@\"")
+        .arg(env!("CARGO_BIN_EXE_flaskgen"))
+        .args(args)
+        .env_clear()
+        .env("TERM", "xterm")
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("none"));
+    spawn_command(cmd, Some(20_000)).unwrap()
+}
+
+/// Sends keys once the widget has switched the terminal to raw mode.
+fn keys(p: &mut PtySession, keys: &str) {
+    std::thread::sleep(Duration::from_millis(300));
+    p.send(keys).unwrap();
+    p.flush().unwrap();
+}
+
+const DOWN: &str = "\x1b[B";
 
 #[test]
 fn prompts_validate_as_typed_and_write_the_answers() {
     let tmp = tempfile::tempdir().unwrap();
-    // A real terminal has a size; the list widget pages by it.
-    let mut cmd = Command::new("sh");
-    cmd.arg("-c")
-        .arg("stty cols 200 rows 50 && exec \"$0\" new --color never -o \"$1\"")
-        .arg(env!("CARGO_BIN_EXE_flaskgen"))
-        .arg(tmp.path())
-        .env_clear()
-        .env("TERM", "xterm")
-        .env("HOME", tmp.path())
-        .env("XDG_CONFIG_HOME", tmp.path().join("none"));
-    let mut p = spawn_command(cmd, Some(20_000)).unwrap();
+    let out = tmp.path().to_str().unwrap();
+    let mut p = spawn(tmp.path(), &["new", "--color", "never", "-o", out]);
 
     p.exp_string("Project name").unwrap();
     p.send_line("Bad Name").unwrap();
@@ -34,23 +50,15 @@ fn prompts_validate_as_typed_and_write_the_answers() {
     p.exp_string("Base image").unwrap();
     p.exp_string("other").unwrap();
     // The list starts with the default (3.14-slim); one down is 3.14-alpine.
-    // Keys go one at a time, after the widget has switched the terminal to raw mode.
-    let pause = || std::thread::sleep(std::time::Duration::from_millis(300));
-    pause();
-    p.send("\x1b[B").unwrap();
-    p.flush().unwrap();
-    pause();
-    p.send("\r").unwrap();
-    p.flush().unwrap();
+    keys(&mut p, DOWN);
+    keys(&mut p, "\r");
 
     p.exp_string("Image name").unwrap();
     p.send_line("").unwrap();
 
     p.exp_string("Will write to").unwrap();
     p.exp_string("Write these files?").unwrap();
-    pause();
-    p.send("y").unwrap();
-    p.flush().unwrap();
+    keys(&mut p, "y");
     p.exp_string("Created").unwrap();
     p.exp_eof().unwrap();
 
@@ -66,16 +74,110 @@ fn prompts_validate_as_typed_and_write_the_answers() {
 }
 
 #[test]
+fn kit_variables_get_widgets_of_their_type() {
+    let tmp = tempfile::tempdir().unwrap();
+    let kit = fixture("acme-kit");
+    let (out, kit) = (tmp.path().to_str().unwrap(), kit.to_str().unwrap());
+    let mut p = spawn(
+        tmp.path(),
+        &["new", "kit-app", "--color", "never", "-o", out, "-t", kit],
+    );
+    p.exp_string("Port the app listens on").unwrap();
+    p.send_line("").unwrap();
+    p.exp_string("ACME base image").unwrap();
+    p.exp_string("other").unwrap();
+    keys(&mut p, "\r");
+    p.exp_string("Image name").unwrap();
+    p.send_line("").unwrap();
+    p.exp_string("Owning team").unwrap();
+    p.send_line("Team1").unwrap();
+    p.exp_string("^[a-z]+$").unwrap();
+    p.send_line("data").unwrap();
+    p.exp_string("Replicas").unwrap();
+    p.send_line("11").unwrap();
+    p.exp_string("from 1 to 10").unwrap();
+    p.send_line("3").unwrap();
+    p.exp_string("large").unwrap();
+    keys(&mut p, DOWN);
+    keys(&mut p, "\r");
+    p.exp_string("Add a Redis config").unwrap();
+    keys(&mut p, "y");
+    p.exp_string("Write these files?").unwrap();
+    keys(&mut p, "y");
+    p.exp_string("Created").unwrap();
+    p.exp_eof().unwrap();
+    let answers = read(tmp.path().join("kit-app/.flaskgen.toml"));
+    for want in [
+        "port = 8080",
+        "base_image = \"python:3.13-slim\"",
+        "team = \"data\"",
+        "replicas = 3",
+        "tier = \"large\"",
+        "with_redis = true",
+    ] {
+        assert!(answers.contains(want), "{want}: {answers}");
+    }
+    assert!(tmp.path().join("kit-app/ops/redis.conf").exists());
+}
+
+#[test]
+fn ctrl_c_at_a_prompt_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let mut p = spawn(
+        tmp.path(),
+        &["new", "--color", "never", "-o", out.to_str().unwrap()],
+    );
+    p.exp_string("Project name").unwrap();
+    p.send_line("halfway").unwrap();
+    p.exp_string("Port the app listens on").unwrap();
+    p.send_control('c').unwrap();
+    p.exp_string("interrupted; nothing was written").unwrap();
+    p.exp_eof().unwrap();
+    assert!(!out.exists());
+}
+
+#[test]
+fn declining_the_summary_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let mut p = spawn(
+        tmp.path(),
+        &[
+            "new",
+            "nope",
+            "--color",
+            "never",
+            "-p",
+            "5000",
+            "-b",
+            "python:3.14-slim",
+            "--image",
+            "x",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+    );
+    p.exp_string("Write these files?").unwrap();
+    keys(&mut p, "n");
+    p.exp_string("cancelled; nothing was written").unwrap();
+    p.exp_eof().unwrap();
+    assert!(!out.exists());
+}
+
+#[test]
 fn yes_never_prompts_even_on_a_terminal() {
     let tmp = tempfile::tempdir().unwrap();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_flaskgen"));
-    cmd.args(["new", "quiet-app", "--yes", "-o"])
-        .arg(tmp.path())
-        .env_clear()
-        .env("TERM", "xterm")
-        .env("HOME", tmp.path())
-        .env("XDG_CONFIG_HOME", tmp.path().join("none"));
-    let mut p = spawn_command(cmd, Some(20_000)).unwrap();
+    let mut p = spawn(
+        tmp.path(),
+        &[
+            "new",
+            "quiet-app",
+            "--yes",
+            "-o",
+            tmp.path().to_str().unwrap(),
+        ],
+    );
     p.exp_string("Created").unwrap();
     p.exp_eof().unwrap();
     assert_eq!(files(&tmp.path().join("quiet-app")), DEFAULT_FILES);
