@@ -42,6 +42,8 @@ struct Engine<'t> {
     tera: Tera,
     /// Files that are plain text with `{{ variable }}` substitutions only.
     simple: HashMap<String, Vec<Piece>>,
+    /// Conditions of the form `var` or `not var`: (negated, var), by key.
+    quick: HashMap<String, (bool, String)>,
     template: &'t Template,
 }
 
@@ -91,6 +93,30 @@ fn simple_pieces(text: &str) -> Option<Vec<Piece>> {
     }
     pieces.push(Piece::Text(rest.to_string()));
     Some(pieces)
+}
+
+/// `var` or `not var`, the common condition, evaluated without tera: (negated, var).
+fn quick_condition(expr: &str) -> Option<(bool, String)> {
+    let expr = expr.trim();
+    let (negated, var) = match expr.strip_prefix("not ") {
+        Some(rest) => (true, rest.trim()),
+        None => (false, expr),
+    };
+    let keyword = matches!(var, "true" | "false" | "True" | "False" | "not");
+    (is_identifier(var) && !keyword).then(|| (negated, var.to_string()))
+}
+
+/// Truthiness as tera's `if` has it.
+fn truthy(v: Option<&serde_json::Value>) -> bool {
+    use serde_json::Value as J;
+    match v {
+        None | Some(J::Null) => false,
+        Some(J::Bool(b)) => *b,
+        Some(J::Number(n)) => n.as_f64() != Some(0.0),
+        Some(J::String(s)) => !s.is_empty(),
+        Some(J::Array(a)) => !a.is_empty(),
+        Some(J::Object(o)) => !o.is_empty(),
+    }
 }
 
 fn render_simple(name: &str, pieces: &[Piece], ctx: &serde_json::Value) -> Result<String> {
@@ -148,11 +174,18 @@ impl<'t> Engine<'t> {
                 sources.push((format!("{PATH_PREFIX}{}", f.path), f.path.clone()));
             }
         }
+        let mut quick = HashMap::new();
         for (key, expr) in &template.manifest.conditions {
-            sources.push((
-                format!("{COND_PREFIX}{key}"),
-                format!("{{% if {expr} %}}true{{% endif %}}"),
-            ));
+            match quick_condition(expr).filter(|(_, var)| template.manifest.variable(var).is_some())
+            {
+                Some(q) => {
+                    quick.insert(key.clone(), q);
+                }
+                None => sources.push((
+                    format!("{COND_PREFIX}{key}"),
+                    format!("{{% if {expr} %}}true{{% endif %}}"),
+                )),
+            }
         }
         if !problems.is_empty() {
             return Err(problems);
@@ -183,25 +216,29 @@ impl<'t> Engine<'t> {
         Ok(Engine {
             tera,
             simple,
+            quick,
             template,
         })
     }
 
-    fn render_str(&self, name: &str, ctx: &Context) -> Result<String> {
+    fn render_str(&self, name: &str, ctx: &Context, json: &serde_json::Value) -> Result<String> {
         if let Some(pieces) = self.simple.get(name) {
-            return render_simple(name, pieces, &ctx.clone().into_json());
+            return render_simple(name, pieces, json);
         }
         self.tera
             .render(name, ctx)
             .map_err(|e| anyhow!(describe(name, &e)))
     }
 
-    fn included(&self, path: &str, ctx: &Context) -> Result<bool> {
+    fn included(&self, path: &str, ctx: &Context, json: &serde_json::Value) -> Result<bool> {
         let logical = logical_path(path);
         for (key, _) in &self.template.manifest.conditions {
             if logical == key || logical.starts_with(&format!("{key}/")) {
-                let out = self.render_str(&format!("{COND_PREFIX}{key}"), ctx)?;
-                if out != "true" {
+                let holds = match self.quick.get(key) {
+                    Some((negated, var)) => truthy(json.get(var)) != *negated,
+                    None => self.render_str(&format!("{COND_PREFIX}{key}"), ctx, json)? == "true",
+                };
+                if !holds {
                     return Ok(false);
                 }
             }
@@ -211,12 +248,13 @@ impl<'t> Engine<'t> {
 
     fn plan(&self, values: &Values) -> Result<Plan> {
         let ctx = context(self.template, values);
+        let json = ctx.clone().into_json();
         let answers = answers_file(self.template, values);
         let mut files = Vec::new();
         let mut seen = BTreeSet::new();
         let pseudo = [(ANSWERS_FILE.to_string(), answers)];
         for (path, text) in &pseudo {
-            if self.included(path, &ctx)? {
+            if self.included(path, &ctx, &json)? {
                 seen.insert(path.clone());
                 files.push(PlannedFile {
                     path: path.clone(),
@@ -226,11 +264,11 @@ impl<'t> Engine<'t> {
             }
         }
         for f in &self.template.files {
-            if !self.included(&f.path, &ctx)? {
+            if !self.included(&f.path, &ctx, &json)? {
                 continue;
             }
             let rendered_path = if is_templated(&f.path) {
-                self.render_str(&format!("{PATH_PREFIX}{}", f.path), &ctx)?
+                self.render_str(&format!("{PATH_PREFIX}{}", f.path), &ctx, &json)?
             } else {
                 f.path.clone()
             };
@@ -239,7 +277,7 @@ impl<'t> Engine<'t> {
                 bail!("template file {} renders to {out_path}, which another template file also writes", f.path);
             }
             let contents = if f.path.ends_with(RENDER_SUFFIX) {
-                Cow::Owned(self.render_str(&f.path, &ctx)?.into_bytes())
+                Cow::Owned(self.render_str(&f.path, &ctx, &json)?.into_bytes())
             } else {
                 f.contents.clone()
             };
@@ -475,6 +513,37 @@ mod tests {
         let err = render_simple("x", &simple_pieces("{{ nope }}").unwrap(), &ctx.into_json())
             .unwrap_err();
         assert!(err.to_string().contains("nope"));
+    }
+
+    /// Quick conditions agree with tera's `if` on every kind of value.
+    #[test]
+    fn quick_conditions_match_tera() {
+        let mut ctx = Context::new();
+        ctx.insert("t", &true);
+        ctx.insert("f", &false);
+        ctx.insert("zero", &0);
+        ctx.insert("two", &2);
+        ctx.insert("empty", "");
+        ctx.insert("text", "x");
+        let json = ctx.clone().into_json();
+        for var in ["t", "f", "zero", "two", "empty", "text"] {
+            for expr in [
+                var.to_string(),
+                format!("not {var}"),
+                format!("  not   {var} "),
+            ] {
+                let (negated, name) = quick_condition(&expr).unwrap();
+                let ours = truthy(json.get(&name)) != negated;
+                let theirs =
+                    Tera::one_off(&format!("{{% if {expr} %}}true{{% endif %}}"), &ctx, false)
+                        .unwrap()
+                        == "true";
+                assert_eq!(ours, theirs, "{expr}");
+            }
+        }
+        for tera_only in ["a and b", "x == 'y'", "not", "true", "a.b", "not not a"] {
+            assert!(quick_condition(tera_only).is_none(), "{tera_only}");
+        }
     }
 
     #[test]

@@ -4,7 +4,6 @@
 
 use std::fmt;
 use std::path::PathBuf;
-use std::sync::OnceLock;
 
 use regex::Regex;
 use serde::Serialize;
@@ -249,51 +248,115 @@ impl Values {
     }
 }
 
-fn regex(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
-    cell.get_or_init(|| Regex::new(pattern).expect("built-in pattern is valid"))
+// Docker's reference grammar (distribution/reference), checked by hand:
+// compiling it as a regex cost more than everything else flaskgen does at
+// start-up but parsing templates.
+
+/// A path component: lowercase alphanumerics joined by `.`, `_`, `__` or runs of `-`.
+pub fn is_path_component(s: &str) -> bool {
+    let b = s.as_bytes();
+    let alnum = |c: u8| c.is_ascii_lowercase() || c.is_ascii_digit();
+    if b.is_empty() || !alnum(b[0]) || !alnum(b[b.len() - 1]) {
+        return false;
+    }
+    let mut i = 0;
+    while i < b.len() {
+        if alnum(b[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < b.len() && !alnum(b[i]) {
+            i += 1;
+        }
+        let sep = &s[start..i];
+        if !(sep == "." || sep == "_" || sep == "__" || sep.bytes().all(|c| c == b'-')) {
+            return false;
+        }
+    }
+    true
 }
 
-// Docker's reference grammar (distribution/reference): a path component is
-// lowercase alphanumerics joined by `.`, `_`, `__` or runs of `-`.
-const PATH_COMPONENT: &str = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
+fn is_domain_component(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && b[0].is_ascii_alphanumeric()
+        && b[b.len() - 1].is_ascii_alphanumeric()
+        && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-')
+}
 
-fn name_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    regex(&RE, &format!("^{PATH_COMPONENT}$"))
+/// `host[:port]`, the host a domain name or a bracketed IPv6 address.
+fn is_domain(s: &str) -> bool {
+    let (host, port) = if let Some(rest) = s.strip_prefix('[') {
+        let Some((v6, after)) = rest.split_once(']') else {
+            return false;
+        };
+        if v6.is_empty() || !v6.bytes().all(|c| c.is_ascii_hexdigit() || c == b':') {
+            return false;
+        }
+        match after.strip_prefix(':') {
+            Some(p) => ("v6", Some(p)),
+            None if after.is_empty() => ("v6", None),
+            None => return false,
+        }
+    } else {
+        match s.split_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (s, None),
+        }
+    };
+    let port_ok = port.is_none_or(|p| !p.is_empty() && p.bytes().all(|c| c.is_ascii_digit()));
+    port_ok && (host == "v6" && s.starts_with('[') || host.split('.').all(is_domain_component))
+}
+
+fn is_tag(t: &str) -> bool {
+    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    let b = t.as_bytes();
+    !b.is_empty()
+        && b.len() <= 128
+        && word(b[0])
+        && b.iter().all(|c| word(*c) || *c == b'.' || *c == b'-')
+}
+
+fn is_digest(d: &str) -> bool {
+    let Some((algo, hex)) = d.split_once(':') else {
+        return false;
+    };
+    let algo_ok = algo.split(['-', '_', '+', '.']).all(|c| {
+        let b = c.as_bytes();
+        !b.is_empty() && b[0].is_ascii_alphabetic() && b.iter().all(u8::is_ascii_alphanumeric)
+    });
+    algo_ok && hex.len() >= 32 && hex.bytes().all(|c| c.is_ascii_hexdigit())
 }
 
 /// Splits an image reference into (name, tag, digest) if it follows
 /// Docker's grammar: `[registry[:port]/]path[:tag][@digest]`.
 pub fn parse_reference(s: &str) -> Option<(&str, Option<&str>, Option<&str>)> {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    let re = regex(
-        &RE,
-        &format!(
-            r"^((?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*(?::[0-9]+)?/|\[[a-fA-F0-9:]+\](?::[0-9]+)?/)?{p}(?:/{p})*)(?::([A-Za-z0-9_][A-Za-z0-9_.-]*))?(?:@([A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{{32,}}))?$",
-            p = PATH_COMPONENT
-        ),
-    );
-    let caps = re.captures(s)?;
-    let name = caps.get(1)?.as_str();
-    let tag = caps.get(2).map(|m| m.as_str());
-    // Lengths are checked here, not as regex repetition counts, which would
-    // make the compiled automaton (and start-up) many times larger.
-    if name.len() > 255 || tag.is_some_and(|t| t.len() > 128) {
+    let (rest, digest) = match s.split_once('@') {
+        Some((r, d)) => (r, Some(d)),
+        None => (s, None),
+    };
+    if digest.is_some_and(|d| !is_digest(d)) {
         return None;
     }
+    let (name, tag) = match rest.rfind(':') {
+        Some(i) if !rest[i..].contains('/') => (&rest[..i], Some(&rest[i + 1..])),
+        _ => (rest, None),
+    };
+    if tag.is_some_and(|t| !is_tag(t)) || name.is_empty() || name.len() > 255 {
+        return None;
+    }
+    let mut parts = name.split('/');
+    let first = parts.next()?;
+    let has_more = name.contains('/');
     // As in Docker: a first component is a registry only if it has `.` or `:`
     // or is `localhost`; otherwise it is a path component and must be lowercase.
-    if let Some((first, _)) = name.split_once('/') {
-        let registry = first.contains(['.', ':']) || first == "localhost";
-        if !registry && first.chars().any(|c| c.is_ascii_uppercase()) {
-            return None;
-        }
+    let registry =
+        has_more && (first.contains(['.', ':']) || first == "localhost") && is_domain(first);
+    if !registry && !is_path_component(first) {
+        return None;
     }
-    Some((
-        name,
-        caps.get(2).map(|m| m.as_str()),
-        caps.get(3).map(|m| m.as_str()),
-    ))
+    parts.all(is_path_component).then_some((name, tag, digest))
 }
 
 /// Turns any text into a valid project name, e.g. `Hello World` → `hello-world`.
@@ -308,11 +371,11 @@ pub fn suggest_name(raw: &str) -> Option<String> {
     }
     out.truncate(63);
     let out = out.trim_end_matches('-').to_string();
-    (!out.is_empty() && name_re().is_match(&out)).then_some(out)
+    is_path_component(&out).then_some(out)
 }
 
 fn check_name(raw: &str) -> Result<String, String> {
-    if (1..=63).contains(&raw.len()) && name_re().is_match(raw) {
+    if (1..=63).contains(&raw.len()) && is_path_component(raw) {
         return Ok(raw.to_string());
     }
     let mut rule = "use 1-63 lowercase letters, digits and single separators (- _ .), starting and ending with a letter or digit, so it works as a directory and an image name".to_string();
@@ -430,6 +493,8 @@ mod tests {
             "python@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
             "python:3.12@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
             "[::1]:5000/python:3.12",
+            "foo_bar.com/python:3.12",
+            "a.b-c.io:5000/x/y__z/w--v:1_a.b-c",
         ] {
             assert!(check_base_image(ok).is_ok(), "{ok}");
         }
@@ -443,6 +508,12 @@ mod tests {
             ":3.12",
             "python@sha256:abc",
             "a//b:1",
+            "Python/x:1",
+            "reg.io:/x:1",
+            "[zz]:5000/x:1",
+            "-reg.io/x:1",
+            "x/:1",
+            "x@sha256",
             "python:-x",
             &format!("python:{}", "a".repeat(129)),
             "",
