@@ -241,11 +241,18 @@ fn merge(plan: &Plan, target: &Path, pre: &Preflight, stop: &AtomicBool) -> Resu
 
 fn write_files(plan: &Plan, root: &Path, stop: &AtomicBool) -> Result<Vec<(String, usize)>> {
     let mut written = Vec::with_capacity(plan.files.len());
+    // `root` is new and empty: each directory is created once, by name,
+    // rather than probed again for every file beneath it.
+    let mut made = std::collections::HashSet::new();
     for f in &plan.files {
         check_interrupt(stop)?;
         let dest = root.join(&f.path);
-        if let Some(dir) = dest.parent() {
-            fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        for (i, _) in f.path.match_indices('/') {
+            if made.insert(&f.path[..i]) {
+                let path = root.join(&f.path[..i]);
+                fs::create_dir(&path)
+                    .with_context(|| format!("cannot create {}", path.display()))?;
+            }
         }
         fs::write(&dest, &f.contents)
             .with_context(|| format!("cannot write {}", dest.display()))?;
