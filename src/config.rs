@@ -70,6 +70,13 @@ pub fn read(path: &Path) -> Result<Config> {
             e.message()
         ))
     })?;
+    // A local template path in a config file is relative to that file, so a
+    // team can ship the config beside its kit.
+    if let (Some(t), Some(dir)) = (&config.defaults.template, path.parent()) {
+        if !crate::template::is_git_url(t) && Path::new(t).is_relative() {
+            config.defaults.template = Some(dir.join(t).to_string_lossy().into_owned());
+        }
+    }
     config.path = Some(path.to_path_buf());
     Ok(config)
 }
