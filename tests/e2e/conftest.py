@@ -20,6 +20,12 @@ ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(os.environ.get("FLASKGEN_BIN", ROOT / "target" / "debug" / "flaskgen"))
 
 NOT_RUN = []  # (check, reason): printed loudly at the end of the session
+MEASURED = []  # figures worth seeing in every run's log, printed at the end
+
+
+def measured(line):
+    """Records a figure (a time, a size) for the end-of-session summary."""
+    MEASURED.append(line)
 
 
 def not_run(check, reason):
@@ -31,6 +37,10 @@ def not_run(check, reason):
 
 
 def pytest_terminal_summary(terminalreporter):
+    if MEASURED:
+        terminalreporter.write_sep("-", "measured")
+        for line in MEASURED:
+            terminalreporter.write_line(line)
     if NOT_RUN:
         tr = terminalreporter
         tr.write_sep("!", "CHECKS THAT DID NOT RUN", red=True, bold=True)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import free_port, generate, http_get, not_run, wait_for
+from conftest import free_port, generate, http_get, measured, not_run, wait_for
 
 pytestmark = pytest.mark.docker
 
@@ -100,10 +100,11 @@ def build_standin():
 @pytest.fixture(scope="session")
 def base_image(engine):
     if sh("docker", "pull", OFFICIAL, check=False, timeout=300).returncode == 0:
+        measured(f"base image: {OFFICIAL}, pulled")
         return OFFICIAL
     if sh("docker", "image", "inspect", STANDIN, check=False).returncode != 0:
         build_standin()
-    print(f"\nno registry reachable: using the stand-in base image {STANDIN}")
+    measured(f"base image: no registry reachable, so the debootstrap stand-in {STANDIN}")
     return STANDIN
 
 
@@ -138,8 +139,8 @@ def built(tmp_path_factory, base_image, cleanup):
     took = time.monotonic() - start
     size = int(sh("docker", "image", "inspect", "-f", "{{.Size}}", image).stdout)
     base = int(sh("docker", "image", "inspect", "-f", "{{.Size}}", base_image).stdout)
-    print(f"\nbuild: {took:.1f}s from {base_image}; the project's layers add {(size - base) / 1e6:.1f} MB "
-          f"to the base's {base / 1e6:.1f} MB")
+    measured(f"docker build: {took:.1f}s from {base_image}; the project's layers add {(size - base) / 1e6:.1f} MB "
+             f"to the base's {base / 1e6:.1f} MB")
     return {"project": project, "image": image, "port": port, "build_log": out.stdout}
 
 
@@ -179,7 +180,7 @@ def test_container_serves_runs_as_non_root_turns_healthy_and_stops_fast(built, c
     start = time.monotonic()
     sh("docker", "stop", cid)
     took = time.monotonic() - start
-    print(f"\ndocker stop took {took:.2f}s")
+    measured(f"docker stop: {took:.2f}s")
     assert took < 3, f"docker stop took {took:.1f}s: PID 1 ignored SIGTERM"
 
 
@@ -206,7 +207,9 @@ def test_editing_app_code_reuses_the_dependency_layer(built, cleanup):
     app.write_text(app.read_text() + "\n# an edit\n")
     tag = "shop/orders-api:e2e-edit"
     cleanup["images"].append(tag)
+    start = time.monotonic()
     out = sh("docker", "build", "-t", tag, ".", cwd=project, env={**os.environ, "DOCKER_BUILDKIT": "0"}).stdout
+    measured(f"docker build after editing app/app.py: {time.monotonic() - start:.1f}s")
     lines = out.splitlines()
     i = next(n for n, line in enumerate(lines) if "RUN pip install" in line)
     assert "Using cache" in lines[i + 1], "\n".join(lines[i:i + 5])

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import (dockerfile_env, free_port, generate, http_get, instruction, parse_dockerfile,
-                      pip_install, stop, wait_for, flaskgen, which)
+from conftest import (dockerfile_env, flaskgen, free_port, generate, http_get, instruction, measured,
+                      parse_dockerfile, pip_install, stop, wait_for, which)
 
 VARIANTS = {
     "default": [],
@@ -130,7 +130,7 @@ def test_project_tests_pass_and_it_serves_as_its_cmd_says(tmp_path, app_venv, va
         took = stop(proc, 3.0)
     log = proc.stdout.read().decode()
     assert "GET / HTTP/1.1\" 200" in log, "access log goes to stdout"
-    print(f"{variant}: gunicorn stopped {took:.2f}s after SIGTERM")
+    measured(f"{variant} project: gunicorn exited {took:.2f}s after SIGTERM")
 
 
 def gunicorn_bind(project, port):
