@@ -249,19 +249,15 @@ impl<'t> Engine<'t> {
     fn plan(&self, values: &Values) -> Result<Plan> {
         let ctx = context(self.template, values);
         let json = ctx.clone().into_json();
-        let answers = answers_file(self.template, values);
         let mut files = Vec::new();
         let mut seen = BTreeSet::new();
-        let pseudo = [(ANSWERS_FILE.to_string(), answers)];
-        for (path, text) in &pseudo {
-            if self.included(path, &ctx, &json)? {
-                seen.insert(path.clone());
-                files.push(PlannedFile {
-                    path: path.clone(),
-                    contents: Cow::Owned(text.clone().into_bytes()),
-                    executable: false,
-                });
-            }
+        if self.included(ANSWERS_FILE, &ctx, &json)? {
+            seen.insert(ANSWERS_FILE.to_string());
+            files.push(PlannedFile {
+                path: ANSWERS_FILE.to_string(),
+                contents: Cow::Owned(answers_file(self.template, values).into_bytes()),
+                executable: false,
+            });
         }
         for f in &self.template.files {
             if !self.included(&f.path, &ctx, &json)? {
