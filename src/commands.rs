@@ -90,11 +90,7 @@ fn new(args: NewArgs, m: &ArgMatches, printer: Printer) -> Result<()> {
     }
     // A bad NAME fails before any template is fetched.
     if let Some(name) = &args.name {
-        crate::values::Kind::Name.check(name).map_err(|rule| {
-            input_error(format!(
-                "invalid name {name:?}: {rule}; for example `hello-flask`"
-            ))
-        })?;
+        crate::manifest::builtin("name").parse(name, "")?;
     }
     let template_source = args
         .template

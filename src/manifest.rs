@@ -106,7 +106,8 @@ impl Manifest {
     }
 }
 
-fn builtin(name: &str) -> Variable {
+/// A built-in variable as the built-in rules define it, before a kit changes its default or prompt.
+pub fn builtin(name: &str) -> Variable {
     let kind = Kind::builtin(name).expect("a built-in variable");
     let (prompt, default) = match name {
         "name" => ("Project name", None),
