@@ -119,7 +119,9 @@ def test_project_tests_pass_and_it_serves_as_its_cmd_says(tmp_path, app_venv, va
     run_env = {**env, "PORT": port}
     # The port may be taken on this machine (5000 often is); then run on a free one, as PORT allows.
     if port_busy(int(port)):
-        run_env["PORT"] = port = str(free_port())
+        fallback = str(free_port())
+        measured(f"{variant} project: port {port} is taken on this machine; ran with PORT={fallback}")
+        run_env["PORT"] = port = fallback
     proc = subprocess.Popen(argv, cwd=project, env=run_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         assert wait_for(f"http://127.0.0.1:{port}/", 20) == (200, "hello flask")
