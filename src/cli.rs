@@ -33,15 +33,28 @@ pub struct Cli {
     pub command: Command,
 
     /// Print nothing but errors
-    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    #[arg(
+        short,
+        long,
+        global = true,
+        conflicts_with = "verbose",
+        help_heading = "Global options"
+    )]
     pub quiet: bool,
 
     /// Say what was decided and why (where each value came from); show error causes
-    #[arg(short, long, global = true)]
+    #[arg(short, long, global = true, help_heading = "Global options")]
     pub verbose: bool,
 
     /// When to use colour (NO_COLOR in the environment turns `auto` off)
-    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value_t = ColorChoice::Auto,
+        value_name = "WHEN",
+        help_heading = "Global options"
+    )]
     pub color: ColorChoice,
 }
 
@@ -97,7 +110,7 @@ pub enum TemplateCommand {
 
 #[derive(Debug, Args)]
 pub struct ConfigArgs {
-    /// Ignore the config file
+    /// Ignore the config file ($FLASKGEN_CONFIG, else $XDG_CONFIG_HOME/flaskgen/config.toml)
     #[arg(long)]
     pub no_config: bool,
 }
