@@ -135,7 +135,14 @@ fn new(args: NewArgs, m: &ArgMatches, printer: Printer) -> Result<()> {
     } else {
         "not asking: defaults for values not given"
     });
-    let prompter = interactive.then(|| Prompter::new(printer.color));
+    let prompter = interactive.then(|| {
+        let p = Prompter::new(printer.color);
+        if args.force {
+            p
+        } else {
+            p.refuse_occupied_names_in(args.output_dir.clone())
+        }
+    });
     let values = Resolver {
         manifest,
         config: &config,

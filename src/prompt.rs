@@ -1,6 +1,8 @@
 //! Interactive questions (dialoguer), each validated as typed by the same
 //! rule the flags use. Only called when stdin and stderr are terminals.
 
+use std::path::PathBuf;
+
 use anyhow::{anyhow, Result};
 use dialoguer::theme::{ColorfulTheme, SimpleTheme, Theme};
 use dialoguer::{Confirm, Input, Select};
@@ -9,6 +11,8 @@ use crate::values::{Kind, Value, Variable, SUGGESTED_BASE_IMAGES};
 
 pub struct Prompter {
     theme: Box<dyn Theme>,
+    /// Where projects go, when an occupied target should be caught at the name prompt.
+    output_dir: Option<PathBuf>,
 }
 
 fn cancelled(e: dialoguer::Error) -> anyhow::Error {
@@ -22,7 +26,17 @@ impl Prompter {
         } else {
             Box::new(SimpleTheme)
         };
-        Prompter { theme }
+        Prompter {
+            theme,
+            output_dir: None,
+        }
+    }
+
+    /// Makes the name prompt refuse names whose directory under `dir` is occupied,
+    /// instead of failing after every other question.
+    pub fn refuse_occupied_names_in(mut self, dir: PathBuf) -> Prompter {
+        self.output_dir = Some(dir);
+        self
     }
 
     /// Asks for one variable, offering `default`; returns a valid value.
@@ -91,9 +105,19 @@ impl Prompter {
 
     fn text(&self, var: &Variable, default: Option<&Value>) -> Result<Value> {
         let kind = var.kind.clone();
+        let occupied_in = self.output_dir.clone().filter(|_| var.name == "name");
         let mut input = Input::<String>::with_theme(self.theme.as_ref())
             .with_prompt(&var.prompt)
-            .validate_with(move |s: &String| kind.check(s).map(|_| ()));
+            .validate_with(move |s: &String| {
+                kind.check(s)?;
+                match &occupied_in {
+                    Some(dir) if crate::write::occupied(&dir.join(s)) => Err(format!(
+                        "{} already exists and is not empty; choose another name (or --force)",
+                        dir.join(s).display()
+                    )),
+                    _ => Ok(()),
+                }
+            });
         if let Some(d) = default {
             input = input.default(d.to_string());
         }

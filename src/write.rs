@@ -31,6 +31,14 @@ pub struct Preflight {
     pub overwrites: Vec<String>,
 }
 
+/// True when `target` exists and is not an empty directory: `new` would refuse it without `--force`.
+pub fn occupied(target: &Path) -> bool {
+    match fs::read_dir(target) {
+        Ok(mut entries) => entries.next().is_some(),
+        Err(_) => target.exists(),
+    }
+}
+
 /// Checks the target: refuses a non-empty directory without `force`, and any
 /// clash between a file and a directory even with it.
 pub fn preflight(plan: &Plan, target: &Path, force: bool) -> Result<Preflight> {

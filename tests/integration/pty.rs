@@ -166,6 +166,40 @@ fn declining_the_summary_writes_nothing() {
 }
 
 #[test]
+fn the_name_prompt_refuses_an_occupied_directory() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir(tmp.path().join("taken")).unwrap();
+    std::fs::write(tmp.path().join("taken/keep.txt"), "mine").unwrap();
+    let out = tmp.path().to_str().unwrap();
+    let mut p = spawn(
+        tmp.path(),
+        &[
+            "new",
+            "--color",
+            "never",
+            "-o",
+            out,
+            "-p",
+            "5000",
+            "-b",
+            "python:3.14-slim",
+            "--image",
+            "x",
+        ],
+    );
+    p.exp_string("Project name").unwrap();
+    p.send_line("taken").unwrap();
+    p.exp_string("already exists and is not empty").unwrap();
+    p.send_line("fresh").unwrap();
+    p.exp_string("Write these files?").unwrap();
+    keys(&mut p, "y");
+    p.exp_string("Created").unwrap();
+    p.exp_eof().unwrap();
+    assert_eq!(files(&tmp.path().join("taken")), ["keep.txt"]);
+    assert_eq!(files(&tmp.path().join("fresh")), DEFAULT_FILES);
+}
+
+#[test]
 fn yes_never_prompts_even_on_a_terminal() {
     let tmp = tempfile::tempdir().unwrap();
     let mut p = spawn(
