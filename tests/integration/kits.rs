@@ -554,3 +554,63 @@ fn template_check_passes_a_sound_kit_and_reports_every_problem_with_a_line() {
         stderr(&out)
     );
 }
+
+/// The answers file holds everything needed: feeding its values back as
+/// `-d` regenerates the same project, byte for byte.
+#[test]
+fn the_answers_file_regenerates_the_project() {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::create_dir_all(tmp.path().join("a")).unwrap();
+    fs::create_dir_all(tmp.path().join("b")).unwrap();
+    flaskgen(&tmp.path().join("a"))
+        .args([
+            "new",
+            "svc",
+            "--yes",
+            "-t",
+            &kit(),
+            "-p",
+            "9000",
+            "-d",
+            "tier=large",
+            "-d",
+            "replicas=7",
+            "-d",
+            "with_redis=true",
+            "--image",
+            "acme/svc:2",
+        ])
+        .assert()
+        .success();
+    let answers: toml::Table = read(tmp.path().join("a/svc/.flaskgen.toml"))
+        .parse()
+        .unwrap();
+    let source = answers["template"]["source"].as_str().unwrap().to_string();
+    let mut args = vec![
+        "new".to_string(),
+        "svc".into(),
+        "--yes".into(),
+        "-t".into(),
+        source,
+    ];
+    for (k, v) in answers["values"].as_table().unwrap() {
+        let v = v
+            .as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| v.to_string());
+        args.extend(["-d".into(), format!("{k}={v}")]);
+    }
+    flaskgen(&tmp.path().join("b"))
+        .args(&args)
+        .assert()
+        .success();
+    let (a, b) = (tmp.path().join("a/svc"), tmp.path().join("b/svc"));
+    assert_eq!(files(&a), files(&b));
+    for f in files(&a) {
+        assert_eq!(
+            fs::read(a.join(&f)).unwrap(),
+            fs::read(b.join(&f)).unwrap(),
+            "{f}"
+        );
+    }
+}
