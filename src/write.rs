@@ -158,6 +158,8 @@ pub fn write(plan: &Plan, target: &Path, force: bool) -> Result<Outcome> {
 
 /// [`write`], stopping cleanly (nothing left behind) once `stop` is set.
 pub fn write_until(plan: &Plan, target: &Path, force: bool, stop: &AtomicBool) -> Result<Outcome> {
+    // Checked again even when the caller already did: the disk may have
+    // changed while the user read the summary.
     let pre = preflight(plan, target, force)?;
     WRITING.store(true, Ordering::SeqCst);
     let result = if pre.target_exists && fs::read_dir(target)?.next().is_some() {
