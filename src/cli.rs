@@ -150,6 +150,11 @@ pub struct NewArgs {
     #[arg(long = "ref", value_name = "REF")]
     pub git_ref: Option<String>,
 
+    /// Make a project again from an answers file (a project's .flaskgen.toml):
+    /// its template and values, under anything given on the command line
+    #[arg(long, value_name = "FILE")]
+    pub answers: Option<PathBuf>,
+
     /// Set any template variable (repeatable), e.g. -d team=payments
     #[arg(short = 'd', long = "define", value_name = "KEY=VALUE")]
     pub define: Vec<String>,

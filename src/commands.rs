@@ -8,6 +8,7 @@ use anyhow::{bail, Result};
 use clap::{ArgMatches, CommandFactory};
 use serde_json::json;
 
+use crate::answers;
 use crate::cli::{source_of, Cli, Command, NewArgs, TemplateCommand};
 use crate::config::{self, Config};
 use crate::error::input_error;
@@ -92,11 +93,17 @@ fn new(args: NewArgs, m: &ArgMatches, printer: Printer) -> Result<()> {
     if let Some(name) = &args.name {
         crate::manifest::builtin("name").parse(name, "")?;
     }
-    let template_source = args
-        .template
-        .clone()
-        .or_else(|| config.defaults.template.clone());
-    let template = load_template(template_source.as_deref(), args.git_ref.as_deref(), printer)?;
+    let answers = args.answers.as_deref().map(answers::read).transpose()?;
+    // The template: --template, else the answers file's, else the config's, else built-in.
+    let (template_source, git_ref) = match (&args.template, &answers) {
+        (Some(t), _) => (Some(t.clone()), args.git_ref.clone()),
+        (None, Some(a)) => (
+            a.source.clone(),
+            args.git_ref.clone().or_else(|| a.git_ref.clone()),
+        ),
+        (None, None) => (config.defaults.template.clone(), args.git_ref.clone()),
+    };
+    let template = load_template(template_source.as_deref(), git_ref.as_deref(), printer)?;
     let manifest = &template.manifest;
 
     let mut given = Vec::new();
@@ -127,6 +134,23 @@ fn new(args: NewArgs, m: &ArgMatches, printer: Printer) -> Result<()> {
         give("minimal", &Some("true".into()), Source::CommandLine);
     }
     given.extend(defines(manifest, &args.define)?);
+    if let Some(a) = &answers {
+        for (var, raw) in &a.values {
+            if manifest.variable(var).is_none() {
+                printer.warn(&format!(
+                    "answers file {}: `{var}` is not a variable of template {}; ignored",
+                    a.path.display(),
+                    manifest.meta.name
+                ));
+                continue;
+            }
+            given.push(Given {
+                var: var.clone(),
+                raw: raw.clone(),
+                source: Source::Answers(a.path.clone()),
+            });
+        }
+    }
 
     let interactive =
         !args.yes && std::io::stdin().is_terminal() && std::io::stderr().is_terminal();

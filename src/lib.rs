@@ -3,6 +3,7 @@
 //! One pipeline: `cli` → `resolve` (values, config, prompts) → `template`
 //! → `render` (a plan in memory) → `write` (atomically) → `report`.
 
+pub mod answers;
 pub mod cli;
 pub mod commands;
 pub mod config;

@@ -8,11 +8,9 @@ use anyhow::{anyhow, bail, Result};
 use serde::Serialize;
 use tera::{Context, Tera};
 
-use crate::template::{Origin, Template, RENDER_SUFFIX};
+use crate::answers::{self, ANSWERS_FILE};
+use crate::template::{Template, RENDER_SUFFIX};
 use crate::values::Values;
-
-/// The answers file: the template and every value used, for regenerating later.
-pub const ANSWERS_FILE: &str = ".flaskgen.toml";
 
 #[derive(Debug, Clone, Serialize)]
 pub struct PlannedFile {
@@ -255,7 +253,7 @@ impl<'t> Engine<'t> {
             seen.insert(ANSWERS_FILE.to_string());
             files.push(PlannedFile {
                 path: ANSWERS_FILE.to_string(),
-                contents: Cow::Owned(answers_file(self.template, values).into_bytes()),
+                contents: Cow::Owned(answers::render(self.template, values).into_bytes()),
                 executable: false,
             });
         }
@@ -390,49 +388,6 @@ fn describe(name: &str, err: &tera::Error) -> String {
         .map(|l| l.trim_start_matches("= "))
         .collect();
     format!("{file}{location}: {}", detail.join(": "))
-}
-
-/// The answers file's text: template identity and every value used.
-pub fn answers_file(template: &Template, values: &Values) -> String {
-    let mut t = toml::map::Map::new();
-    t.insert("name".into(), template.manifest.meta.name.clone().into());
-    t.insert(
-        "version".into(),
-        template.manifest.meta.version.clone().into(),
-    );
-    match &template.origin {
-        Origin::Builtin => {
-            t.insert("source".into(), "builtin".into());
-        }
-        Origin::Dir(p) => {
-            t.insert("source".into(), p.display().to_string().into());
-        }
-        Origin::Git {
-            url,
-            reference,
-            commit,
-        } => {
-            t.insert("source".into(), url.clone().into());
-            if let Some(r) = reference {
-                t.insert("ref".into(), r.clone().into());
-            }
-            if !commit.is_empty() {
-                t.insert("commit".into(), commit.clone().into());
-            }
-        }
-    }
-    let mut v = toml::map::Map::new();
-    for (name, value, _) in values.iter() {
-        v.insert(name.into(), value.to_toml());
-    }
-    let mut root = toml::map::Map::new();
-    root.insert("template".into(), toml::Value::Table(t));
-    root.insert("values".into(), toml::Value::Table(v));
-    format!(
-        "# Written by flaskgen {}: the template and the values this project was made from.\n{}",
-        env!("CARGO_PKG_VERSION"),
-        toml::to_string(&toml::Value::Table(root)).unwrap_or_default()
-    )
 }
 
 #[cfg(test)]

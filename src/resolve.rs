@@ -1,6 +1,7 @@
 //! Resolves every variable of a template to a valid value. Precedence:
-//! command line (flags, --define), then environment, then the config file,
-//! then the template's default; a prompt, when allowed, offers that default.
+//! command line (flags, --define), then an answers file (--answers), then
+//! environment, then the config file, then the template's default; a prompt,
+//! when allowed, offers that default.
 
 use anyhow::Result;
 
@@ -64,11 +65,7 @@ pub struct Resolver<'a> {
 impl Resolver<'_> {
     pub fn resolve(&self) -> Result<Values> {
         // The same variable twice with different values is a mistake, not a precedence question.
-        let explicit: Vec<&Given> = self
-            .given
-            .iter()
-            .filter(|g| !matches!(g.source, Source::Env(_)))
-            .collect();
+        let explicit: Vec<&Given> = self.given.iter().filter(|g| g.source.rank() == 0).collect();
         for (i, a) in explicit.iter().enumerate() {
             if let Some(b) = explicit[i + 1..]
                 .iter()
@@ -86,10 +83,11 @@ impl Resolver<'_> {
                 .given
                 .iter()
                 .filter(|g| g.var == var.name)
-                .min_by_key(|g| matches!(g.source, Source::Env(_)));
+                .min_by_key(|g| g.source.rank());
             if let Some(g) = given {
                 let origin = match &g.source {
                     Source::Env(e) => format!(" (from {e})"),
+                    Source::Answers(p) => format!(" in answers file {}", p.display()),
                     _ => String::new(),
                 };
                 let v = var.parse(&g.raw, &origin)?;

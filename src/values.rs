@@ -190,10 +190,23 @@ pub enum Source {
     CommandLine,
     Env(String),
     Define,
+    Answers(PathBuf),
     Config(PathBuf),
     Prompt,
     TemplateDefault,
     Derived(String),
+}
+
+impl Source {
+    /// Precedence among given values: command line, then answers file, then environment.
+    pub fn rank(&self) -> u8 {
+        match self {
+            Source::CommandLine | Source::Define => 0,
+            Source::Answers(_) => 1,
+            Source::Env(_) => 2,
+            _ => 3,
+        }
+    }
 }
 
 impl fmt::Display for Source {
@@ -202,6 +215,7 @@ impl fmt::Display for Source {
             Source::CommandLine => f.write_str("command line"),
             Source::Env(var) => write!(f, "environment variable {var}"),
             Source::Define => f.write_str("--define"),
+            Source::Answers(p) => write!(f, "answers file {}", p.display()),
             Source::Config(p) => write!(f, "config file {}", p.display()),
             Source::Prompt => f.write_str("prompt"),
             Source::TemplateDefault => f.write_str("template default"),

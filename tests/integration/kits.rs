@@ -614,3 +614,100 @@ fn the_answers_file_regenerates_the_project() {
         );
     }
 }
+
+#[test]
+fn answers_option_makes_the_project_again_under_command_line_overrides() {
+    let tmp = tempfile::tempdir().unwrap();
+    for d in ["a", "b", "c", "d"] {
+        fs::create_dir_all(tmp.path().join(d)).unwrap();
+    }
+    flaskgen(&tmp.path().join("a"))
+        .args([
+            "new",
+            "svc",
+            "--yes",
+            "-t",
+            &kit(),
+            "-p",
+            "9000",
+            "-d",
+            "tier=large",
+            "-d",
+            "with_redis=true",
+        ])
+        .assert()
+        .success();
+    let answers = tmp.path().join("a/svc/.flaskgen.toml");
+    let answers = answers.to_str().unwrap();
+
+    // No NAME, no template: both come from the answers file.
+    flaskgen(&tmp.path().join("b"))
+        .args(["new", "--yes", "--answers", answers])
+        .assert()
+        .success();
+    let (a, b) = (tmp.path().join("a/svc"), tmp.path().join("b/svc"));
+    assert_eq!(files(&a), files(&b));
+    for f in files(&a) {
+        assert_eq!(
+            fs::read(a.join(&f)).unwrap(),
+            fs::read(b.join(&f)).unwrap(),
+            "{f}"
+        );
+    }
+
+    // The command line wins over the answers file, which wins over the environment.
+    flaskgen(&tmp.path().join("c"))
+        .env("FLASKGEN_PORT", "7000")
+        .args([
+            "new",
+            "other",
+            "--yes",
+            "--answers",
+            answers,
+            "-d",
+            "tier=small",
+        ])
+        .assert()
+        .success();
+    let again = read(tmp.path().join("c/other/.flaskgen.toml"));
+    for want in [
+        "name = \"other\"",
+        "port = 9000",
+        "tier = \"small\"",
+        "with_redis = true",
+        "name = \"acme-flask\"",
+    ] {
+        assert!(again.contains(want), "{want}: {again}");
+    }
+
+    // Built-in projects too; and a bad value in the file is invalid input that names it.
+    flaskgen(&tmp.path().join("d"))
+        .args(["new", "plain", "--yes", "-p", "8111"])
+        .assert()
+        .success();
+    let plain = tmp.path().join("d/plain/.flaskgen.toml");
+    fs::write(&plain, read(&plain).replace("port = 8111", "port = 0")).unwrap();
+    let out = flaskgen(&tmp.path().join("d"))
+        .args([
+            "new",
+            "plain2",
+            "--yes",
+            "--answers",
+            plain.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("port") && err.contains("answers file") && err.contains("1 to 65535"),
+        "{err}"
+    );
+    assert!(!tmp.path().join("d/plain2").exists());
+    let out = flaskgen(tmp.path())
+        .args(["new", "x", "--yes", "--answers", "nope.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("cannot read answers file nope.toml"));
+}

@@ -1,0 +1,120 @@
+//! The answers file, `.flaskgen.toml`: the template and every value a
+//! project was made from, written with the project and read back by
+//! `flaskgen new --answers FILE` to make it again.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+
+use crate::error::input_error;
+use crate::template::{Origin, Template};
+use crate::values::Values;
+
+pub const ANSWERS_FILE: &str = ".flaskgen.toml";
+
+/// What an answers file says.
+#[derive(Debug, Clone)]
+pub struct Answers {
+    pub path: PathBuf,
+    /// The template source; `None` for the built-in template.
+    pub source: Option<String>,
+    pub git_ref: Option<String>,
+    /// Variable name and value, as text to validate like any other input.
+    pub values: Vec<(String, String)>,
+}
+
+/// Reads an answers file; any problem with it is invalid input.
+pub fn read(path: &Path) -> Result<Answers> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| input_error(format!("cannot read answers file {}: {e}", path.display())))?;
+    let doc: toml::Table = text.parse().map_err(|e: toml::de::Error| {
+        input_error(format!("answers file {}: {}", path.display(), e.message()))
+    })?;
+    let bad = |what: &str| {
+        input_error(format!(
+            "answers file {}: {what}; it should look like the .flaskgen.toml flaskgen writes",
+            path.display()
+        ))
+    };
+    let template = doc
+        .get("template")
+        .and_then(|t| t.as_table())
+        .ok_or_else(|| bad("no [template] table"))?;
+    let source = match template.get("source").and_then(|s| s.as_str()) {
+        Some("builtin") => None,
+        Some(s) => Some(s.to_string()),
+        None => return Err(bad("no template source")),
+    };
+    let git_ref = template
+        .get("ref")
+        .and_then(|r| r.as_str())
+        .map(str::to_string);
+    let table = doc
+        .get("values")
+        .and_then(|v| v.as_table())
+        .ok_or_else(|| bad("no [values] table"))?;
+    let mut values = Vec::new();
+    for (k, v) in table {
+        let raw = match v {
+            toml::Value::String(s) => s.clone(),
+            toml::Value::Integer(i) => i.to_string(),
+            toml::Value::Boolean(b) => b.to_string(),
+            other => {
+                return Err(bad(&format!(
+                    "value `{k}` is a {}, not a string, integer or boolean",
+                    other.type_str()
+                )))
+            }
+        };
+        values.push((k.clone(), raw));
+    }
+    Ok(Answers {
+        path: path.to_path_buf(),
+        source,
+        git_ref,
+        values,
+    })
+}
+
+/// The answers file's text: template identity and every value used.
+pub fn render(template: &Template, values: &Values) -> String {
+    let mut t = toml::map::Map::new();
+    t.insert("name".into(), template.manifest.meta.name.clone().into());
+    t.insert(
+        "version".into(),
+        template.manifest.meta.version.clone().into(),
+    );
+    match &template.origin {
+        Origin::Builtin => {
+            t.insert("source".into(), "builtin".into());
+        }
+        Origin::Dir(p) => {
+            t.insert("source".into(), p.display().to_string().into());
+        }
+        Origin::Git {
+            url,
+            reference,
+            commit,
+        } => {
+            t.insert("source".into(), url.clone().into());
+            if let Some(r) = reference {
+                t.insert("ref".into(), r.clone().into());
+            }
+            if !commit.is_empty() {
+                t.insert("commit".into(), commit.clone().into());
+            }
+        }
+    }
+    let mut v = toml::map::Map::new();
+    for (name, value, _) in values.iter() {
+        v.insert(name.into(), value.to_toml());
+    }
+    let mut root = toml::map::Map::new();
+    root.insert("template".into(), toml::Value::Table(t));
+    root.insert("values".into(), toml::Value::Table(v));
+    format!(
+        "# Written by flaskgen {}: the template and the values this project was made from.\n{}",
+        env!("CARGO_PKG_VERSION"),
+        toml::to_string(&toml::Value::Table(root)).unwrap_or_default()
+    )
+}
