@@ -604,15 +604,7 @@ fn the_answers_file_regenerates_the_project() {
         .args(&args)
         .assert()
         .success();
-    let (a, b) = (tmp.path().join("a/svc"), tmp.path().join("b/svc"));
-    assert_eq!(files(&a), files(&b));
-    for f in files(&a) {
-        assert_eq!(
-            fs::read(a.join(&f)).unwrap(),
-            fs::read(b.join(&f)).unwrap(),
-            "{f}"
-        );
-    }
+    assert_same_tree(&tmp.path().join("a/svc"), &tmp.path().join("b/svc"));
 }
 
 #[test]
@@ -645,15 +637,7 @@ fn answers_option_makes_the_project_again_under_command_line_overrides() {
         .args(["new", "--yes", "--answers", answers])
         .assert()
         .success();
-    let (a, b) = (tmp.path().join("a/svc"), tmp.path().join("b/svc"));
-    assert_eq!(files(&a), files(&b));
-    for f in files(&a) {
-        assert_eq!(
-            fs::read(a.join(&f)).unwrap(),
-            fs::read(b.join(&f)).unwrap(),
-            "{f}"
-        );
-    }
+    assert_same_tree(&tmp.path().join("a/svc"), &tmp.path().join("b/svc"));
 
     // The command line wins over the answers file, which wins over the environment.
     flaskgen(&tmp.path().join("c"))

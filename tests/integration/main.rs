@@ -43,6 +43,18 @@ pub fn files(root: &Path) -> Vec<String> {
     out
 }
 
+/// Both trees hold the same files with the same bytes.
+pub fn assert_same_tree(a: &Path, b: &Path) {
+    assert_eq!(files(a), files(b));
+    for f in files(a) {
+        assert_eq!(
+            fs::read(a.join(&f)).unwrap(),
+            fs::read(b.join(&f)).unwrap(),
+            "{f}"
+        );
+    }
+}
+
 pub fn read(p: impl AsRef<Path>) -> String {
     fs::read_to_string(p.as_ref()).unwrap_or_else(|e| panic!("{}: {e}", p.as_ref().display()))
 }
