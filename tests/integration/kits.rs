@@ -127,6 +127,15 @@ fn kit_variables_are_validated(#[case] define: &str, #[case] field: &str, #[case
     assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 0);
 }
 
+/// `flaskgen new svc --yes -t kit` in `dir`, plus `extra` arguments.
+fn new_from_kit(dir: &Path, extra: &[&str]) -> std::process::Output {
+    flaskgen(dir)
+        .args(["new", "svc", "--yes", "-t", "kit"])
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
 /// A throwaway kit: a manifest and files.
 fn make_kit(dir: &Path, manifest_extra: &str, files: &[(&str, &str)]) {
     fs::create_dir_all(dir).unwrap();
@@ -192,10 +201,7 @@ fn a_symlink_pointing_out_of_the_kit_is_refused() {
     make_kit(&kit, "", &[("a.txt", "a")]);
     fs::write(tmp.path().join("secret.txt"), "secret").unwrap();
     std::os::unix::fs::symlink(tmp.path().join("secret.txt"), kit.join("leak.txt")).unwrap();
-    let out = flaskgen(tmp.path())
-        .args(["new", "svc", "--yes", "-t", "kit"])
-        .output()
-        .unwrap();
+    let out = new_from_kit(tmp.path(), &[]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
         stderr(&out).contains("leak.txt") && stderr(&out).contains("outside the template"),
@@ -221,10 +227,7 @@ fn templates_cannot_read_the_environment() {
         "",
         &[("x.txt.tera", "{{ get_env(name=\"HOME\") }}")],
     );
-    let out = flaskgen(tmp.path())
-        .args(["new", "svc", "--yes", "-t", "kit"])
-        .output()
-        .unwrap();
+    let out = new_from_kit(tmp.path(), &[]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("get_env"), "{}", stderr(&out));
     assert!(!tmp.path().join("svc").exists());
@@ -238,10 +241,7 @@ fn a_kit_variable_without_default_must_be_given() {
         "[variables.owner]\ntype = \"string\"\n",
         &[("x.txt.tera", "{{ owner }}")],
     );
-    let out = flaskgen(tmp.path())
-        .args(["new", "svc", "--yes", "-t", "kit"])
-        .output()
-        .unwrap();
+    let out = new_from_kit(tmp.path(), &[]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("-d owner=VALUE"), "{}", stderr(&out));
     flaskgen(tmp.path())

@@ -31,21 +31,41 @@ fn keys(p: &mut PtySession, keys: &str) {
 
 const DOWN: &str = "\x1b[B";
 
+/// At `prompt`, types `bad`, expects `complaint`, then types `good`.
+fn rejected_then_answered(
+    p: &mut PtySession,
+    prompt: &str,
+    bad: &str,
+    complaint: &str,
+    good: &str,
+) {
+    p.exp_string(prompt).unwrap();
+    p.send_line(bad).unwrap();
+    p.exp_string(complaint).unwrap();
+    p.send_line(good).unwrap();
+}
+
 #[test]
 fn prompts_validate_as_typed_and_write_the_answers() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().to_str().unwrap();
     let mut p = spawn(tmp.path(), &["new", "--color", "never", "-o", out]);
 
-    p.exp_string("Project name").unwrap();
-    p.send_line("Bad Name").unwrap();
-    p.exp_string("did you mean `bad-name`").unwrap();
-    p.send_line("pty-app").unwrap();
+    rejected_then_answered(
+        &mut p,
+        "Project name",
+        "Bad Name",
+        "did you mean `bad-name`",
+        "pty-app",
+    );
 
-    p.exp_string("Port the app listens on").unwrap();
-    p.send_line("70000").unwrap();
-    p.exp_string("from 1 to 65535").unwrap();
-    p.send_line("8080").unwrap();
+    rejected_then_answered(
+        &mut p,
+        "Port the app listens on",
+        "70000",
+        "from 1 to 65535",
+        "8080",
+    );
 
     p.exp_string("Base image").unwrap();
     p.exp_string("other").unwrap();
@@ -87,14 +107,8 @@ fn kit_variables_get_widgets_of_their_type() {
     p.exp_string("ACME base image").unwrap();
     p.exp_string("other").unwrap();
     keys(&mut p, "\r");
-    p.exp_string("Image name").unwrap();
-    p.send_line("").unwrap();
-    p.exp_string("Owning team").unwrap();
-    p.send_line("Team1").unwrap();
-    p.exp_string("^[a-z]+$").unwrap();
-    p.send_line("data").unwrap();
-    p.exp_string("Replicas").unwrap();
-    p.send_line("11").unwrap();
+    rejected_then_answered(&mut p, "Image name", "", "Owning team", "Team1");
+    rejected_then_answered(&mut p, "^[a-z]+$", "data", "Replicas", "11");
     p.exp_string("from 1 to 10").unwrap();
     p.send_line("3").unwrap();
     p.exp_string("large").unwrap();
@@ -187,10 +201,13 @@ fn the_name_prompt_refuses_an_occupied_directory() {
             "x",
         ],
     );
-    p.exp_string("Project name").unwrap();
-    p.send_line("taken").unwrap();
-    p.exp_string("already exists and is not empty").unwrap();
-    p.send_line("fresh").unwrap();
+    rejected_then_answered(
+        &mut p,
+        "Project name",
+        "taken",
+        "already exists and is not empty",
+        "fresh",
+    );
     p.exp_string("Write these files?").unwrap();
     keys(&mut p, "y");
     p.exp_string("Created").unwrap();
