@@ -145,6 +145,12 @@ fn is_templated(s: &str) -> bool {
     s.contains("{{") || s.contains("{%")
 }
 
+/// Whether a condition keyed `key` applies to `path`: the file itself or anything below it.
+fn covers(key: &str, path: &str) -> bool {
+    path.strip_prefix(key)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
 /// The template-side path a condition key refers to: `.tera` removed.
 fn logical_path(path: &str) -> &str {
     path.strip_suffix(RENDER_SUFFIX).unwrap_or(path)
@@ -231,7 +237,7 @@ impl<'t> Engine<'t> {
     fn included(&self, path: &str, ctx: &Context, json: &serde_json::Value) -> Result<bool> {
         let logical = logical_path(path);
         for (key, _) in &self.template.manifest.conditions {
-            if logical == key || logical.starts_with(&format!("{key}/")) {
+            if covers(key, logical) {
                 let holds = match self.quick.get(key) {
                     Some((negated, var)) => truthy(json.get(var)) != *negated,
                     None => self.render_str(&format!("{COND_PREFIX}{key}"), ctx, json)? == "true",
@@ -297,10 +303,10 @@ pub fn problems(template: &Template, values: &Values) -> Vec<String> {
     let mut problems = Vec::new();
     for (key, _) in &template.manifest.conditions {
         let known = key == ANSWERS_FILE
-            || template.files.iter().any(|f| {
-                let l = logical_path(&f.path);
-                l == key || l.starts_with(&format!("{key}/"))
-            });
+            || template
+                .files
+                .iter()
+                .any(|f| covers(key, logical_path(&f.path)));
         if !known {
             problems.push(format!(
                 "flaskgen.toml: condition for {key:?} names no file of the template"
