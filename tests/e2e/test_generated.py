@@ -188,3 +188,6 @@ def test_kit_output_is_parsed_and_linted(tmp_path):
     assert out.returncode == 0, out.stderr
     cmds = parse_dockerfile(tmp_path / "kitsvc")
     assert instruction(cmds, "expose").value == ("8080",)
+    lint = subprocess.run([which("hadolint"), "-t", "style", "--no-color", str(tmp_path / "kitsvc" / "Dockerfile")],
+                          capture_output=True, text=True)
+    assert lint.returncode == 0 and lint.stdout.strip() == "", lint.stdout + lint.stderr
