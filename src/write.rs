@@ -27,7 +27,8 @@ pub struct Outcome {
 /// What writing would do, worked out before anything is touched.
 #[derive(Debug, Clone)]
 pub struct Preflight {
-    pub target_exists: bool,
+    /// The target is a directory with something in it: files are merged in (`--force`).
+    pub merge: bool,
     pub overwrites: Vec<String>,
 }
 
@@ -46,7 +47,7 @@ pub fn preflight(plan: &Plan, target: &Path, force: bool) -> Result<Preflight> {
         Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Ok(Preflight {
-                target_exists: false,
+                merge: false,
                 overwrites: vec![],
             })
         }
@@ -109,7 +110,7 @@ pub fn preflight(plan: &Plan, target: &Path, force: bool) -> Result<Preflight> {
         }
     }
     Ok(Preflight {
-        target_exists: true,
+        merge: !empty,
         overwrites: existing,
     })
 }
@@ -162,7 +163,7 @@ pub fn write_until(plan: &Plan, target: &Path, force: bool, stop: &AtomicBool) -
     // changed while the user read the summary.
     let pre = preflight(plan, target, force)?;
     WRITING.store(true, Ordering::SeqCst);
-    let result = if pre.target_exists && fs::read_dir(target)?.next().is_some() {
+    let result = if pre.merge {
         merge(plan, target, &pre, stop)
     } else {
         create(plan, target, stop)
