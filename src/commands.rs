@@ -2,7 +2,6 @@
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::Ordering;
 
 use anyhow::{bail, Result};
 use clap::{ArgMatches, CommandFactory};
@@ -12,6 +11,7 @@ use crate::answers;
 use crate::cli::{source_of, Cli, Command, NewArgs, TemplateCommand};
 use crate::config::{self, Config};
 use crate::error::input_error;
+use crate::interrupt;
 use crate::prompt::Prompter;
 use crate::render::{self, Plan, PlannedFile};
 use crate::report::{self, human_bytes, Printer, BOLD, CYAN};
@@ -48,20 +48,6 @@ pub fn run(cli: Cli, matches: &ArgMatches, printer: Printer) -> Result<()> {
     }
 }
 
-/// Ctrl-C before writing exits at once (nothing is on disk yet); during
-/// writing it asks the writer to stop and clean up.
-fn install_interrupt_handler() {
-    let _ = ctrlc::set_handler(|| {
-        if write::WRITING.load(Ordering::SeqCst) {
-            write::INTERRUPTED.store(true, Ordering::SeqCst);
-        } else {
-            let _ = dialoguer::console::Term::stderr().show_cursor();
-            eprintln!("\ninterrupted; nothing was written");
-            std::process::exit(130);
-        }
-    });
-}
-
 fn load_template(
     source: Option<&str>,
     git_ref: Option<&str>,
@@ -84,7 +70,7 @@ fn load_template(
 }
 
 fn new(args: NewArgs, m: &ArgMatches, printer: Printer) -> Result<()> {
-    install_interrupt_handler();
+    interrupt::install();
     let config = config::load(args.config.no_config)?;
     if let Some(p) = &config.path {
         printer.detail(&format!("config file {}", p.display()));
@@ -385,7 +371,7 @@ fn list(as_json: bool, config: &Config) -> Result<()> {
 }
 
 fn template_init(dir: &Path, printer: Printer) -> Result<()> {
-    install_interrupt_handler();
+    interrupt::install();
     let plan = Plan {
         files: Template::builtin_source_files()
             .into_iter()

@@ -1,6 +1,9 @@
-//! Error kinds that decide the exit code: invalid input (2) versus everything else (1).
+//! Error kinds that decide the exit code: invalid input (2), Ctrl-C (130),
+//! everything else (1).
 
 use std::fmt;
+
+use crate::interrupt::Interrupted;
 
 /// Bad input from any source (flag, environment, config, prompt, manifest
 /// default): exit code 2. The message is one line: what, the rule, an example.
@@ -20,9 +23,12 @@ pub fn input_error(msg: impl Into<String>) -> anyhow::Error {
     InputError(msg.into()).into()
 }
 
-/// Exit code for an error: 2 when any cause in its chain is an [`InputError`].
+/// Exit code for an error: 130 when Ctrl-C stopped it, 2 when any cause in
+/// its chain is an [`InputError`], 1 otherwise.
 pub fn exit_code(err: &anyhow::Error) -> i32 {
-    if err
+    if err.chain().any(|e| e.is::<Interrupted>()) {
+        crate::interrupt::EXIT_CODE
+    } else if err
         .chain()
         .any(|e| e.downcast_ref::<InputError>().is_some())
     {

@@ -7,6 +7,7 @@ use anyhow::{anyhow, Result};
 use dialoguer::theme::{ColorfulTheme, SimpleTheme, Theme};
 use dialoguer::{Confirm, Input, Select};
 
+use crate::interrupt;
 use crate::values::{Kind, Value, Variable, SUGGESTED_BASE_IMAGES};
 
 pub struct Prompter {
@@ -15,7 +16,13 @@ pub struct Prompter {
     output_dir: Option<PathBuf>,
 }
 
+/// A prompt that failed. Ctrl-C can surface here as an interrupted read
+/// before the signal handler runs; it ends the run the same way either way.
 fn cancelled(e: dialoguer::Error) -> anyhow::Error {
+    let dialoguer::Error::IO(io) = &e;
+    if io.kind() == std::io::ErrorKind::Interrupted {
+        interrupt::exit_now();
+    }
     anyhow!("prompt cancelled ({e}); nothing was written")
 }
 

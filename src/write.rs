@@ -8,12 +8,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{bail, Context, Result};
 
+use crate::interrupt::{self, Interrupted};
 use crate::render::Plan;
-
-/// Set while files are being written, so Ctrl-C cleans up instead of exiting.
-pub static WRITING: AtomicBool = AtomicBool::new(false);
-/// Set by the Ctrl-C handler during writing.
-pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 #[derive(Debug, Clone)]
 pub struct Outcome {
@@ -147,14 +143,14 @@ impl Drop for Cleanup {
 
 fn check_interrupt(stop: &AtomicBool) -> Result<()> {
     if stop.load(Ordering::SeqCst) {
-        bail!("interrupted; nothing was written");
+        return Err(Interrupted.into());
     }
     Ok(())
 }
 
 /// Writes `plan` into `target` (see module docs). `force` allows an existing, non-empty target.
 pub fn write(plan: &Plan, target: &Path, force: bool) -> Result<Outcome> {
-    write_until(plan, target, force, &INTERRUPTED)
+    write_until(plan, target, force, &interrupt::STOP)
 }
 
 /// [`write`], stopping cleanly (nothing left behind) once `stop` is set.
@@ -162,13 +158,13 @@ pub fn write_until(plan: &Plan, target: &Path, force: bool, stop: &AtomicBool) -
     // Checked again even when the caller already did: the disk may have
     // changed while the user read the summary.
     let pre = preflight(plan, target, force)?;
-    WRITING.store(true, Ordering::SeqCst);
+    interrupt::begin_writing();
     let result = if pre.merge {
         merge(plan, target, &pre, stop)
     } else {
         create(plan, target, stop)
     };
-    WRITING.store(false, Ordering::SeqCst);
+    interrupt::end_writing();
     result
 }
 
@@ -360,6 +356,7 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.to_string().contains("interrupted"));
+        assert_eq!(crate::error::exit_code(&err), 130);
         assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 0);
         fs::write(tmp.path().join("a.txt"), "mine").unwrap();
         assert!(write_until(&plan(&["a.txt", "b.txt"]), tmp.path(), true, &stop).is_err());
