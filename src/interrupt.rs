@@ -1,12 +1,15 @@
 //! Ctrl-C. Before writing starts nothing is on disk, so the process ends at
 //! once (exit 130); once writing has started it only raises [`STOP`], and the
-//! writer removes what it staged. One state word decides which, so the
-//! signal thread and the main thread can never both act: a SIGINT that
-//! interrupts a prompt's read and the handler that runs for the same signal
-//! end the process once, with one message.
+//! writer removes what it staged. At a prompt in raw mode Ctrl-C is a key;
+//! the terminal library restores the terminal and raises SIGINT itself, and
+//! since this is a plain signal handler (no handler thread) it runs right
+//! there, before the prompt can report an error of its own. One state word
+//! decides between exiting and stopping the writer, so only one path acts.
 
 use std::fmt;
+use std::io::IsTerminal;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::sync::Once;
 
 /// Exit code for a run ended by Ctrl-C (128 + SIGINT), as shells report it.
 pub const EXIT_CODE: i32 = 130;
@@ -32,20 +35,53 @@ impl fmt::Display for Interrupted {
 
 impl std::error::Error for Interrupted {}
 
+/// Whether the handler should restore the cursor (a prompt may have hidden it).
+static STDERR_IS_TERMINAL: AtomicBool = AtomicBool::new(false);
+
 /// Installs the Ctrl-C handler (once per process; later calls do nothing).
+/// A plain signal handler rather than a handler thread: nothing to spawn at
+/// start-up, and it acts on the very thread that was interrupted.
 pub fn install() {
-    let _ = ctrlc::set_handler(|| {
-        if STATE.load(Ordering::SeqCst) == WRITING {
-            STOP.store(true, Ordering::SeqCst);
-        } else {
-            exit_now();
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        STDERR_IS_TERMINAL.store(std::io::stderr().is_terminal(), Ordering::SeqCst);
+        #[cfg(unix)]
+        // SAFETY: the handler only touches atomics and calls write(2) and
+        // _exit(2), which are async-signal-safe.
+        unsafe {
+            let mut action: libc::sigaction = std::mem::zeroed();
+            action.sa_sigaction = on_sigint as extern "C" fn(libc::c_int) as libc::sighandler_t;
+            action.sa_flags = libc::SA_RESTART;
+            libc::sigemptyset(&mut action.sa_mask);
+            libc::sigaction(libc::SIGINT, &action, std::ptr::null_mut());
         }
     });
 }
 
-/// Ends the process for Ctrl-C outside writing: restores the cursor a prompt
-/// may have hidden, prints one line, exits 130. Whichever thread comes
-/// second waits for the first to finish exiting.
+#[cfg(unix)]
+extern "C" fn on_sigint(_: libc::c_int) {
+    match STATE.compare_exchange(IDLE, EXITING, Ordering::SeqCst, Ordering::SeqCst) {
+        Ok(_) => {
+            let line: &[u8] = if STDERR_IS_TERMINAL.load(Ordering::SeqCst) {
+                b"\x1b[?25h\ninterrupted; nothing was written\n"
+            } else {
+                b"\ninterrupted; nothing was written\n"
+            };
+            // SAFETY: async-signal-safe calls on a static buffer.
+            unsafe {
+                libc::write(2, line.as_ptr().cast(), line.len());
+                libc::_exit(EXIT_CODE);
+            }
+        }
+        Err(WRITING) => STOP.store(true, Ordering::SeqCst),
+        // Already ending the process.
+        Err(_) => {}
+    }
+}
+
+/// Ends the process for a Ctrl-C that a prompt reported as an error without
+/// the signal having ended the run (it cannot, with the handler installed;
+/// kept so no path reports Ctrl-C as a failure): same line, exit 130.
 pub fn exit_now() -> ! {
     if STATE
         .compare_exchange(IDLE, EXITING, Ordering::SeqCst, Ordering::SeqCst)
@@ -54,11 +90,6 @@ pub fn exit_now() -> ! {
         let _ = dialoguer::console::Term::stderr().show_cursor();
         eprintln!("\n{MESSAGE}");
         std::process::exit(EXIT_CODE);
-    }
-    if STATE.load(Ordering::SeqCst) == WRITING {
-        // Only reachable from the signal thread racing the writer's start:
-        // let the writer clean up instead.
-        STOP.store(true, Ordering::SeqCst);
     }
     loop {
         std::thread::park();
