@@ -176,8 +176,14 @@ impl Variable {
                 Some(d) if self.kind.check(&d.to_string()).is_ok() => d.to_string(),
                 _ => self.kind.example(),
             };
+            // A rule that already suggests this very value needs no second example.
+            let example = if rule.contains(&format!("`{example}`")) {
+                String::new()
+            } else {
+                format!("; for example `{example}`")
+            };
             InputError(format!(
-                "invalid {} {:?}{}: {}; for example `{}`",
+                "invalid {} {:?}{}: {}{}",
                 self.name, raw, origin, rule, example
             ))
         })
