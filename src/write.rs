@@ -165,7 +165,24 @@ pub fn write_until(plan: &Plan, target: &Path, force: bool, stop: &AtomicBool) -
         create(plan, target, stop)
     };
     interrupt::end_writing();
-    result
+    result.map_err(|e| {
+        if e.is::<Interrupted>() {
+            return e;
+        }
+        // Say what the failure left: nothing, since every path cleans up.
+        let outcome = if pre.merge {
+            "no file was changed"
+        } else {
+            "nothing was written"
+        };
+        let (top, root) = (e.to_string(), e.root_cause().to_string());
+        let msg = if top == root {
+            format!("{top}; {outcome}")
+        } else {
+            format!("{top}: {root}; {outcome}")
+        };
+        e.context(msg)
+    })
 }
 
 fn staging_name(label: &str) -> String {
@@ -206,7 +223,7 @@ fn create(plan: &Plan, target: &Path, stop: &AtomicBool) -> Result<Outcome> {
     let staging = parent.join(staging_name(&label));
     fs::create_dir(&staging).with_context(|| format!("cannot write in {}", parent.display()))?;
     cleanup.dirs.push(staging.clone());
-    let files = write_files(plan, &staging, stop)?;
+    let files = write_files(plan, &staging, target, stop)?;
     check_interrupt(stop)?;
     // rename(2) also replaces an empty directory, atomically.
     fs::rename(&staging, target)
@@ -222,23 +239,53 @@ fn create(plan: &Plan, target: &Path, stop: &AtomicBool) -> Result<Outcome> {
 fn merge(plan: &Plan, target: &Path, pre: &Preflight, stop: &AtomicBool) -> Result<Outcome> {
     let staging = target.join(staging_name("staging"));
     fs::create_dir(&staging).with_context(|| format!("cannot write in {}", target.display()))?;
-    let mut cleanup = Cleanup {
-        dirs: vec![staging.clone()],
+    let saved = target.join(staging_name("replaced"));
+    // Both are scratch, removed whether the merge succeeds or not. `undo`,
+    // declared later, is dropped first: it needs the files in `saved`.
+    let _cleanup = Cleanup {
+        dirs: vec![staging.clone(), saved.clone()],
         armed: true,
     };
-    let files = write_files(plan, &staging, stop)?;
+    let files = write_files(plan, &staging, target, stop)?;
     check_interrupt(stop)?;
-    // Everything is staged; from here each file replaces its old self atomically.
+    // Everything is staged (a full disk has failed by now). Missing directories
+    // come next, then each old file is moved aside just before its replacement
+    // moves in, so that a failure part-way can put every file back.
+    let mut undo = Undo {
+        new_dirs: vec![],
+        placed: vec![],
+        armed: true,
+    };
     for f in &plan.files {
-        let dest = target.join(&f.path);
-        if let Some(dir) = dest.parent() {
-            fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        let mut at = target.to_path_buf();
+        let mut parts = f.path.split('/').peekable();
+        while let Some(part) = parts.next() {
+            if parts.peek().is_none() {
+                break;
+            }
+            at.push(part);
+            if fs::symlink_metadata(&at).is_err() {
+                fs::create_dir(&at).with_context(|| format!("cannot create {}", at.display()))?;
+                undo.new_dirs.push(at.clone());
+            }
         }
-        fs::rename(staging.join(&f.path), &dest)
-            .with_context(|| format!("cannot write {}", dest.display()))?;
     }
-    cleanup.armed = false;
-    let _ = fs::remove_dir_all(&staging);
+    fs::create_dir(&saved).with_context(|| format!("cannot write in {}", target.display()))?;
+    for (i, f) in plan.files.iter().enumerate() {
+        let dest = target.join(&f.path);
+        let old = if fs::symlink_metadata(&dest).is_ok() {
+            let aside = saved.join(i.to_string());
+            fs::rename(&dest, &aside)
+                .with_context(|| format!("cannot replace {}", dest.display()))?;
+            Some(aside)
+        } else {
+            None
+        };
+        let moved = fs::rename(staging.join(&f.path), &dest);
+        undo.placed.push((dest.clone(), old));
+        moved.with_context(|| format!("cannot write {}", dest.display()))?;
+    }
+    undo.armed = false;
     Ok(Outcome {
         root: target.to_path_buf(),
         files,
@@ -246,7 +293,44 @@ fn merge(plan: &Plan, target: &Path, pre: &Preflight, stop: &AtomicBool) -> Resu
     })
 }
 
-fn write_files(plan: &Plan, root: &Path, stop: &AtomicBool) -> Result<Vec<(String, usize)>> {
+/// Puts a merge back as it was on drop, unless disarmed: every old file
+/// returns to its place, new files and directories go.
+struct Undo {
+    new_dirs: Vec<PathBuf>,
+    /// Each destination touched, with where its old file was moved (if it had one).
+    placed: Vec<(PathBuf, Option<PathBuf>)>,
+    armed: bool,
+}
+
+impl Drop for Undo {
+    fn drop(&mut self) {
+        if !self.armed {
+            return;
+        }
+        for (dest, old) in self.placed.iter().rev() {
+            match old {
+                Some(old) => {
+                    let _ = fs::rename(old, dest);
+                }
+                None => {
+                    let _ = fs::remove_file(dest);
+                }
+            }
+        }
+        for d in self.new_dirs.iter().rev() {
+            let _ = fs::remove_dir(d);
+        }
+    }
+}
+
+/// Writes every file of `plan` under `root`, a new empty directory; errors
+/// name the file as it will be under `shown`, not the staging directory.
+fn write_files(
+    plan: &Plan,
+    root: &Path,
+    shown: &Path,
+    stop: &AtomicBool,
+) -> Result<Vec<(String, usize)>> {
     let mut written = Vec::with_capacity(plan.files.len());
     // `root` is new and empty: each directory is created once, by name,
     // rather than probed again for every file beneath it.
@@ -256,13 +340,13 @@ fn write_files(plan: &Plan, root: &Path, stop: &AtomicBool) -> Result<Vec<(Strin
         let dest = root.join(&f.path);
         for (i, _) in f.path.match_indices('/') {
             if made.insert(&f.path[..i]) {
-                let path = root.join(&f.path[..i]);
-                fs::create_dir(&path)
-                    .with_context(|| format!("cannot create {}", path.display()))?;
+                fs::create_dir(root.join(&f.path[..i])).with_context(|| {
+                    format!("cannot create {}", shown.join(&f.path[..i]).display())
+                })?;
             }
         }
         fs::write(&dest, &f.contents)
-            .with_context(|| format!("cannot write {}", dest.display()))?;
+            .with_context(|| format!("cannot write {}", shown.join(&f.path).display()))?;
         #[cfg(unix)]
         if f.executable {
             use std::os::unix::fs::PermissionsExt;
