@@ -10,9 +10,10 @@ use crate::values::Source;
 
 const AFTER_HELP: &str = "\
 Exit codes:
-  0  success
-  1  failure (e.g. the target directory is not empty, a template cannot be fetched)
-  2  usage error or invalid input (nothing is written)
+    0  success
+    1  failure (e.g. the target directory is not empty, a template cannot be fetched)
+    2  usage error or invalid input (nothing is written)
+  130  interrupted with Ctrl-C (nothing is written)
 
 Examples:
   flaskgen new hello-flask                 ask for anything not given (on a terminal)

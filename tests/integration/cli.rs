@@ -16,6 +16,7 @@ fn help_documents_exit_codes_and_environment() {
     for want in [
         "Exit codes:",
         "2  usage error or invalid input",
+        "130  interrupted with Ctrl-C",
         "[env: FLASKGEN_PORT=]",
         "[env: FLASKGEN_BASE_IMAGE=]",
         "[env: FLASKGEN_TEMPLATE=]",
