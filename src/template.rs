@@ -125,6 +125,22 @@ pub fn is_git_url(source: &str) -> bool {
         || (source.starts_with("git@") && source.contains(':'))
 }
 
+fn is_ssh_url(url: &str) -> bool {
+    url.starts_with("ssh://") || url.starts_with("git@")
+}
+
+/// True when `GIT_SSH_COMMAND`, `GIT_SSH` or git's `core.sshCommand` is set.
+fn user_chose_ssh_command() -> bool {
+    ["GIT_SSH_COMMAND", "GIT_SSH"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some_and(|v| !v.is_empty()))
+        || Command::new("git")
+            .args(["config", "--get", "core.sshCommand"])
+            .stdin(Stdio::null())
+            .output()
+            .is_ok_and(|o| o.status.success() && !o.stdout.trim_ascii().is_empty())
+}
+
 fn load_git(url: &str, git_ref: Option<&str>) -> Result<Template> {
     let tmp = tempfile::Builder::new()
         .prefix("flaskgen-template-")
@@ -136,9 +152,13 @@ fn load_git(url: &str, git_ref: Option<&str>) -> Result<Template> {
         cmd.args(["--branch", r]);
     }
     cmd.arg("--").arg(url).arg(&dest);
-    // Never let git ask for credentials: scripts must not hang.
-    cmd.env("GIT_TERMINAL_PROMPT", "0")
-        .env("GIT_SSH_COMMAND", "ssh -o BatchMode=yes");
+    // Never let git ask for credentials: scripts must not hang. ssh asks on
+    // the terminal itself, so it gets BatchMode, unless the user chose an ssh
+    // command of their own (a key for the team's git host, say).
+    cmd.env("GIT_TERMINAL_PROMPT", "0");
+    if is_ssh_url(url) && !user_chose_ssh_command() {
+        cmd.env("GIT_SSH_COMMAND", "ssh -o BatchMode=yes");
+    }
     let out = cmd.stdin(Stdio::null()).output().map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
             anyhow!("git is not installed, and the template {url} is a git repository; install git or pass a local directory")

@@ -353,6 +353,69 @@ fn git_kit_over_file_url_with_ref() {
     );
 }
 
+/// An ssh kit never hangs on a password prompt (ssh gets BatchMode), yet a
+/// user's own ssh command (a team key, say) is used as they set it.
+#[test]
+fn ssh_kits_never_prompt_and_keep_the_users_ssh_command() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bin = tmp.path().join("bin");
+    fs::create_dir_all(&bin).unwrap();
+    // Stand-ins for ssh: each records how it was called, then fails like an unreachable host.
+    for name in ["ssh", "team-ssh"] {
+        let script = bin.join(name);
+        fs::write(
+            &script,
+            format!("#!/bin/sh\necho \"$@\" > \"$0.called\"\necho 'ssh: connect: unreachable' >&2\nexit 255\n"),
+        )
+        .unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&script, fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let url = "ssh://git@git.example.invalid/acme/flask-kit.git";
+    let run = |extra: &[(&str, String)]| {
+        let mut cmd = flaskgen(tmp.path());
+        cmd.env("PATH", &path);
+        for (k, v) in extra {
+            cmd.env(k, v);
+        }
+        let out = cmd
+            .args(["new", "svc", "--yes", "-t", url])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        assert!(stderr(&out).contains("could not clone"), "{}", stderr(&out));
+        assert!(!tmp.path().join("svc").exists());
+    };
+    run(&[]);
+    assert!(read(bin.join("ssh.called")).contains("BatchMode=yes"));
+    fs::remove_file(bin.join("ssh.called")).unwrap();
+    run(&[(
+        "GIT_SSH_COMMAND",
+        bin.join("team-ssh").display().to_string(),
+    )]);
+    assert!(!read(bin.join("team-ssh.called")).contains("BatchMode"));
+    assert!(!bin.join("ssh.called").exists());
+    // The same choice made in git's own config.
+    fs::remove_file(bin.join("team-ssh.called")).unwrap();
+    let gitconfig = tmp.path().join("gitconfig");
+    fs::write(
+        &gitconfig,
+        format!(
+            "[core]\n\tsshCommand = {}\n",
+            bin.join("team-ssh").display()
+        ),
+    )
+    .unwrap();
+    run(&[("GIT_CONFIG_GLOBAL", gitconfig.display().to_string())]);
+    assert!(bin.join("team-ssh.called").exists());
+    assert!(!bin.join("ssh.called").exists());
+}
+
 fn with_config(tmp: &Path, text: &str) -> std::path::PathBuf {
     let p = tmp.join("config.toml");
     fs::write(&p, text).unwrap();
