@@ -365,7 +365,7 @@ fn ssh_kits_never_prompt_and_keep_the_users_ssh_command() {
         let script = bin.join(name);
         fs::write(
             &script,
-            format!("#!/bin/sh\necho \"$@\" > \"$0.called\"\necho 'ssh: connect: unreachable' >&2\nexit 255\n"),
+            "#!/bin/sh\necho \"$@\" > \"$0.called\"\necho 'ssh: connect: unreachable' >&2\nexit 255\n",
         )
         .unwrap();
         use std::os::unix::fs::PermissionsExt;
