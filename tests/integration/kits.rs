@@ -618,6 +618,15 @@ fn template_check_passes_a_sound_kit_and_reports_every_problem_with_a_line() {
     );
 }
 
+/// `flaskgen new svc --yes -t FIXTURE-KIT` in `dir`, plus `extra`; must succeed.
+fn new_from_fixture_kit(dir: &Path, extra: &[&str]) {
+    flaskgen(dir)
+        .args(["new", "svc", "--yes", "-t", &kit()])
+        .args(extra)
+        .assert()
+        .success();
+}
+
 /// The answers file holds everything needed: feeding its values back as
 /// `-d` regenerates the same project, byte for byte.
 #[test]
@@ -625,13 +634,9 @@ fn the_answers_file_regenerates_the_project() {
     let tmp = tempfile::tempdir().unwrap();
     fs::create_dir_all(tmp.path().join("a")).unwrap();
     fs::create_dir_all(tmp.path().join("b")).unwrap();
-    flaskgen(&tmp.path().join("a"))
-        .args([
-            "new",
-            "svc",
-            "--yes",
-            "-t",
-            &kit(),
+    new_from_fixture_kit(
+        &tmp.path().join("a"),
+        &[
             "-p",
             "9000",
             "-d",
@@ -642,9 +647,8 @@ fn the_answers_file_regenerates_the_project() {
             "with_redis=true",
             "--image",
             "acme/svc:2",
-        ])
-        .assert()
-        .success();
+        ],
+    );
     let answers: toml::Table = read(tmp.path().join("a/svc/.flaskgen.toml"))
         .parse()
         .unwrap();
@@ -676,22 +680,10 @@ fn answers_option_makes_the_project_again_under_command_line_overrides() {
     for d in ["a", "b", "c", "d"] {
         fs::create_dir_all(tmp.path().join(d)).unwrap();
     }
-    flaskgen(&tmp.path().join("a"))
-        .args([
-            "new",
-            "svc",
-            "--yes",
-            "-t",
-            &kit(),
-            "-p",
-            "9000",
-            "-d",
-            "tier=large",
-            "-d",
-            "with_redis=true",
-        ])
-        .assert()
-        .success();
+    new_from_fixture_kit(
+        &tmp.path().join("a"),
+        &["-p", "9000", "-d", "tier=large", "-d", "with_redis=true"],
+    );
     let answers = tmp.path().join("a/svc/.flaskgen.toml");
     let answers = answers.to_str().unwrap();
 

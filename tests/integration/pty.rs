@@ -143,19 +143,33 @@ fn kit_variables_get_widgets_of_their_type() {
     assert!(tmp.path().join("kit-app/ops/redis.conf").exists());
 }
 
-#[test]
-fn ctrl_c_at_a_prompt_writes_nothing() {
+/// Ctrl-C at each kind of widget (text input, list, yes/no) ends the run the
+/// same way: one message, exit 130, nothing on disk.
+#[rstest::rstest]
+#[case::text_input(&["new"], Some("halfway"), "Port the app listens on")]
+#[case::list(&["new", "svc", "-p", "5000"], None, "Base image")]
+#[case::confirm(
+    &["new", "svc", "-p", "5000", "-b", "python:3.14-slim", "--image", "x"],
+    None,
+    "Write these files?"
+)]
+fn ctrl_c_at_a_prompt_writes_nothing(
+    #[case] args: &[&str],
+    #[case] name: Option<&str>,
+    #[case] prompt: &str,
+) {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    let mut p = spawn(
-        tmp.path(),
-        &["new", "--color", "never", "-o", out.to_str().unwrap()],
-    );
-    p.exp_string("Project name").unwrap();
-    p.send_line("halfway").unwrap();
-    p.exp_string("Port the app listens on").unwrap();
-    p.send_control('c').unwrap();
-    // One message and exit 130, whether the handler or the interrupted read saw it first.
+    let mut all = vec!["--color", "never", "-o", out.to_str().unwrap()];
+    all.splice(0..0, args.iter().copied());
+    let mut p = spawn(tmp.path(), &all);
+    if let Some(name) = name {
+        p.exp_string("Project name").unwrap();
+        p.send_line(name).unwrap();
+    }
+    p.exp_string(prompt).unwrap();
+    keys(&mut p, "\x03");
+    // One message and exit 130, whether the signal or the prompt saw it first.
     let before = p.exp_string("interrupted; nothing was written").unwrap();
     let after = p.exp_eof().unwrap();
     assert!(!before.contains("cancelled"), "{before}");
