@@ -12,6 +12,7 @@ use crate::cli::{source_of, Cli, Command, NewArgs, TemplateCommand};
 use crate::config::{self, Config};
 use crate::error::input_error;
 use crate::interrupt;
+use crate::manifest::Manifest;
 use crate::prompt::Prompter;
 use crate::render::{self, Plan, PlannedFile};
 use crate::report::{self, human_bytes, Printer, BOLD, CYAN};
@@ -92,51 +93,7 @@ fn new(args: NewArgs, m: &ArgMatches, printer: Printer) -> Result<()> {
     let template = load_template(template_source.as_deref(), git_ref.as_deref(), printer)?;
     let manifest = &template.manifest;
 
-    let mut given = Vec::new();
-    let mut give = |var: &str, raw: &Option<String>, source: Source| {
-        if let Some(raw) = raw {
-            given.push(Given {
-                var: var.into(),
-                raw: raw.clone(),
-                source,
-            });
-        }
-    };
-    give("name", &args.name, Source::CommandLine);
-    give("port", &args.port, source_of(m, "port", "FLASKGEN_PORT"));
-    give(
-        "base_image",
-        &args.base_image,
-        source_of(m, "base_image", "FLASKGEN_BASE_IMAGE"),
-    );
-    give("image", &args.image, Source::CommandLine);
-    if args.minimal {
-        if manifest.variable("minimal").is_none() {
-            return Err(input_error(format!(
-                "--minimal: the template {} has no `minimal` variable",
-                manifest.meta.name
-            )));
-        }
-        give("minimal", &Some("true".into()), Source::CommandLine);
-    }
-    given.extend(defines(manifest, &args.define)?);
-    if let Some(a) = &answers {
-        for (var, raw) in &a.values {
-            if manifest.variable(var).is_none() {
-                printer.warn(&format!(
-                    "answers file {}: `{var}` is not a variable of template {}; ignored",
-                    a.path.display(),
-                    manifest.meta.name
-                ));
-                continue;
-            }
-            given.push(Given {
-                var: var.clone(),
-                raw: raw.clone(),
-                source: Source::Answers(a.path.clone()),
-            });
-        }
-    }
+    let given = given_values(&args, m, manifest, answers.as_ref(), printer)?;
 
     let interactive =
         !args.yes && std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
@@ -172,29 +129,7 @@ fn new(args: NewArgs, m: &ArgMatches, printer: Printer) -> Result<()> {
     let pre = write::preflight(&plan, &target, args.force)?;
 
     if args.dry_run {
-        if args.json {
-            let files: Vec<_> = plan
-                .files
-                .iter()
-                .map(|f| (f.path.clone(), f.contents.len()))
-                .collect();
-            report::stdout(&json_result(
-                &target,
-                &template,
-                &values,
-                &files,
-                &pre.overwrites,
-                true,
-            ));
-        } else {
-            print_plan(&plan, &target, &pre.overwrites);
-            printer.info(&format!(
-                "dry run: {} files, {} would be written to {}; nothing was written",
-                plan.files.len(),
-                human_bytes(plan.total_bytes()),
-                target.display()
-            ));
-        }
+        dry_run(&plan, &target, &template, &values, &pre, args.json, printer);
         return Ok(());
     }
 
@@ -231,6 +166,99 @@ fn new(args: NewArgs, m: &ArgMatches, printer: Printer) -> Result<()> {
     }
     next_steps(&target, &values, printer);
     Ok(())
+}
+
+/// Every value given for this run, with where it came from: flags and their
+/// environment variables, `-d`, and the answers file. Precedence is the
+/// resolver's job.
+fn given_values(
+    args: &NewArgs,
+    m: &ArgMatches,
+    manifest: &Manifest,
+    answers: Option<&answers::Answers>,
+    printer: Printer,
+) -> Result<Vec<Given>> {
+    let mut given = Vec::new();
+    let mut give = |var: &str, raw: &Option<String>, source: Source| {
+        if let Some(raw) = raw {
+            given.push(Given {
+                var: var.into(),
+                raw: raw.clone(),
+                source,
+            });
+        }
+    };
+    give("name", &args.name, Source::CommandLine);
+    give("port", &args.port, source_of(m, "port", "FLASKGEN_PORT"));
+    give(
+        "base_image",
+        &args.base_image,
+        source_of(m, "base_image", "FLASKGEN_BASE_IMAGE"),
+    );
+    give("image", &args.image, Source::CommandLine);
+    if args.minimal {
+        if manifest.variable("minimal").is_none() {
+            return Err(input_error(format!(
+                "--minimal: the template {} has no `minimal` variable",
+                manifest.meta.name
+            )));
+        }
+        give("minimal", &Some("true".into()), Source::CommandLine);
+    }
+    given.extend(defines(manifest, &args.define)?);
+    if let Some(a) = answers {
+        for (var, raw) in &a.values {
+            if manifest.variable(var).is_none() {
+                printer.warn(&format!(
+                    "answers file {}: `{var}` is not a variable of template {}; ignored",
+                    a.path.display(),
+                    manifest.meta.name
+                ));
+                continue;
+            }
+            given.push(Given {
+                var: var.clone(),
+                raw: raw.clone(),
+                source: Source::Answers(a.path.clone()),
+            });
+        }
+    }
+    Ok(given)
+}
+
+/// `--dry-run`: the files and sizes that would be written, as JSON or a list.
+fn dry_run(
+    plan: &Plan,
+    target: &Path,
+    template: &Template,
+    values: &Values,
+    pre: &write::Preflight,
+    json: bool,
+    printer: Printer,
+) {
+    if json {
+        let files: Vec<_> = plan
+            .files
+            .iter()
+            .map(|f| (f.path.clone(), f.contents.len()))
+            .collect();
+        report::stdout(&json_result(
+            target,
+            template,
+            values,
+            &files,
+            &pre.overwrites,
+            true,
+        ));
+    } else {
+        print_plan(plan, target, &pre.overwrites);
+        printer.info(&format!(
+            "dry run: {} files, {} would be written to {}; nothing was written",
+            plan.files.len(),
+            human_bytes(plan.total_bytes()),
+            target.display()
+        ));
+    }
 }
 
 fn absolute(p: &Path) -> PathBuf {
