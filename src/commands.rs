@@ -391,7 +391,8 @@ fn list(as_json: bool, config: &Config) -> Result<()> {
     }
     out.push_str("\nBase images (--base-image):\n");
     for (i, (img, why)) in SUGGESTED_BASE_IMAGES.iter().enumerate() {
-        out.push_str(&format!("  {img:<20}{}\n      {why}\n", mark(i == 0)));
+        let line = format!("  {img:<20}{}", mark(i == 0));
+        out.push_str(&format!("{}\n      {why}\n", line.trim_end()));
     }
     out.push_str("  Any other reference with an explicit tag or digest works too, e.g. registry.example.com/python:3.14-slim\n");
     report::stdout(&out);
