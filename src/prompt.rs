@@ -95,13 +95,19 @@ impl Prompter {
                     )
                     .chain(std::iter::once(other))
                     .collect();
+                // The widget would echo the whole label, hint included; the
+                // answer line shows just the image, as the other prompts do.
                 let pick = Select::with_theme(theme)
                     .with_prompt(&var.prompt)
                     .items(&labels)
                     .default(0)
+                    .report(false)
                     .interact()
                     .map_err(cancelled)?;
                 if pick < items.len() {
+                    let mut line = String::new();
+                    theme.format_select_prompt_selection(&mut line, &var.prompt, &items[pick])?;
+                    dialoguer::console::Term::stderr().write_line(&line)?;
                     return Ok(Value::Str(items[pick].clone()));
                 }
                 self.text(var, Some(&Value::Str(default)))

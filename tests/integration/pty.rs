@@ -82,7 +82,12 @@ fn prompts_validate_as_typed_and_write_the_answers() {
     keys(&mut p, DOWN);
     keys(&mut p, "\r");
 
-    p.exp_string("Image name").unwrap();
+    // The answer is echoed as the image alone, without the list's hint.
+    let echoed = p.exp_string("Image name").unwrap();
+    assert!(
+        echoed.contains("Base image: python:3.14-alpine\r\n"),
+        "{echoed:?}"
+    );
     p.send_line("").unwrap();
 
     p.exp_string("Will write to").unwrap();
