@@ -191,10 +191,13 @@ def test_image_holds_no_ignored_files_and_no_pip_cache(built):
         "for root, dirs, files in os.walk('/srv/app'):\n"
         "    found += [os.path.join(root, n) for n in dirs + files]\n"
         "print('\\n'.join(sorted(found)))\n"
-        "for p in ('/root/.cache/pip', os.path.expanduser('~/.cache/pip')):\n"
+        # pip ran as root during the build, so its cache would be under /root,
+        # which only root can look into: this check runs as root.
+        "assert os.getuid() == 0 and os.access('/root', os.R_OK | os.X_OK)\n"
+        "for p in ('/root/.cache/pip', '/srv/app/.cache/pip'):\n"
         "    print('PIPCACHE' if os.path.exists(p) else '', p)\n"
     )
-    out = sh("docker", "run", "--rm", built["image"], "python", "-c", script).stdout
+    out = sh("docker", "run", "--rm", "--user", "0", built["image"], "python", "-c", script).stdout
     assert "/srv/app/app/app.py" in out and "/srv/app/gunicorn.conf.py" in out
     for bad in (".env", ".venv", "__pycache__", ".pyc", "tests", "compose.yaml", "README.md"):
         assert bad not in out, f"{bad} is in the image:\n{out}"
