@@ -12,7 +12,7 @@ use crate::cli::{source_of, Cli, Command, NewArgs, TemplateCommand};
 use crate::config::{self, Config};
 use crate::error::input_error;
 use crate::interrupt;
-use crate::manifest::Manifest;
+use crate::manifest::{Manifest, ManifestError};
 use crate::prompt::Prompter;
 use crate::render::{self, Plan, PlannedFile};
 use crate::report::{self, human_bytes, Printer, BOLD, CYAN};
@@ -446,7 +446,22 @@ fn example_values(template: &Template) -> Values {
 }
 
 fn template_check(source: &str, git_ref: Option<&str>, printer: Printer) -> Result<()> {
-    let template = load_template(Some(source), git_ref, printer)?;
+    let template = match load_template(Some(source), git_ref, printer) {
+        Ok(t) => t,
+        Err(e) => {
+            // A manifest with problems: list every one, not just the first.
+            let Some(m) = e.chain().find_map(|c| c.downcast_ref::<ManifestError>()) else {
+                return Err(e);
+            };
+            for p in &m.problems {
+                printer.error(&anyhow::anyhow!(p.clone()));
+            }
+            bail!(
+                "{} problem(s) in the manifest of template {source}; its files were not checked",
+                m.problems.len()
+            );
+        }
+    };
     let values = example_values(&template);
     let problems = render::problems(&template, &values);
     if problems.is_empty() {

@@ -58,41 +58,84 @@ struct RawVariable {
     ask: Option<bool>,
 }
 
+/// Everything wrong with a manifest, each problem with its file and line.
+/// Shown as the first problem (and a count of the others) where one line is
+/// wanted; `flaskgen template check` lists them all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManifestError {
+    pub problems: Vec<String>,
+}
+
+impl std::fmt::Display for ManifestError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(
+            self.problems
+                .first()
+                .map_or("invalid manifest", String::as_str),
+        )?;
+        match self.problems.len() {
+            0 | 1 => Ok(()),
+            n => write!(
+                f,
+                " (and {} more; `flaskgen template check` lists them all)",
+                n - 1
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ManifestError {}
+
 impl Manifest {
-    /// Parses and checks a manifest; errors name the file and line.
+    /// Parses and checks a manifest; each problem names the file and line,
+    /// and every problem is found, not just the first.
     pub fn parse(text: &str, file: &str) -> Result<Manifest> {
         let raw: RawManifest = toml::from_str(text).map_err(|e| {
             let line = e.span().map(|s| line_of(text, s.start)).unwrap_or(1);
-            anyhow!("{file}:{line}: {}", e.message())
+            ManifestError {
+                problems: vec![format!("{file}:{line}: {}", e.message())],
+            }
         })?;
         let at = |needle: &str| format!("{file}:{}", find_line(text, needle));
+        let mut problems = Vec::new();
         if raw.template.name.trim().is_empty() {
-            bail!("{}: [template] name must not be empty", at("[template]"));
+            problems.push(format!(
+                "{}: [template] name must not be empty",
+                at("[template]")
+            ));
         }
 
         let mut variables: Vec<Variable> = BUILTIN_VARIABLES.iter().map(|n| builtin(n)).collect();
         for (name, value) in &raw.variables {
             let loc = at(&format!("[variables.{name}]"));
-            let rv: RawVariable = value.clone().try_into().map_err(|e: toml::de::Error| {
-                anyhow!("{loc}: variable `{name}`: {}", e.message())
-            })?;
-            let var =
-                compile_variable(name, rv).map_err(|e| anyhow!("{loc}: variable `{name}`: {e}"))?;
-            match variables.iter_mut().find(|v| v.name == *name) {
-                Some(slot) => *slot = var,
-                None => variables.push(var),
+            let var = value
+                .clone()
+                .try_into()
+                .map_err(|e: toml::de::Error| anyhow!("{}", e.message()))
+                .and_then(|rv: RawVariable| compile_variable(name, rv));
+            match var {
+                Ok(var) => match variables.iter_mut().find(|v| v.name == *name) {
+                    Some(slot) => *slot = var,
+                    None => variables.push(var),
+                },
+                Err(e) => problems.push(format!("{loc}: variable `{name}`: {e}")),
             }
         }
 
         let mut conditions = Vec::new();
         for (path, expr) in raw.conditions {
-            let expr = expr.as_str().ok_or_else(|| {
-                anyhow!(
+            match expr.as_str() {
+                Some(expr) => {
+                    conditions.push((path.trim_matches('/').to_string(), expr.to_string()))
+                }
+                None => problems.push(format!(
                     "{}: condition for `{path}` must be a string holding a tera expression",
                     at(&path)
-                )
-            })?;
-            conditions.push((path.trim_matches('/').to_string(), expr.to_string()));
+                )),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(ManifestError { problems }.into());
         }
         Ok(Manifest {
             meta: raw.template,

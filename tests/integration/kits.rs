@@ -601,9 +601,13 @@ fn template_check_passes_a_sound_kit_and_reports_every_problem_with_a_line() {
     assert!(err.contains("nothing/here"), "{err}");
     assert!(err.contains("3 problem(s)"), "{err}");
 
+    // Every manifest problem is listed, each with its line; `new` shows the first and a count.
     make_kit(
         &tmp.path().join("badmanifest"),
-        "[variables.replicas]\ntype = \"int\"\nmax = 3\ndefault = 9\n",
+        "[variables.replicas]\ntype = \"int\"\nmax = 3\ndefault = 9\n\
+         [variables.tier]\ntype = \"choice\"\nchoices = []\n\
+         [variables.port]\ntype = \"string\"\n\
+         [conditions]\n\"x.txt\" = 3\n",
         &[],
     );
     let out = flaskgen(tmp.path())
@@ -611,11 +615,28 @@ fn template_check_passes_a_sound_kit_and_reports_every_problem_with_a_line() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    for want in [
+        "flaskgen.toml:3: variable `replicas`: default \"9\"",
+        "flaskgen.toml:7: variable `tier`: type `choice` needs",
+        "flaskgen.toml:10: variable `port`: a built-in variable",
+        "flaskgen.toml:13: condition for `x.txt`",
+        "4 problem(s) in the manifest",
+    ] {
+        assert!(err.contains(want), "{want}: {err}");
+    }
+    let out = flaskgen(tmp.path())
+        .args(["new", "svc", "--yes", "-t", "badmanifest"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
     assert!(
-        stderr(&out).contains("flaskgen.toml:3:"),
-        "{}",
-        stderr(&out)
+        err.contains("(and 3 more; `flaskgen template check` lists them all)"),
+        "{err}"
     );
+    assert!(!tmp.path().join("svc").exists());
 }
 
 /// `flaskgen new svc --yes -t FIXTURE-KIT` in `dir`, plus `extra`; must succeed.
