@@ -23,7 +23,10 @@ pub struct Outcome {
 /// What writing would do, worked out before anything is touched.
 #[derive(Debug, Clone)]
 pub struct Preflight {
-    /// The target is a directory with something in it: files are merged in (`--force`).
+    /// The target is an existing directory: files are moved into it one by one
+    /// (with undo) instead of the whole tree being renamed over it, which
+    /// would replace the directory itself: its owner and mode, a mount point,
+    /// or the shell's current directory (`template init .`).
     pub merge: bool,
     pub overwrites: Vec<String>,
 }
@@ -106,7 +109,7 @@ pub fn preflight(plan: &Plan, target: &Path, force: bool) -> Result<Preflight> {
         }
     }
     Ok(Preflight {
-        merge: !empty,
+        merge: true,
         overwrites: existing,
     })
 }
@@ -170,7 +173,7 @@ pub fn write_until(plan: &Plan, target: &Path, force: bool, stop: &AtomicBool) -
             return e;
         }
         // Say what the failure left: nothing, since every path cleans up.
-        let outcome = if pre.merge {
+        let outcome = if !pre.overwrites.is_empty() {
             "no file was changed"
         } else {
             "nothing was written"
@@ -225,7 +228,8 @@ fn create(plan: &Plan, target: &Path, stop: &AtomicBool) -> Result<Outcome> {
     cleanup.dirs.push(staging.clone());
     let files = write_files(plan, &staging, target, stop)?;
     check_interrupt(stop)?;
-    // rename(2) also replaces an empty directory, atomically.
+    // The target did not exist at preflight; if something has appeared there
+    // since, rename(2) fails rather than replace it (unless it is an empty directory).
     fs::rename(&staging, target)
         .with_context(|| format!("cannot move the project into {}", target.display()))?;
     cleanup.armed = false;

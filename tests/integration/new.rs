@@ -208,15 +208,38 @@ fn non_empty_directory_without_clashes_is_refused_too() {
     assert_eq!(files(&tmp.path().join("svc")), ["other.txt"]);
 }
 
+/// An empty directory is filled in place, not replaced: it keeps its identity
+/// and mode (it may be a mount point, or someone's current directory).
 #[test]
-fn empty_existing_directory_is_filled() {
+fn empty_existing_directory_is_filled_in_place() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
     let tmp = tempfile::tempdir().unwrap();
-    fs::create_dir(tmp.path().join("svc")).unwrap();
+    let svc = tmp.path().join("svc");
+    fs::create_dir(&svc).unwrap();
+    fs::set_permissions(&svc, fs::Permissions::from_mode(0o750)).unwrap();
+    let before = fs::metadata(&svc).unwrap();
     flaskgen(tmp.path())
         .args(["new", "svc", "--yes"])
         .assert()
         .success();
-    assert_eq!(files(&tmp.path().join("svc")), DEFAULT_FILES);
+    assert_eq!(files(&svc), DEFAULT_FILES);
+    let after = fs::metadata(&svc).unwrap();
+    assert_eq!(after.ino(), before.ino());
+    assert_eq!(after.mode() & 0o7777, 0o750);
+    assert_eq!(
+        fs::read_dir(tmp.path()).unwrap().count(),
+        1,
+        "no staging left"
+    );
+
+    // The current directory itself, which cannot be renamed over.
+    let kit = tmp.path().join("kit");
+    fs::create_dir(&kit).unwrap();
+    flaskgen(&kit)
+        .args(["template", "init", "."])
+        .assert()
+        .success();
+    assert!(kit.join("flaskgen.toml").exists());
 }
 
 #[test]
