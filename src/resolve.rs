@@ -33,12 +33,16 @@ pub fn defines(manifest: &Manifest, defines: &[String]) -> Result<Vec<Given>> {
     defines
         .iter()
         .map(|d| {
-            let (k, v) = d.split_once('=').ok_or_else(|| {
+            let bad = || {
                 input_error(format!(
                     "invalid --define {d:?}: use KEY=VALUE; for example `-d port=8080`"
                 ))
-            })?;
+            };
+            let (k, v) = d.split_once('=').ok_or_else(bad)?;
             let k = k.trim();
+            if k.is_empty() {
+                return Err(bad());
+            }
             if manifest.variable(k).is_none() {
                 return Err(input_error(format!(
                     "unknown variable `{k}` in --define {d:?}; this template's variables are: {}",

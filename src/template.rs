@@ -87,6 +87,11 @@ impl Template {
 
     /// Loads a template from a local directory or a git URL.
     pub fn load(source: &str, git_ref: Option<&str>) -> Result<Template> {
+        if source.trim().is_empty() {
+            return Err(crate::error::input_error(
+                "invalid template \"\": give a kit directory or a git URL; for example `--template ./acme-kit`",
+            ));
+        }
         if is_git_url(source) {
             return load_git(source, git_ref);
         }

@@ -130,6 +130,8 @@ fn minimal_writes_exactly_the_tutorials_four_files() {
 #[case::image_trailing_slash(&["new", "x", "--yes", "--image", "myrepo/"], "image", "repository reference")]
 #[case::define_unknown(&["new", "x", "--yes", "-d", "nope=1"], "nope", "name, port, base_image, image")]
 #[case::define_no_equals(&["new", "x", "--yes", "-d", "port"], "--define", "KEY=VALUE")]
+#[case::define_no_key(&["new", "x", "--yes", "-d", "=8080"], "--define", "KEY=VALUE")]
+#[case::template_empty(&["new", "x", "--yes", "-t", ""], "template", "kit directory or a git URL")]
 #[case::define_bad_value(&["new", "x", "--yes", "-d", "port=99999"], "port", "1 to 65535")]
 #[case::define_conflict(&["new", "x", "--yes", "-d", "port=1234", "-p", "4321"], "port", "twice")]
 fn invalid_input_exits_2_with_one_line_and_writes_nothing(
