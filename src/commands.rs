@@ -411,6 +411,12 @@ fn template_init(dir: &Path, printer: Printer) -> Result<()> {
             })
             .collect(),
     };
+    if write::occupied(dir) {
+        bail!(
+            "{} exists and is not empty; `template init` writes only into a new or empty directory, e.g. `flaskgen template init my-kit`",
+            dir.display()
+        );
+    }
     let outcome = write::write(&plan, dir, false)?;
     printer.status(
         "Exported",

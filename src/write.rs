@@ -50,6 +50,19 @@ pub fn preflight(plan: &Plan, target: &Path, force: bool) -> Result<Preflight> {
                 overwrites: vec![],
             })
         }
+        Err(e) if e.kind() == std::io::ErrorKind::NotADirectory => {
+            // Some parent is a file: name it, rather than the path under it.
+            let file = target
+                .ancestors()
+                .skip(1)
+                .find(|a| a.is_file())
+                .unwrap_or(target);
+            bail!(
+                "{} is a file, so {} cannot be created; choose another --output-dir",
+                file.display(),
+                target.display()
+            );
+        }
         Err(e) => return Err(e).with_context(|| format!("cannot inspect {}", target.display())),
     };
     if !meta.is_dir() {

@@ -242,6 +242,17 @@ fn empty_existing_directory_is_filled_in_place() {
         .assert()
         .success();
     assert!(kit.join("flaskgen.toml").exists());
+    // Once it holds something, template init refuses it (it has no --force).
+    let again = flaskgen(&kit)
+        .args(["template", "init", "."])
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(1));
+    assert!(
+        stderr(&again).contains("writes only into a new or empty directory"),
+        "{}",
+        stderr(&again)
+    );
 }
 
 #[test]
@@ -347,6 +358,11 @@ fn failure_while_writing_leaves_no_partial_project_or_temp_dir() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("out is a file, so out/deeper/svc cannot be created"),
+        "{}",
+        stderr(&out)
+    );
     assert_eq!(files(tmp.path()), ["out"]);
 }
 
