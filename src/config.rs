@@ -47,7 +47,14 @@ pub fn load(no_config: bool) -> Result<Config> {
     }
     match locate() {
         (Some(path), required) => {
-            if !required && !path.exists() {
+            if !path.exists() {
+                if required {
+                    // FLASKGEN_CONFIG names a file that is not there: a bad value, like a bad flag.
+                    return Err(crate::error::input_error(format!(
+                        "FLASKGEN_CONFIG names {}, which does not exist; unset it or point it at a file such as ~/.config/flaskgen/config.toml",
+                        path.display()
+                    )));
+                }
                 return Ok(Config::default());
             }
             read(&path)

@@ -483,6 +483,19 @@ fn config_values_are_validated_and_errors_name_the_file() {
         );
         assert!(!tmp.path().join("x").exists());
     }
+    // FLASKGEN_CONFIG naming a missing file is a bad value, not a silent default.
+    let out = flaskgen(tmp.path())
+        .env("FLASKGEN_CONFIG", tmp.path().join("missing.toml"))
+        .args(["new", "x", "--yes"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("FLASKGEN_CONFIG names"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!tmp.path().join("x").exists());
 }
 
 #[test]
