@@ -119,14 +119,20 @@ impl Prompter {
     fn text(&self, var: &Variable, default: Option<&Value>) -> Result<Value> {
         let kind = var.kind.clone();
         let occupied_in = self.output_dir.clone().filter(|_| var.name == "name");
+        // The widget clears a rejected answer's message by counting its
+        // newlines, not the lines the terminal wrapped it onto: wrap it here.
+        let width = usize::from(dialoguer::console::Term::stderr().size().1);
         let mut input = Input::<String>::with_theme(self.theme.as_ref())
             .with_prompt(&var.prompt)
             .validate_with(move |s: &String| {
-                kind.check(s)?;
+                kind.check(s).map_err(|e| wrap(&e, width))?;
                 match &occupied_in {
-                    Some(dir) if crate::write::occupied(&dir.join(s)) => Err(format!(
-                        "{} already exists and is not empty; choose another name (or --force)",
-                        dir.join(s).display()
+                    Some(dir) if crate::write::occupied(&dir.join(s)) => Err(wrap(
+                        &format!(
+                            "{} already exists and is not empty; choose another name (or --force)",
+                            dir.join(s).display()
+                        ),
+                        width,
                     )),
                     _ => Ok(()),
                 }
@@ -144,5 +150,47 @@ impl Prompter {
             .default(true)
             .interact()
             .map_err(cancelled)
+    }
+}
+
+/// Breaks `text` into lines that fit a terminal `width` columns wide, leaving
+/// room for the theme's prefix (`error: ` or `✘ `). Words are never split.
+fn wrap(text: &str, width: usize) -> String {
+    const PREFIX: usize = 8;
+    let room = width.saturating_sub(PREFIX).max(20);
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut line = 0;
+    for word in text.split(' ') {
+        let len = word.chars().count();
+        if line > 0 && line + 1 + len > room {
+            out.push('\n');
+            line = 0;
+        } else if line > 0 {
+            out.push(' ');
+            line += 1;
+        }
+        out.push_str(word);
+        line += len;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn wrapped_messages_fit_and_keep_every_word() {
+        let text = "use 1-63 lowercase letters, digits and single separators (- _ .), starting and ending with a letter or digit, so it works as a directory and an image name (did you mean `hello-world`?)";
+        for width in [40, 80, 120, 300] {
+            let wrapped = wrap(text, width);
+            assert!(
+                wrapped.lines().all(|l| l.chars().count() <= width - 8),
+                "{width}: {wrapped}"
+            );
+            assert_eq!(wrapped.replace('\n', " "), text);
+        }
+        assert_eq!(wrap(text, 300), text, "one line when it fits");
+        assert_eq!(wrap("short", 0), "short");
     }
 }
