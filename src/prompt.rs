@@ -85,11 +85,13 @@ impl Prompter {
                         .filter(|i| *i != default),
                 );
                 let other = "other… (type any image reference)".to_string();
+                // One terminal line per entry: a hint that would wrap is cut short.
+                let width = usize::from(dialoguer::console::Term::stderr().size().1);
                 let labels: Vec<String> = items
                     .iter()
                     .map(
                         |i| match SUGGESTED_BASE_IMAGES.iter().find(|(s, _)| s == i) {
-                            Some((_, why)) => format!("{i:<20} {why}"),
+                            Some((_, why)) => fit(&format!("{i:<20} {why}"), width),
                             None => i.clone(),
                         },
                     )
@@ -175,9 +177,36 @@ fn wrap(text: &str, width: usize) -> String {
     out
 }
 
+/// `text` cut to fit one line of a `width`-column terminal after the
+/// widget's marker, ending in `…` when it was cut.
+fn fit(text: &str, width: usize) -> String {
+    const MARKER: usize = 4;
+    let room = width.saturating_sub(MARKER).max(24);
+    if text.chars().count() <= room {
+        return text.to_string();
+    }
+    let mut cut: String = text.chars().take(room - 1).collect();
+    cut.truncate(cut.trim_end().len());
+    cut.push('…');
+    cut
+}
+
 #[cfg(test)]
 mod tests {
-    use super::wrap;
+    use super::{fit, wrap};
+
+    #[test]
+    fn list_entries_fit_one_line() {
+        let label = "python:3.14-slim     Debian slim, current Python: the safe default";
+        assert_eq!(fit(label, 200), label);
+        let cut = fit(label, 40);
+        assert_eq!(cut.chars().count(), 36);
+        assert!(
+            cut.starts_with("python:3.14-slim") && cut.ends_with('…'),
+            "{cut}"
+        );
+        assert!(fit(label, 0).chars().count() <= 24);
+    }
 
     #[test]
     fn wrapped_messages_fit_and_keep_every_word() {
