@@ -95,9 +95,7 @@ impl Resolver<'_> {
                     _ => String::new(),
                 };
                 let v = var.parse(&g.raw, &origin)?;
-                self.printer
-                    .detail(&format!("{} = {v} (from {})", var.name, g.source));
-                values.set(&var.name, v, g.source.clone());
+                self.settle(&mut values, &var.name, v, g.source.clone());
                 continue;
             }
             let (default, source) = self.default_for(var, &values)?;
@@ -118,17 +116,22 @@ impl Resolver<'_> {
                     }
                 },
             };
-            self.printer
-                .detail(&format!("{} = {value} (from {source})", var.name));
-            values.set(&var.name, value, source);
-        }
-        if values.port() < 1024 {
-            self.printer.warn(&format!(
-                "port {} is below 1024: fine in the container, but running it outside one (python -m app.app, gunicorn) needs root",
-                values.port()
-            ));
+            self.settle(&mut values, &var.name, value, source);
         }
         Ok(values)
+    }
+
+    /// Records a value; a privileged port is warned about at once, so at a
+    /// prompt the warning comes right after the answer.
+    fn settle(&self, values: &mut Values, name: &str, value: Value, source: Source) {
+        self.printer
+            .detail(&format!("{name} = {value} (from {source})"));
+        if name == "port" && matches!(value, Value::Int(p) if p < 1024) {
+            self.printer.warn(&format!(
+                "port {value} is below 1024: fine in the container, but running it outside one (python -m app.app, gunicorn) needs root"
+            ));
+        }
+        values.set(name, value, source);
     }
 
     /// The config's default, else a derived one (image from name), else the template's.
