@@ -85,8 +85,16 @@ pub enum Command {
         #[arg(value_enum)]
         shell: Shell,
     },
-    /// Print the man page (roff) to stdout
-    Man,
+    /// Print a man page (roff) to stdout, or write them all with --dir
+    Man {
+        /// The subcommand whose page to print, e.g. `new` or `template init`
+        /// [default: the main page]
+        #[arg(value_name = "SUBCOMMAND")]
+        command: Vec<String>,
+        /// Write every page (flaskgen.1, flaskgen-new.1, …) into DIR instead
+        #[arg(long, value_name = "DIR", conflicts_with = "command")]
+        dir: Option<PathBuf>,
+    },
     /// Work with template kits
     #[command(subcommand)]
     Template(TemplateCommand),

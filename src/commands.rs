@@ -3,7 +3,7 @@
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 use clap::{ArgMatches, CommandFactory};
 use serde_json::json;
 
@@ -36,17 +36,44 @@ pub fn run(cli: Cli, matches: &ArgMatches, printer: Printer) -> Result<()> {
             report::stdout(&String::from_utf8_lossy(&out));
             Ok(())
         }
-        Command::Man => {
-            let mut out = Vec::new();
-            clap_mangen::Man::new(Cli::command()).render(&mut out)?;
-            report::stdout(&String::from_utf8_lossy(&out));
-            Ok(())
-        }
+        Command::Man { command, dir } => man(&command, dir.as_deref(), printer),
         Command::Template(TemplateCommand::Init { dir }) => template_init(&dir, printer),
         Command::Template(TemplateCommand::Check { source, git_ref }) => {
             template_check(&source, git_ref.as_deref(), printer)
         }
     }
+}
+
+/// One man page on stdout (the main one, or a subcommand's), or all of them
+/// into a directory: the main page refers to `flaskgen-new(1)` and the rest.
+fn man(path: &[String], dir: Option<&Path>, printer: Printer) -> Result<()> {
+    let mut cmd = Cli::command().disable_help_subcommand(true);
+    cmd.build();
+    if let Some(dir) = dir {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        clap_mangen::generate_to(cmd, dir)
+            .with_context(|| format!("cannot write man pages into {}", dir.display()))?;
+        printer.status("Wrote", &format!("the man pages into {}", dir.display()));
+        printer.info(
+            "Make sure `man` looks there (it does for ~/.local/share/man/man1), then: man flaskgen",
+        );
+        return Ok(());
+    }
+    let mut page = &cmd;
+    for name in path {
+        page = page.find_subcommand(name).ok_or_else(|| {
+            let known: Vec<&str> = page.get_subcommands().map(|c| c.get_name()).collect();
+            input_error(format!(
+                "no man page for `{}`: the subcommands here are {}; for example `flaskgen man new`",
+                path.join(" "),
+                known.join(", ")
+            ))
+        })?;
+    }
+    let mut out = Vec::new();
+    clap_mangen::Man::new(page.clone()).render(&mut out)?;
+    report::stdout(&String::from_utf8_lossy(&out));
+    Ok(())
 }
 
 fn load_template(

@@ -180,6 +180,59 @@ fn man_page_has_a_header_and_the_commands() {
     );
 }
 
+/// The pages the main page refers to exist: one per subcommand, printed
+/// alone or written all at once.
+#[test]
+fn every_subcommand_has_a_man_page() {
+    let tmp = tempfile::tempdir().unwrap();
+    let new = stdout(&flaskgen(tmp.path()).args(["man", "new"]).output().unwrap());
+    assert!(new.contains(".TH flaskgen-new 1 "), "{new}");
+    for flag in ["\\-\\-base\\-image", "FLASKGEN_PORT", "\\-\\-dry\\-run"] {
+        assert!(new.contains(flag), "{flag}");
+    }
+    let init = stdout(
+        &flaskgen(tmp.path())
+            .args(["man", "template", "init"])
+            .output()
+            .unwrap(),
+    );
+    assert!(init.contains(".TH flaskgen-template-init 1 "), "{init}");
+
+    let bad = flaskgen(tmp.path()).args(["man", "nope"]).output().unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("new, list, completions, man, template"));
+
+    let out = flaskgen(tmp.path())
+        .args(["man", "--dir", "pages"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(out.stdout.is_empty());
+    let mut pages: Vec<String> = std::fs::read_dir(tmp.path().join("pages"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    pages.sort();
+    assert_eq!(
+        pages,
+        [
+            "flaskgen-completions.1",
+            "flaskgen-list.1",
+            "flaskgen-man.1",
+            "flaskgen-new.1",
+            "flaskgen-template-check.1",
+            "flaskgen-template-init.1",
+            "flaskgen-template.1",
+            "flaskgen.1",
+        ]
+    );
+    for page in &pages {
+        let text = read(tmp.path().join("pages").join(page));
+        let title = format!(".TH {} 1 ", page.trim_end_matches(".1"));
+        assert!(text.contains(&title), "{page}: {title}");
+    }
+}
+
 #[test]
 fn json_result_is_the_only_stdout_and_describes_the_project() {
     let tmp = tempfile::tempdir().unwrap();
