@@ -13,7 +13,14 @@ use std::sync::Once;
 
 /// Exit code for a run ended by Ctrl-C (128 + SIGINT), as shells report it.
 pub const EXIT_CODE: i32 = 130;
-const MESSAGE: &str = "interrupted; nothing was written";
+/// The one line a Ctrl-C leaves; a macro so the signal handler can have it
+/// as a static byte string.
+macro_rules! message {
+    () => {
+        "interrupted; nothing was written"
+    };
+}
+const MESSAGE: &str = message!();
 
 const IDLE: u8 = 0;
 const WRITING: u8 = 1;
@@ -63,9 +70,9 @@ extern "C" fn on_sigint(_: libc::c_int) {
     match STATE.compare_exchange(IDLE, EXITING, Ordering::SeqCst, Ordering::SeqCst) {
         Ok(_) => {
             let line: &[u8] = if STDERR_IS_TERMINAL.load(Ordering::SeqCst) {
-                b"\x1b[?25h\ninterrupted; nothing was written\n"
+                concat!("\x1b[?25h\n", message!(), "\n").as_bytes()
             } else {
-                b"\ninterrupted; nothing was written\n"
+                concat!("\n", message!(), "\n").as_bytes()
             };
             // SAFETY: async-signal-safe calls on a static buffer.
             unsafe {
@@ -83,35 +90,21 @@ extern "C" fn on_sigint(_: libc::c_int) {
 /// the signal having ended the run (it cannot, with the handler installed;
 /// kept so no path reports Ctrl-C as a failure): same line, exit 130.
 pub fn exit_now() -> ! {
-    if STATE
-        .compare_exchange(IDLE, EXITING, Ordering::SeqCst, Ordering::SeqCst)
-        .is_ok()
-    {
-        let _ = dialoguer::console::Term::stderr().show_cursor();
-        eprintln!("\n{MESSAGE}");
-        std::process::exit(EXIT_CODE);
-    }
-    loop {
-        std::thread::park();
-    }
+    // Set first, so a SIGINT arriving while this prints leaves it to finish.
+    STATE.store(EXITING, Ordering::SeqCst);
+    let _ = dialoguer::console::Term::stderr().show_cursor();
+    eprintln!("\n{MESSAGE}");
+    std::process::exit(EXIT_CODE);
 }
 
 /// Marks the start of writing: from now on Ctrl-C asks the writer to stop.
-/// If Ctrl-C is already ending the process, this never returns, so no file
-/// is started that would then be cut off.
+/// (The handler runs on the interrupted thread, and the process has only
+/// one, so it cannot be half-way through exiting here.)
 pub fn begin_writing() {
-    if STATE
-        .compare_exchange(IDLE, WRITING, Ordering::SeqCst, Ordering::SeqCst)
-        .is_err()
-        && STATE.load(Ordering::SeqCst) == EXITING
-    {
-        loop {
-            std::thread::park();
-        }
-    }
+    STATE.store(WRITING, Ordering::SeqCst);
 }
 
 /// Marks the end of writing; Ctrl-C ends the process again.
 pub fn end_writing() {
-    let _ = STATE.compare_exchange(WRITING, IDLE, Ordering::SeqCst, Ordering::SeqCst);
+    STATE.store(IDLE, Ordering::SeqCst);
 }
