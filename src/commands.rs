@@ -47,11 +47,9 @@ pub fn run(cli: Cli, matches: &ArgMatches, printer: Printer) -> Result<()> {
 /// One man page on stdout (the main one, or a subcommand's), or all of them
 /// into a directory: the main page refers to `flaskgen-new(1)` and the rest.
 fn man(path: &[String], dir: Option<&Path>, printer: Printer) -> Result<()> {
-    let mut cmd = Cli::command().disable_help_subcommand(true);
-    cmd.build();
     if let Some(dir) = dir {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        clap_mangen::generate_to(cmd, dir)
+        clap_mangen::generate_to(Cli::command(), dir)
             .with_context(|| format!("cannot write man pages into {}", dir.display()))?;
         printer.status("Wrote", &format!("the man pages into {}", dir.display()));
         printer.info(
@@ -59,6 +57,10 @@ fn man(path: &[String], dir: Option<&Path>, printer: Printer) -> Result<()> {
         );
         return Ok(());
     }
+    // Built, so subcommands carry their page names (flaskgen-new); without
+    // `help`, which has no page of its own.
+    let mut cmd = Cli::command().disable_help_subcommand(true);
+    cmd.build();
     let mut page = &cmd;
     for name in path {
         page = page.find_subcommand(name).ok_or_else(|| {
