@@ -14,10 +14,12 @@ pub struct Prompter {
     theme: Box<dyn Theme>,
     /// Where projects go, when an occupied target should be caught at the name prompt.
     output_dir: Option<PathBuf>,
+    /// The terminal's width in columns: messages and list entries are fitted to it.
+    width: usize,
 }
 
-/// A prompt that failed. Ctrl-C can surface here as an interrupted read
-/// before the signal handler runs; it ends the run the same way either way.
+/// A prompt that failed. A Ctrl-C reported as an interrupted read (should the
+/// signal not have ended the run already) ends it the same way.
 fn cancelled(e: dialoguer::Error) -> anyhow::Error {
     let dialoguer::Error::IO(io) = &e;
     if io.kind() == std::io::ErrorKind::Interrupted {
@@ -36,6 +38,7 @@ impl Prompter {
         Prompter {
             theme,
             output_dir: None,
+            width: usize::from(dialoguer::console::Term::stderr().size().1),
         }
     }
 
@@ -86,12 +89,11 @@ impl Prompter {
                 );
                 let other = "other… (type any image reference)".to_string();
                 // One terminal line per entry: a hint that would wrap is cut short.
-                let width = usize::from(dialoguer::console::Term::stderr().size().1);
                 let labels: Vec<String> = items
                     .iter()
                     .map(
                         |i| match SUGGESTED_BASE_IMAGES.iter().find(|(s, _)| s == i) {
-                            Some((_, why)) => fit(&format!("{i:<20} {why}"), width),
+                            Some((_, why)) => fit(&format!("{i:<20} {why}"), self.width),
                             None => i.clone(),
                         },
                     )
@@ -123,7 +125,7 @@ impl Prompter {
         let occupied_in = self.output_dir.clone().filter(|_| var.name == "name");
         // The widget clears a rejected answer's message by counting its
         // newlines, not the lines the terminal wrapped it onto: wrap it here.
-        let width = usize::from(dialoguer::console::Term::stderr().size().1);
+        let width = self.width;
         let mut input = Input::<String>::with_theme(self.theme.as_ref())
             .with_prompt(&var.prompt)
             .validate_with(move |s: &String| {
