@@ -40,6 +40,9 @@ fn keys(p: &mut PtySession, keys: &str) {
 
 const DOWN: &str = "\x1b[B";
 
+/// Every value but the name, so only the name prompt (and the summary) is asked.
+const ALL_BUT_NAME: [&str; 6] = ["-p", "5000", "-b", "python:3.14-slim", "--image", "x"];
+
 /// At `prompt`, types `bad`, expects `complaint`, then types `good`.
 fn rejected_then_answered(
     p: &mut PtySession,
@@ -187,23 +190,16 @@ fn ctrl_c_at_a_prompt_writes_nothing(
 fn declining_the_summary_writes_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    let mut p = spawn(
-        tmp.path(),
-        &[
-            "new",
-            "nope",
-            "--color",
-            "never",
-            "-p",
-            "5000",
-            "-b",
-            "python:3.14-slim",
-            "--image",
-            "x",
-            "-o",
-            out.to_str().unwrap(),
-        ],
-    );
+    let mut args = vec![
+        "new",
+        "nope",
+        "--color",
+        "never",
+        "-o",
+        out.to_str().unwrap(),
+    ];
+    args.extend(ALL_BUT_NAME);
+    let mut p = spawn(tmp.path(), &args);
     p.exp_string("Write these files?").unwrap();
     keys(&mut p, "n");
     p.exp_string("cancelled; nothing was written").unwrap();
@@ -217,22 +213,9 @@ fn the_name_prompt_refuses_an_occupied_directory() {
     std::fs::create_dir(tmp.path().join("taken")).unwrap();
     std::fs::write(tmp.path().join("taken/keep.txt"), "mine").unwrap();
     let out = tmp.path().to_str().unwrap();
-    let mut p = spawn(
-        tmp.path(),
-        &[
-            "new",
-            "--color",
-            "never",
-            "-o",
-            out,
-            "-p",
-            "5000",
-            "-b",
-            "python:3.14-slim",
-            "--image",
-            "x",
-        ],
-    );
+    let mut args = vec!["new", "--color", "never", "-o", out];
+    args.extend(ALL_BUT_NAME);
+    let mut p = spawn(tmp.path(), &args);
     rejected_then_answered(
         &mut p,
         "Project name",
