@@ -307,26 +307,30 @@ fn is_domain_component(s: &str) -> bool {
 
 /// `host[:port]`, the host a domain name or a bracketed IPv6 address.
 fn is_domain(s: &str) -> bool {
-    let (host, port) = if let Some(rest) = s.strip_prefix('[') {
-        let Some((v6, after)) = rest.split_once(']') else {
-            return false;
-        };
-        if v6.is_empty() || !v6.bytes().all(|c| c.is_ascii_hexdigit() || c == b':') {
-            return false;
+    let (host_ok, port) = match s.strip_prefix('[') {
+        Some(rest) => {
+            let Some((v6, after)) = rest.split_once(']') else {
+                return false;
+            };
+            let port = match after {
+                "" => None,
+                _ => match after.strip_prefix(':') {
+                    Some(p) => Some(p),
+                    None => return false,
+                },
+            };
+            let v6_ok = !v6.is_empty() && v6.bytes().all(|c| c.is_ascii_hexdigit() || c == b':');
+            (v6_ok, port)
         }
-        match after.strip_prefix(':') {
-            Some(p) => ("v6", Some(p)),
-            None if after.is_empty() => ("v6", None),
-            None => return false,
-        }
-    } else {
-        match s.split_once(':') {
-            Some((h, p)) => (h, Some(p)),
-            None => (s, None),
+        None => {
+            let (host, port) = match s.split_once(':') {
+                Some((h, p)) => (h, Some(p)),
+                None => (s, None),
+            };
+            (host.split('.').all(is_domain_component), port)
         }
     };
-    let port_ok = port.is_none_or(|p| !p.is_empty() && p.bytes().all(|c| c.is_ascii_digit()));
-    port_ok && (host == "v6" && s.starts_with('[') || host.split('.').all(is_domain_component))
+    host_ok && port.is_none_or(|p| !p.is_empty() && p.bytes().all(|c| c.is_ascii_digit()))
 }
 
 fn is_tag(t: &str) -> bool {
