@@ -29,6 +29,8 @@ pub struct Preflight {
     /// or the shell's current directory (`template init .`).
     pub merge: bool,
     pub overwrites: Vec<String>,
+    /// Directories the merge must create, parents first.
+    pub missing_dirs: Vec<PathBuf>,
 }
 
 /// True when `target` exists and is not an empty directory: `new` would refuse it without `--force`.
@@ -48,6 +50,7 @@ pub fn preflight(plan: &Plan, target: &Path, force: bool) -> Result<Preflight> {
             return Ok(Preflight {
                 merge: false,
                 overwrites: vec![],
+                missing_dirs: vec![],
             })
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotADirectory => {
@@ -93,37 +96,43 @@ pub fn preflight(plan: &Plan, target: &Path, force: bool) -> Result<Preflight> {
             target.display()
         );
     }
+    let mut missing_dirs: Vec<PathBuf> = Vec::new();
     for f in &plan.files {
         let mut at = target.to_path_buf();
         let parts: Vec<&str> = f.path.split('/').collect();
         for (i, part) in parts.iter().enumerate() {
             at.push(part);
             let last = i + 1 == parts.len();
-            if let Ok(m) = fs::symlink_metadata(&at) {
-                if m.file_type().is_symlink() {
-                    bail!(
-                        "{} is a symlink; refusing to write through it",
-                        at.display()
-                    );
+            let Ok(m) = fs::symlink_metadata(&at) else {
+                if !last && !missing_dirs.contains(&at) {
+                    missing_dirs.push(at.clone());
                 }
-                if last && m.is_dir() {
-                    bail!(
-                        "{} is a directory, but the template writes a file there",
-                        at.display()
-                    );
-                }
-                if !last && !m.is_dir() {
-                    bail!(
-                        "{} is a file, but the template needs a directory there",
-                        at.display()
-                    );
-                }
+                continue;
+            };
+            if m.file_type().is_symlink() {
+                bail!(
+                    "{} is a symlink; refusing to write through it",
+                    at.display()
+                );
+            }
+            if last && m.is_dir() {
+                bail!(
+                    "{} is a directory, but the template writes a file there",
+                    at.display()
+                );
+            }
+            if !last && !m.is_dir() {
+                bail!(
+                    "{} is a file, but the template needs a directory there",
+                    at.display()
+                );
             }
         }
     }
     Ok(Preflight {
         merge: true,
         overwrites: existing,
+        missing_dirs,
     })
 }
 
@@ -273,18 +282,12 @@ fn merge(plan: &Plan, target: &Path, pre: &Preflight, stop: &AtomicBool) -> Resu
         placed: vec![],
         armed: true,
     };
-    for f in &plan.files {
-        let mut at = target.to_path_buf();
-        let mut parts = f.path.split('/').peekable();
-        while let Some(part) = parts.next() {
-            if parts.peek().is_none() {
-                break;
-            }
-            at.push(part);
-            if fs::symlink_metadata(&at).is_err() {
-                fs::create_dir(&at).with_context(|| format!("cannot create {}", at.display()))?;
-                undo.new_dirs.push(at.clone());
-            }
+    for dir in &pre.missing_dirs {
+        match fs::create_dir(dir) {
+            Ok(()) => undo.new_dirs.push(dir.clone()),
+            // Made by someone else since the preflight: not ours to remove.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e).with_context(|| format!("cannot create {}", dir.display())),
         }
     }
     fs::create_dir(&saved).with_context(|| format!("cannot write in {}", target.display()))?;
