@@ -351,7 +351,7 @@ fn failure_during_render_leaves_nothing_behind() {
 #[test]
 fn failure_while_writing_leaves_no_partial_project_or_temp_dir() {
     let tmp = tempfile::tempdir().unwrap();
-    // A file where --output-dir needs a directory: creating the staging area fails.
+    // A file where --output-dir needs a directory: caught before anything is made.
     fs::write(tmp.path().join("out"), "").unwrap();
     let out = flaskgen(tmp.path())
         .args(["new", "svc", "--yes", "-o", "out/deeper"])
