@@ -8,6 +8,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod error;
+pub mod inspect;
 pub mod interrupt;
 pub mod manifest;
 pub mod prompt;

@@ -1,0 +1,465 @@
+//! The project's dependencies and Python version: which tool manages them,
+//! what they name, and the constraint on Python, each with file:line.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::Found;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Manager {
+    Uv,
+    Poetry,
+    Pdm,
+    Pipenv,
+    /// `requirements.txt` (and its `-r` includes).
+    Pip,
+    /// `[project.dependencies]` in pyproject.toml, no lock file.
+    Pyproject,
+    None,
+}
+
+impl Manager {
+    pub fn name(self) -> &'static str {
+        match self {
+            Manager::Uv => "uv",
+            Manager::Poetry => "poetry",
+            Manager::Pdm => "pdm",
+            Manager::Pipenv => "pipenv",
+            Manager::Pip => "pip",
+            Manager::Pyproject => "pyproject",
+            Manager::None => "none",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Deps {
+    pub manager: Manager,
+    /// The file that decided the manager (the lock, or the requirements file).
+    pub source: Option<String>,
+    /// Files the dependency layer copies before the code.
+    pub files: Vec<String>,
+    /// Normalised distribution names (lowercase, `_` → `-`).
+    pub names: BTreeSet<String>,
+    /// `[project.dependencies]` as written, for a pyproject without a lock.
+    pub specs: Vec<String>,
+}
+
+impl Deps {
+    pub fn has(&self, name: &str) -> bool {
+        self.names.contains(name)
+    }
+}
+
+fn read(root: &Path, rel: &str) -> Option<String> {
+    let p = root.join(rel);
+    let meta = fs::metadata(&p).ok()?;
+    if !meta.is_file() || meta.len() > 4 << 20 {
+        return None;
+    }
+    fs::read_to_string(p).ok()
+}
+
+pub fn normalise(name: &str) -> String {
+    name.trim().to_ascii_lowercase().replace(['_', '.'], "-")
+}
+
+/// The distribution name at the start of a requirement: `Flask[async]>=3` → `flask`.
+pub fn req_name(spec: &str) -> Option<String> {
+    let s = spec.trim();
+    let end = s
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.'))
+        .unwrap_or(s.len());
+    (end > 0).then(|| normalise(&s[..end]))
+}
+
+/// Names in a requirements file and the files it includes with `-r`/`-c`.
+fn requirements(root: &Path, rel: &str, names: &mut BTreeSet<String>, files: &mut Vec<String>) {
+    if files.iter().any(|f| f == rel) || files.len() > 50 {
+        return;
+    }
+    let Some(text) = read(root, rel) else { return };
+    files.push(rel.to_string());
+    let dir = Path::new(rel).parent().unwrap_or(Path::new(""));
+    for line in text.lines() {
+        let line = line.split(" #").next().unwrap_or("").trim();
+        let include = line
+            .strip_prefix("-r ")
+            .or_else(|| line.strip_prefix("--requirement "))
+            .or_else(|| line.strip_prefix("-r"))
+            .or_else(|| line.strip_prefix("-c "))
+            .or_else(|| line.strip_prefix("--constraint "));
+        if let Some(inc) = include {
+            let inc = dir.join(inc.trim());
+            let inc = inc.to_string_lossy().replace('\\', "/");
+            if !inc.starts_with("..") && !inc.starts_with('/') {
+                let constraint = line.starts_with("-c") || line.starts_with("--constraint");
+                if constraint {
+                    let mut ignore = BTreeSet::new();
+                    requirements(root, &inc, &mut ignore, files);
+                } else {
+                    requirements(root, &inc, names, files);
+                }
+            }
+            continue;
+        }
+        if line.is_empty() || line.starts_with('#') || line.starts_with('-') {
+            continue;
+        }
+        if let Some(n) = req_name(line) {
+            names.insert(n);
+        }
+    }
+}
+
+/// Names of packages pinned in a lock file with `[[package]] name = "..."` (uv, poetry, pdm).
+fn lock_names(text: &str) -> BTreeSet<String> {
+    let Ok(doc) = text.parse::<toml::Table>() else {
+        return BTreeSet::new();
+    };
+    doc.get("package")
+        .and_then(|p| p.as_array())
+        .map(|pkgs| {
+            pkgs.iter()
+                .filter_map(|p| p.get("name")?.as_str().map(normalise))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Detects the dependency manager and what it installs.
+pub fn detect(root: &Path) -> Deps {
+    let pyproject = read(root, "pyproject.toml").and_then(|t| t.parse::<toml::Table>().ok());
+    let exists = |f: &str| root.join(f).is_file();
+    let mut deps = Deps {
+        manager: Manager::None,
+        source: None,
+        files: vec![],
+        names: BTreeSet::new(),
+        specs: vec![],
+    };
+    let locks = [
+        ("uv.lock", Manager::Uv),
+        ("poetry.lock", Manager::Poetry),
+        ("pdm.lock", Manager::Pdm),
+        ("Pipfile.lock", Manager::Pipenv),
+    ];
+    for (lock, manager) in locks {
+        if exists(lock) {
+            deps.manager = manager;
+            deps.source = Some(lock.into());
+            let text = read(root, lock).unwrap_or_default();
+            deps.names = if manager == Manager::Pipenv {
+                pipfile_lock_names(&text)
+            } else {
+                lock_names(&text)
+            };
+            deps.files = if manager == Manager::Pipenv {
+                vec!["Pipfile".into(), lock.into()]
+            } else {
+                vec!["pyproject.toml".into(), lock.into()]
+            };
+            return deps;
+        }
+    }
+    if exists("Pipfile") {
+        deps.manager = Manager::Pipenv;
+        deps.source = Some("Pipfile".into());
+        deps.files = vec!["Pipfile".into()];
+        if let Some(t) = read(root, "Pipfile").and_then(|t| t.parse::<toml::Table>().ok()) {
+            if let Some(p) = t.get("packages").and_then(|p| p.as_table()) {
+                deps.names = p.keys().map(|k| normalise(k)).collect();
+            }
+        }
+        return deps;
+    }
+    for req in [
+        "requirements.txt",
+        "requirements/prod.txt",
+        "requirements/production.txt",
+        "requirements/base.txt",
+        "requirements/common.txt",
+        "requirements/main.txt",
+    ] {
+        if exists(req) {
+            deps.manager = Manager::Pip;
+            deps.source = Some(req.into());
+            requirements(root, req, &mut deps.names, &mut deps.files);
+            return deps;
+        }
+    }
+    if let Some(py) = &pyproject {
+        let poetry = py
+            .get("tool")
+            .and_then(|t| t.get("poetry"))
+            .and_then(|p| p.get("dependencies"))
+            .and_then(|d| d.as_table());
+        let project = py
+            .get("project")
+            .and_then(|p| p.get("dependencies"))
+            .and_then(|d| d.as_array());
+        if let Some(list) = project {
+            deps.manager = Manager::Pyproject;
+            deps.specs = list
+                .iter()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect();
+        } else if let Some(t) = poetry {
+            deps.manager = Manager::Poetry;
+            deps.names = t
+                .keys()
+                .filter(|k| *k != "python")
+                .map(|k| normalise(k))
+                .collect();
+        }
+        if deps.manager != Manager::None {
+            deps.names
+                .extend(deps.specs.iter().filter_map(|s| req_name(s)));
+            deps.source = Some("pyproject.toml".into());
+            deps.files = vec!["pyproject.toml".into()];
+        }
+    }
+    deps
+}
+
+fn pipfile_lock_names(text: &str) -> BTreeSet<String> {
+    serde_json::from_str::<serde_json::Value>(text)
+        .ok()
+        .and_then(|v| v.get("default")?.as_object().cloned())
+        .map(|o| o.keys().map(|k| normalise(k)).collect())
+        .unwrap_or_default()
+}
+
+/// The line (1-based) of the first line containing `needle`, for file:line.
+pub fn line_of(text: &str, needle: &str) -> usize {
+    text.lines()
+        .position(|l| l.contains(needle))
+        .map_or(1, |i| i + 1)
+}
+
+/// The project's constraint on Python, from the first file that states one.
+pub fn python_constraint(root: &Path) -> Option<Found<String>> {
+    if let Some(t) = read(root, ".python-version") {
+        let v = t
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty() && !l.starts_with('#'))?;
+        let v = v
+            .trim_start_matches("python-")
+            .trim_start_matches("cpython-");
+        return Some(Found::new(format!("=={v}"), ".python-version", 1).exact(v));
+    }
+    if let Some(text) = read(root, "pyproject.toml") {
+        if let Ok(py) = text.parse::<toml::Table>() {
+            if let Some(r) = py
+                .get("project")
+                .and_then(|p| p.get("requires-python"))
+                .and_then(|v| v.as_str())
+            {
+                return Some(Found::new(
+                    r.to_string(),
+                    "pyproject.toml",
+                    line_of(&text, "requires-python"),
+                ));
+            }
+            if let Some(r) = py
+                .get("tool")
+                .and_then(|t| t.get("poetry"))
+                .and_then(|p| p.get("dependencies"))
+                .and_then(|d| d.get("python"))
+                .and_then(|v| v.as_str())
+            {
+                let line = text
+                    .lines()
+                    .position(|l| {
+                        l.trim_start().starts_with("python ")
+                            || l.trim_start().starts_with("python=")
+                    })
+                    .map_or(1, |i| i + 1);
+                return Some(Found::new(r.to_string(), "pyproject.toml", line));
+            }
+        }
+    }
+    if let Some(t) = read(root, "runtime.txt") {
+        let v = t.trim().trim_start_matches("python-");
+        if !v.is_empty() {
+            return Some(Found::new(format!("=={v}"), "runtime.txt", 1).exact(v));
+        }
+    }
+    if let Some(text) = read(root, "Pipfile") {
+        if let Ok(t) = text.parse::<toml::Table>() {
+            if let Some(v) = t
+                .get("requires")
+                .and_then(|r| r.get("python_version"))
+                .and_then(|v| v.as_str())
+            {
+                return Some(
+                    Found::new(
+                        format!("=={v}"),
+                        "Pipfile",
+                        line_of(&text, "python_version"),
+                    )
+                    .exact(v),
+                );
+            }
+        }
+    }
+    None
+}
+
+/// `3.11.4` → (3, 11); anything unparsable → None.
+fn minor(v: &str) -> Option<(u32, u32)> {
+    let mut it = v.trim().split('.');
+    let major = it.next()?.trim().parse().ok()?;
+    let minor = it
+        .next()
+        .map(|m| m.trim().trim_end_matches('*'))
+        .unwrap_or("0");
+    let minor = if minor.is_empty() {
+        0
+    } else {
+        minor.parse().ok()?
+    };
+    Some((major, minor))
+}
+
+/// Whether Python `major.minor` (any patch) satisfies one PEP 440 or Poetry
+/// clause. Unknown clauses are taken as satisfied (None on parse failure).
+fn clause_ok(clause: &str, v: (u32, u32)) -> Option<bool> {
+    let c = clause.trim();
+    if c.is_empty() || c == "*" {
+        return Some(true);
+    }
+    for (op, len) in [
+        ("===", 3),
+        ("~=", 2),
+        ("==", 2),
+        ("!=", 2),
+        (">=", 2),
+        ("<=", 2),
+        (">", 1),
+        ("<", 1),
+        ("^", 1),
+        ("~", 1),
+    ] {
+        if let Some(rest) = c.strip_prefix(op) {
+            let _ = len;
+            let rest = rest.trim();
+            let parts = rest.split('.').count();
+            let wildcard = rest.ends_with('*');
+            let target = minor(rest)?;
+            let has_minor = parts >= 2 && !rest.split('.').nth(1).is_some_and(|m| m.trim() == "*");
+            return Some(match op {
+                "==" | "===" if wildcard || parts <= 2 => {
+                    if has_minor {
+                        v == target
+                    } else {
+                        v.0 == target.0
+                    }
+                }
+                // ==3.11.4: that minor version
+                "==" | "===" => v == target,
+                "!=" if wildcard || parts <= 2 => {
+                    if has_minor {
+                        v != target
+                    } else {
+                        v.0 != target.0
+                    }
+                }
+                "!=" => true,
+                ">=" => v >= target,
+                // >3.9 excludes 3.9.0 only; >3.9.1 keeps 3.9 (3.9.2): treat as >= for minors
+                ">" => {
+                    if parts >= 3 {
+                        v >= target
+                    } else {
+                        v > target
+                    }
+                }
+                "<=" => v <= target,
+                "<" => {
+                    if parts >= 3 && rest.split('.').nth(2) != Some("0") {
+                        v <= target
+                    } else {
+                        v < target
+                    }
+                }
+                "~=" => {
+                    if parts >= 3 {
+                        v == target
+                    } else {
+                        v >= target && v.0 == target.0
+                    }
+                }
+                "^" => v >= target && v.0 == target.0,
+                "~" => {
+                    if has_minor {
+                        v == target
+                    } else {
+                        v.0 == target.0
+                    }
+                }
+                _ => true,
+            });
+        }
+    }
+    // A bare version (Poetry) means ==.
+    minor(c).map(|t| {
+        if c.split('.').count() >= 2 {
+            v == t
+        } else {
+            v.0 == t.0
+        }
+    })
+}
+
+/// Whether Python `major.minor` satisfies a whole constraint (`,` = and; Poetry `||` = or).
+pub fn satisfies(constraint: &str, v: (u32, u32)) -> bool {
+    constraint.split("||").any(|alt| {
+        alt.split([',', ' '])
+            .filter(|c| !c.trim().is_empty())
+            .all(|c| clause_ok(c, v).unwrap_or(true))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn constraints() {
+        assert!(satisfies(">=3.9", (3, 14)));
+        assert!(!satisfies(">=3.9,<3.12", (3, 12)));
+        assert!(satisfies(">=3.9,<3.12", (3, 11)));
+        assert!(satisfies("^3.10", (3, 13)));
+        assert!(!satisfies("^3.10", (3, 9)));
+        assert!(satisfies("==3.11.4", (3, 11)));
+        assert!(!satisfies("==3.11.4", (3, 12)));
+        assert!(satisfies("==3.11.*", (3, 11)));
+        assert!(satisfies("~=3.10", (3, 14)));
+        assert!(!satisfies("~=3.10.2", (3, 11)));
+        assert!(satisfies("<3.12.5", (3, 12)));
+        assert!(!satisfies("<3", (3, 0)));
+        assert!(satisfies(">=3.8,<4.0", (3, 14)));
+        assert!(satisfies("3.11", (3, 11)));
+        assert!(!satisfies("==2.7", (3, 11)));
+    }
+
+    #[test]
+    fn requirement_names() {
+        assert_eq!(req_name("Flask[async]>=3.0").as_deref(), Some("flask"));
+        assert_eq!(
+            req_name("Flask_SQLAlchemy==3").as_deref(),
+            Some("flask-sqlalchemy")
+        );
+        assert_eq!(
+            req_name("  gunicorn ; python_version>'3'").as_deref(),
+            Some("gunicorn")
+        );
+    }
+}

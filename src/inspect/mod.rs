@@ -1,0 +1,541 @@
+//! Reads an existing Flask project without changing it: its entry point,
+//! dependencies, Python version, port, health route, migrations, writable
+//! folders and required environment, each with the file and line it came from.
+//! `init` writes container files from this; `check` audits against it.
+
+pub mod deps;
+pub mod python;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use serde::Serialize;
+
+use crate::error::input_error;
+use deps::Deps;
+use python::AppKind;
+
+/// A detected value and where it came from (`file` is relative to the root;
+/// empty with line 0 for a default).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Found<T> {
+    pub value: T,
+    pub file: String,
+    pub line: usize,
+    /// For a Python version pin: the version as written (`3.11.4`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exact: Option<String>,
+}
+
+impl<T> Found<T> {
+    pub fn new(value: T, file: &str, line: usize) -> Self {
+        Found {
+            value,
+            file: file.to_string(),
+            line,
+            exact: None,
+        }
+    }
+    pub fn default_value(value: T) -> Self {
+        Found::new(value, "", 0)
+    }
+    pub fn exact(mut self, v: &str) -> Self {
+        self.exact = Some(v.to_string());
+        self
+    }
+    /// `file:line`, or `default`.
+    pub fn at(&self) -> String {
+        if self.file.is_empty() {
+            "default".into()
+        } else {
+            format!("{}:{}", self.file, self.line)
+        }
+    }
+}
+
+/// A place gunicorn can load the app from.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Candidate {
+    /// `module:app` or `module:create_app()`.
+    pub entry: String,
+    pub kind: AppKind,
+    pub file: String,
+    pub line: usize,
+    pub required_args: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Detection {
+    pub root: PathBuf,
+    /// The chosen entry point, when exactly one was found (or FLASK_APP named it).
+    pub entry: Option<Found<String>>,
+    pub candidates: Vec<Candidate>,
+    /// `src` for a src/ layout: the directory gunicorn imports from.
+    pub pythonpath: Option<String>,
+    pub deps: Deps,
+    pub python: Option<Found<String>>,
+    pub port: Found<u16>,
+    pub health: Found<String>,
+    /// The migrations folder (Flask-Migrate/Alembic).
+    pub migrations: Option<Found<String>>,
+    /// Folders the app writes at run time, relative to the root.
+    pub writable: Vec<Found<String>>,
+    /// Environment variables read without a default.
+    pub env: Vec<Found<String>>,
+    /// `app.run(debug=True)` outside a `__main__` block, or any `app.run`: for `check`.
+    pub runs: Vec<(String, python::RunCall)>,
+    /// Python files parsed, and those that did not parse.
+    pub parsed: usize,
+    pub unparsable: Vec<String>,
+}
+
+/// Folders never searched for app code.
+const SKIP_DIRS: &[&str] = &[
+    "node_modules",
+    "venv",
+    ".venv",
+    "env",
+    ".env",
+    "virtualenv",
+    "site-packages",
+    "__pycache__",
+    "tests",
+    "test",
+    "testing",
+    "migrations",
+    "alembic",
+    "vendor",
+    "vendored",
+    "third_party",
+    "_vendor",
+    "build",
+    "dist",
+    "docs",
+    "doc",
+    "examples",
+    "static",
+    "templates",
+    ".tox",
+    ".nox",
+    ".git",
+    ".hg",
+    ".mypy_cache",
+    ".pytest_cache",
+    "htmlcov",
+];
+
+/// What `init` says it searched when no app is found.
+pub const SEARCHED: &str = "*.py files (not in tests, virtualenvs, migrations, vendored or ignored folders), wsgi.py, FLASK_APP in .flaskenv/.env";
+
+/// Files no larger than this are parsed.
+const MAX_PY: u64 = 1 << 20;
+
+/// Python files to read, relative to the root, `/`-separated: `.gitignore`
+/// respected, ignored folders never entered.
+pub fn python_files(root: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let walker = ignore::WalkBuilder::new(root)
+        .hidden(true)
+        .parents(false)
+        .require_git(false)
+        .max_depth(Some(8))
+        .filter_entry(|e| {
+            if e.depth() == 0 || !e.file_type().is_some_and(|t| t.is_dir()) {
+                return true;
+            }
+            let name = e.file_name().to_string_lossy();
+            !SKIP_DIRS.contains(&name.as_ref())
+                && !name.ends_with(".egg-info")
+                && !e.path().join("pyvenv.cfg").exists()
+        })
+        .build();
+    for entry in walker.flatten() {
+        if !entry.file_type().is_some_and(|t| t.is_file()) {
+            continue;
+        }
+        let path = entry.path();
+        if path.extension().is_none_or(|e| e != "py") {
+            continue;
+        }
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        if name.starts_with("test_")
+            || name.ends_with("_test.py")
+            || name == "conftest.py"
+            || name == "setup.py"
+            || name == "gunicorn.conf.py"
+        {
+            continue;
+        }
+        if entry.metadata().is_ok_and(|m| m.len() > MAX_PY) {
+            continue;
+        }
+        if let Ok(rel) = path.strip_prefix(root) {
+            out.push(rel.to_string_lossy().replace('\\', "/"));
+        }
+    }
+    out.sort();
+    out
+}
+
+/// `pkg/app.py` → `pkg.app`; `pkg/__init__.py` → `pkg`; under `src/`, without it.
+pub fn module_of(rel: &str) -> (String, bool) {
+    let (rel, src) = match rel.strip_prefix("src/") {
+        Some(r) => (r, true),
+        None => (rel, false),
+    };
+    let m = rel.trim_end_matches(".py").replace('/', ".");
+    let m = m.strip_suffix(".__init__").unwrap_or(&m).to_string();
+    (m, src)
+}
+
+/// `KEY=VALUE` lines of a dotenv file, with their line numbers.
+pub fn dotenv(root: &Path, name: &str) -> BTreeMap<String, (String, usize)> {
+    let mut out = BTreeMap::new();
+    let Ok(text) = fs::read_to_string(root.join(name)) else {
+        return out;
+    };
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        let line = line.strip_prefix("export ").unwrap_or(line);
+        if let Some((k, v)) = line.split_once('=') {
+            if !k.trim().starts_with('#') {
+                let v = v.trim().trim_matches(['"', '\'']).to_string();
+                out.insert(k.trim().to_string(), (v, i + 1));
+            }
+        }
+    }
+    out
+}
+
+const HEALTH_PATHS: &[&str] = &[
+    "/healthz",
+    "/health",
+    "/healthcheck",
+    "/health-check",
+    "/_health",
+    "/ping",
+    "/livez",
+    "/readyz",
+    "/ready",
+    "/status",
+    "/api/health",
+    "/api/healthz",
+    "/api/ping",
+];
+
+/// Turns FLASK_APP's forms (`app.py`, `pkg:create_app`, `pkg.mod:app`) into a gunicorn entry.
+fn entry_from_flask_app(v: &str, candidates: &[Candidate]) -> String {
+    let v = v.trim();
+    let (module, attr) = match v.split_once(':') {
+        Some((m, a)) => (m, Some(a)),
+        None => (v, None),
+    };
+    let module = module.trim_end_matches(".py").replace('/', ".");
+    let module = module.strip_prefix("src.").unwrap_or(&module).to_string();
+    match attr {
+        Some(a) if a.contains('(') => format!("{module}:{a}"),
+        Some(a) => {
+            let factory = candidates
+                .iter()
+                .any(|c| c.kind == AppKind::Factory && c.entry == format!("{module}:{a}()"));
+            if factory {
+                format!("{module}:{a}()")
+            } else {
+                format!("{module}:{a}")
+            }
+        }
+        None => candidates
+            .iter()
+            .find(|c| c.entry.split(':').next() == Some(module.as_str()))
+            .map(|c| c.entry.clone())
+            .unwrap_or_else(|| format!("{module}:app")),
+    }
+}
+
+/// Reads the project at `root`.
+pub fn detect(root: &Path) -> Result<Detection> {
+    if !root.is_dir() {
+        return Err(input_error(format!(
+            "PATH {}: not a directory; give the folder of a Flask project, for example `flaskgen init .`",
+            root.display()
+        )));
+    }
+    let mut candidates = Vec::new();
+    let mut all = Vec::new();
+    let mut unparsable = Vec::new();
+    let files = python_files(root);
+    for rel in &files {
+        let Ok(text) = fs::read_to_string(root.join(rel)) else {
+            continue;
+        };
+        // Cheap filter: files that never mention Flask, routes, run or environ hold nothing for us.
+        let interesting = [
+            "Flask",
+            "route",
+            ".run(",
+            "environ",
+            "getenv",
+            "sqlite",
+            "_app",
+            "add_url_rule",
+            ".get(",
+            "wsgi",
+        ]
+        .iter()
+        .any(|n| text.contains(n))
+            || rel.ends_with("wsgi.py");
+        if !interesting {
+            continue;
+        }
+        let Some(facts) = python::facts(&text, rel) else {
+            unparsable.push(rel.clone());
+            continue;
+        };
+        let (module, _) = module_of(rel);
+        for app in &facts.apps {
+            let entry = match app.kind {
+                AppKind::Factory => format!("{module}:{}()", app.name),
+                _ => format!("{module}:{}", app.name),
+            };
+            candidates.push(Candidate {
+                entry,
+                kind: app.kind.clone(),
+                file: rel.clone(),
+                line: app.line,
+                required_args: app.required_args.clone(),
+            });
+        }
+        all.push((rel.clone(), facts));
+    }
+
+    let flaskenv = dotenv(root, ".flaskenv");
+    let dotenv_file = dotenv(root, ".env");
+    let from_env = |key: &str| {
+        flaskenv
+            .get(key)
+            .map(|(v, l)| (v.clone(), ".flaskenv", *l))
+            .or_else(|| dotenv_file.get(key).map(|(v, l)| (v.clone(), ".env", *l)))
+    };
+
+    let entry = choose_entry(&candidates, from_env("FLASK_APP"));
+    let pythonpath = entry.as_ref().and_then(|e| {
+        let module = e.value.split(':').next().unwrap_or("");
+        let top = module.split('.').next().unwrap_or("");
+        let in_root = root.join(top).is_dir() || root.join(format!("{top}.py")).is_file();
+        (!in_root && root.join("src").join(top).exists()).then(|| "src".to_string())
+    });
+
+    let port = all
+        .iter()
+        .flat_map(|(f, facts)| facts.runs.iter().map(move |r| (f, r)))
+        .find_map(|(f, r)| r.port.map(|p| Found::new(p, f, r.line)))
+        .or_else(|| {
+            from_env("FLASK_RUN_PORT")
+                .and_then(|(v, f, l)| v.parse().ok().map(|p| Found::new(p, f, l)))
+        })
+        .unwrap_or(Found::default_value(5000));
+
+    let mut routes: Vec<(String, &str, usize)> = all
+        .iter()
+        .flat_map(|(f, facts)| {
+            facts
+                .routes
+                .iter()
+                .map(move |(p, l)| (p.clone(), f.as_str(), *l))
+        })
+        .collect();
+    routes.sort_by_key(|(p, _, _)| {
+        HEALTH_PATHS
+            .iter()
+            .position(|h| h == p)
+            .unwrap_or(usize::MAX)
+    });
+    let health = routes
+        .first()
+        .filter(|(p, _, _)| HEALTH_PATHS.contains(&p.as_str()))
+        .map(|(p, f, l)| Found::new(p.clone(), f, *l))
+        .unwrap_or(Found::default_value("/".to_string()));
+
+    let migrations = ["migrations", "alembic"]
+        .iter()
+        .find(|d| root.join(d).join("env.py").is_file())
+        .map(|d| Found::new(d.to_string(), &format!("{d}/env.py"), 1));
+
+    let mut writable: Vec<Found<String>> = Vec::new();
+    let mut add_writable = |w: Found<String>| {
+        if !writable.iter().any(|x| x.value == w.value) {
+            writable.push(w);
+        }
+    };
+    for (f, facts) in &all {
+        if let Some(l) = facts.instance {
+            add_writable(Found::new("instance".into(), f, l));
+        }
+        for (path, l) in &facts.sqlite {
+            // sqlite:///app.db is relative to the instance folder in Flask-SQLAlchemy 3.
+            let dir = Path::new(path)
+                .parent()
+                .map(|p| p.to_string_lossy().to_string())
+                .unwrap_or_default();
+            let dir = if path.starts_with('/') || dir.contains("..") || dir.contains('{') {
+                continue;
+            } else if dir.is_empty() {
+                "instance".to_string()
+            } else {
+                dir
+            };
+            add_writable(Found::new(dir, f, *l));
+        }
+    }
+    for d in ["instance", "logs", "log", "uploads", "data"] {
+        if root.join(d).is_dir() {
+            add_writable(Found::new(d.to_string(), d, 0));
+        }
+    }
+
+    let mut env: Vec<Found<String>> = Vec::new();
+    for (f, facts) in &all {
+        for (name, l) in &facts.required_env {
+            if !env.iter().any(|e| &e.value == name) && name != "PORT" {
+                env.push(Found::new(name.clone(), f, *l));
+            }
+        }
+    }
+
+    let runs = all
+        .iter()
+        .flat_map(|(f, facts)| facts.runs.iter().map(move |r| (f.clone(), r.clone())))
+        .collect();
+
+    Ok(Detection {
+        root: root.to_path_buf(),
+        entry,
+        candidates,
+        pythonpath,
+        deps: deps::detect(root),
+        python: deps::python_constraint(root),
+        port,
+        health,
+        migrations,
+        writable,
+        env,
+        runs,
+        parsed: all.len(),
+        unparsable,
+    })
+}
+
+/// FLASK_APP wins; then a wsgi.py; then a single instance, else a single factory.
+fn choose_entry(
+    candidates: &[Candidate],
+    flask_app: Option<(String, &str, usize)>,
+) -> Option<Found<String>> {
+    if let Some((v, f, l)) = flask_app {
+        return Some(Found::new(entry_from_flask_app(&v, candidates), f, l));
+    }
+    let pick = |kind: AppKind| -> Vec<&Candidate> {
+        candidates.iter().filter(|c| c.kind == kind).collect()
+    };
+    let wsgi = pick(AppKind::Wsgi);
+    let wsgi_top: Vec<_> = wsgi.iter().filter(|c| !c.file.contains('/')).collect();
+    for group in [wsgi_top, wsgi.iter().collect::<Vec<_>>()] {
+        if group.len() == 1 {
+            let c = group[0];
+            return Some(Found::new(c.entry.clone(), &c.file, c.line));
+        }
+    }
+    for kind in [AppKind::Instance, AppKind::Factory] {
+        let group = pick(kind);
+        if group.len() == 1 {
+            return Some(Found::new(
+                group[0].entry.clone(),
+                &group[0].file,
+                group[0].line,
+            ));
+        }
+        if group.len() > 1 {
+            return None;
+        }
+    }
+    None
+}
+
+/// Python minor versions of the suggested slim images, newest first, then older official ones.
+fn python_versions() -> Vec<(u32, u32)> {
+    let mut v: Vec<(u32, u32)> = crate::values::SUGGESTED_BASE_IMAGES
+        .iter()
+        .filter_map(|(img, _)| {
+            let tag = img.strip_prefix("python:")?.strip_suffix("-slim")?;
+            let (a, b) = tag.split_once('.')?;
+            Some((a.parse().ok()?, b.parse().ok()?))
+        })
+        .collect();
+    v.sort();
+    v.reverse();
+    let oldest = v.last().copied().unwrap_or((3, 13));
+    for m in (8..oldest.1).rev() {
+        v.push((3, m));
+    }
+    v
+}
+
+/// The base image for a Python constraint: the default when there is none,
+/// else the newest slim image inside it; an error naming the file when nothing fits.
+pub fn base_image_for(python: Option<&Found<String>>) -> Result<String> {
+    let default = crate::values::SUGGESTED_BASE_IMAGES[0].0.to_string();
+    let Some(c) = python else { return Ok(default) };
+    if let Some(exact) = &c.exact {
+        // A pinned version: that minor's slim image.
+        let mut parts = exact.split('.');
+        if let (Some(a), Some(b)) = (parts.next(), parts.next()) {
+            if a.parse::<u32>().is_ok() && b.parse::<u32>().is_ok() {
+                return Ok(format!("python:{a}.{b}-slim"));
+            }
+        }
+    }
+    let default_minor = default
+        .strip_prefix("python:3.")
+        .and_then(|t| t.split('-').next()?.parse::<u32>().ok());
+    if let Some(m) = default_minor {
+        if deps::satisfies(&c.value, (3, m)) {
+            return Ok(default);
+        }
+    }
+    python_versions()
+        .into_iter()
+        .find(|v| deps::satisfies(&c.value, *v))
+        .map(|(a, b)| format!("python:{a}.{b}-slim"))
+        .ok_or_else(|| {
+            input_error(format!(
+                "{}: Python constraint {:?} is met by no Python image from 3.8 to the newest; fix it there or give --python, for example --python 3.12",
+                c.at(),
+                c.value
+            ))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn modules() {
+        assert_eq!(module_of("app.py"), ("app".into(), false));
+        assert_eq!(module_of("pkg/__init__.py"), ("pkg".into(), false));
+        assert_eq!(module_of("src/pkg/web.py"), ("pkg.web".into(), true));
+    }
+
+    #[test]
+    fn base_images() {
+        assert_eq!(base_image_for(None).unwrap(), "python:3.14-slim");
+        let c = Found::new(">=3.9,<3.12".to_string(), "pyproject.toml", 3);
+        assert_eq!(base_image_for(Some(&c)).unwrap(), "python:3.11-slim");
+        let c = Found::new("==3.11.4".to_string(), ".python-version", 1).exact("3.11.4");
+        assert_eq!(base_image_for(Some(&c)).unwrap(), "python:3.11-slim");
+        let c = Found::new("<3.0".to_string(), "pyproject.toml", 7);
+        let e = base_image_for(Some(&c)).unwrap_err().to_string();
+        assert!(e.contains("pyproject.toml:7"), "{e}");
+    }
+}

@@ -1,0 +1,462 @@
+//! What one Python file says about the app, read from its syntax tree
+//! (rustpython-parser), never with regular expressions: Flask instances and
+//! factories at module level, `app.run(...)` calls, routes, and environment
+//! variables read without a default.
+
+use rustpython_ast::Visitor;
+use rustpython_parser::ast::{self, Constant, Expr, Ranged, Stmt};
+use rustpython_parser::Parse;
+use serde::Serialize;
+
+/// Byte offsets to 1-based line numbers.
+pub struct Lines(Vec<usize>);
+
+impl Lines {
+    pub fn new(text: &str) -> Lines {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        Lines(starts)
+    }
+    pub fn line(&self, offset: usize) -> usize {
+        self.0.partition_point(|&s| s <= offset)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AppKind {
+    /// `app = Flask(__name__)` at module level.
+    Instance,
+    /// A top-level function that builds a Flask app and returns it.
+    Factory,
+    /// `app = create_app()` (or any call) at module level of a `wsgi.py`.
+    Wsgi,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AppDef {
+    pub name: String,
+    pub kind: AppKind,
+    pub line: usize,
+    /// A factory's arguments that have no default.
+    pub required_args: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RunCall {
+    pub line: usize,
+    pub port: Option<u16>,
+    pub debug: bool,
+    /// Inside `if __name__ == "__main__":`.
+    pub in_main_block: bool,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PyFacts {
+    pub apps: Vec<AppDef>,
+    pub runs: Vec<RunCall>,
+    /// Route paths with their lines.
+    pub routes: Vec<(String, usize)>,
+    /// Environment variables read without a default.
+    pub required_env: Vec<(String, usize)>,
+    /// `app.config.from_prefixed_env()` calls.
+    pub prefixed_env: Vec<usize>,
+    /// `sqlite:///...` strings.
+    pub sqlite: Vec<(String, usize)>,
+    /// `instance_relative_config=True` or an `instance_path`.
+    pub instance: Option<usize>,
+    /// `bind = ...` at module level (for gunicorn.conf.py): its string parts
+    /// and the default of any `os.environ.get("PORT", ...)` in it.
+    pub bind: Option<Bind>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Bind {
+    pub line: usize,
+    pub literal_port: Option<u16>,
+    /// The bind reads `PORT` from the environment, with this default.
+    pub env_port_default: Option<Option<u16>>,
+}
+
+/// Parses `source`; `None` when it is not valid Python.
+pub fn facts(source: &str, path: &str) -> Option<PyFacts> {
+    let suite = ast::Suite::parse(source, path).ok()?;
+    let lines = Lines::new(source);
+    let mut f = Collector {
+        lines: &lines,
+        facts: PyFacts::default(),
+        in_main: false,
+    };
+    let is_wsgi = path.ends_with("wsgi.py");
+    for stmt in &suite {
+        f.top_level(stmt, is_wsgi);
+    }
+    for stmt in suite {
+        f.visit_stmt(stmt);
+    }
+    Some(f.facts)
+}
+
+struct Collector<'a> {
+    lines: &'a Lines,
+    facts: PyFacts,
+    in_main: bool,
+}
+
+fn line_of(lines: &Lines, node: &impl Ranged) -> usize {
+    lines.line(node.range().start().to_usize())
+}
+
+fn dotted(e: &Expr) -> Option<String> {
+    match e {
+        Expr::Name(n) => Some(n.id.to_string()),
+        Expr::Attribute(a) => Some(format!("{}.{}", dotted(&a.value)?, a.attr.as_str())),
+        _ => None,
+    }
+}
+
+fn is_flask_call(e: &Expr) -> bool {
+    match e {
+        Expr::Call(c) => matches!(dotted(&c.func).as_deref(), Some("Flask" | "flask.Flask")),
+        _ => false,
+    }
+}
+
+fn str_const(e: &Expr) -> Option<&str> {
+    match e {
+        Expr::Constant(ast::ExprConstant {
+            value: Constant::Str(s),
+            ..
+        }) => Some(s),
+        _ => None,
+    }
+}
+
+fn port_const(e: &Expr) -> Option<u16> {
+    match e {
+        Expr::Constant(ast::ExprConstant {
+            value: Constant::Int(i),
+            ..
+        }) => i.to_string().parse().ok(),
+        _ => str_const(e).and_then(|s| s.parse().ok()),
+    }
+}
+
+fn is_true(e: &Expr) -> bool {
+    matches!(
+        e,
+        Expr::Constant(ast::ExprConstant {
+            value: Constant::Bool(true),
+            ..
+        })
+    )
+}
+
+/// `if __name__ == "__main__":`
+fn is_main_test(e: &Expr) -> bool {
+    match e {
+        Expr::Compare(c) => {
+            let mut sides = std::iter::once(&*c.left).chain(c.comparators.iter());
+            let name = sides
+                .clone()
+                .any(|s| dotted(s).as_deref() == Some("__name__"));
+            name && sides.any(|s| str_const(s) == Some("__main__"))
+        }
+        _ => false,
+    }
+}
+
+/// Any Flask(...) call anywhere in these statements (a factory's body).
+fn calls_flask(body: &[Stmt]) -> bool {
+    struct Find(bool);
+    impl Visitor for Find {
+        fn visit_expr(&mut self, node: Expr) {
+            if is_flask_call(&node) {
+                self.0 = true;
+            }
+            self.generic_visit_expr(node);
+        }
+    }
+    let mut f = Find(false);
+    for s in body {
+        f.visit_stmt(s.clone());
+    }
+    f.0
+}
+
+fn returns_something(body: &[Stmt]) -> bool {
+    struct Find(bool);
+    impl Visitor for Find {
+        fn visit_stmt_return(&mut self, node: ast::StmtReturn) {
+            self.0 |= node.value.is_some();
+        }
+        // Nested functions' returns are theirs.
+        fn visit_stmt_function_def(&mut self, _: ast::StmtFunctionDef) {}
+    }
+    let mut f = Find(false);
+    for s in body {
+        f.visit_stmt(s.clone());
+    }
+    f.0
+}
+
+impl Collector<'_> {
+    /// Module-level definitions: instances, factories, a wsgi module's app.
+    fn top_level(&mut self, stmt: &Stmt, is_wsgi: bool) {
+        match stmt {
+            Stmt::Assign(a) => {
+                let flask = is_flask_call(&a.value);
+                let wsgi_call = is_wsgi && matches!(&*a.value, Expr::Call(_));
+                for t in &a.targets {
+                    if let Expr::Name(n) = t {
+                        let name = n.id.to_string();
+                        let kind = if flask {
+                            AppKind::Instance
+                        } else if wsgi_call && (name == "app" || name == "application") {
+                            AppKind::Wsgi
+                        } else {
+                            continue;
+                        };
+                        self.facts.apps.push(AppDef {
+                            name,
+                            kind,
+                            line: line_of(self.lines, a),
+                            required_args: vec![],
+                        });
+                    }
+                }
+            }
+            Stmt::AnnAssign(a) => {
+                if let (Expr::Name(n), Some(v)) = (&*a.target, &a.value) {
+                    if is_flask_call(v) {
+                        self.facts.apps.push(AppDef {
+                            name: n.id.to_string(),
+                            kind: AppKind::Instance,
+                            line: line_of(self.lines, a),
+                            required_args: vec![],
+                        });
+                    }
+                }
+            }
+            Stmt::FunctionDef(f) => {
+                if calls_flask(&f.body) && returns_something(&f.body) {
+                    let args = &f.args;
+                    let required = args
+                        .posonlyargs
+                        .iter()
+                        .chain(&args.args)
+                        .chain(&args.kwonlyargs)
+                        .filter(|a| a.default.is_none())
+                        .map(|a| a.def.arg.to_string())
+                        .collect();
+                    self.facts.apps.push(AppDef {
+                        name: f.name.to_string(),
+                        kind: AppKind::Factory,
+                        line: line_of(self.lines, f),
+                        required_args: required,
+                    });
+                }
+            }
+            // `try: app = Flask(...)` and similar stay out: too clever by half.
+            _ => {}
+        }
+    }
+
+    fn call(&mut self, c: &ast::ExprCall) {
+        let line = line_of(self.lines, c);
+        let func = dotted(&c.func).unwrap_or_default();
+        let kw = |name: &str| {
+            c.keywords
+                .iter()
+                .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == name))
+                .map(|k| &k.value)
+        };
+        let last = func.rsplit('.').next().unwrap_or("");
+        if last == "run" && func.contains('.') && !func.starts_with("subprocess") {
+            let port = kw("port").and_then(port_const).or_else(|| {
+                // app.run(host, port)
+                c.args.get(1).and_then(port_const)
+            });
+            self.facts.runs.push(RunCall {
+                line,
+                port,
+                debug: kw("debug").is_some_and(is_true),
+                in_main_block: self.in_main,
+            });
+        }
+        let method_route = matches!(
+            last,
+            "route" | "get" | "post" | "put" | "delete" | "patch" | "add_url_rule"
+        );
+        if method_route && func.contains('.') && !func.starts_with("os.") {
+            if let Some(p) = c.args.first().and_then(str_const) {
+                if p.starts_with('/') {
+                    self.facts.routes.push((p.to_string(), line));
+                }
+            }
+        }
+        if matches!(
+            func.as_str(),
+            "os.getenv" | "getenv" | "os.environ.get" | "environ.get"
+        ) && c.args.len() == 1
+            && kw("default").is_none()
+        {
+            if let Some(name) = c.args.first().and_then(str_const) {
+                self.facts.required_env.push((name.to_string(), line));
+            }
+        }
+        if last == "from_prefixed_env" {
+            self.facts.prefixed_env.push(line);
+        }
+        if is_flask_call(&Expr::Call(c.clone()))
+            && (kw("instance_relative_config").is_some_and(is_true)
+                || kw("instance_path").is_some())
+        {
+            self.facts.instance.get_or_insert(line);
+        }
+    }
+}
+
+impl Visitor for Collector<'_> {
+    fn visit_stmt_if(&mut self, node: ast::StmtIf) {
+        if is_main_test(&node.test) {
+            let was = std::mem::replace(&mut self.in_main, true);
+            for s in node.body {
+                self.visit_stmt(s);
+            }
+            self.in_main = was;
+            for s in node.orelse {
+                self.visit_stmt(s);
+            }
+        } else {
+            self.generic_visit_stmt_if(node);
+        }
+    }
+
+    fn visit_stmt_assign(&mut self, node: ast::StmtAssign) {
+        let is_bind = node
+            .targets
+            .iter()
+            .any(|t| matches!(t, Expr::Name(n) if n.id.as_str() == "bind"));
+        if is_bind && self.facts.bind.is_none() {
+            self.facts.bind = Some(bind_of(&node.value, line_of(self.lines, &node)));
+        }
+        self.generic_visit_stmt_assign(node);
+    }
+
+    fn visit_expr(&mut self, node: Expr) {
+        match &node {
+            Expr::Call(c) => self.call(c),
+            Expr::Subscript(s) if matches!(s.ctx, ast::ExprContext::Load) => {
+                if matches!(dotted(&s.value).as_deref(), Some("os.environ" | "environ")) {
+                    if let Some(name) = str_const(&s.slice) {
+                        let line = line_of(self.lines, s);
+                        self.facts.required_env.push((name.to_string(), line));
+                    }
+                }
+            }
+            Expr::Constant(_) => {
+                if let Some(s) = str_const(&node) {
+                    if let Some(path) = s.strip_prefix("sqlite:///") {
+                        let line = line_of(self.lines, &node);
+                        self.facts.sqlite.push((path.to_string(), line));
+                    }
+                }
+            }
+            _ => {}
+        }
+        self.generic_visit_expr(node);
+    }
+}
+
+/// What a gunicorn `bind = ...` says about the port.
+fn bind_of(e: &Expr, line: usize) -> Bind {
+    let mut b = Bind {
+        line,
+        literal_port: None,
+        env_port_default: None,
+    };
+    struct Walk<'b>(&'b mut Bind);
+    impl Visitor for Walk<'_> {
+        fn visit_expr(&mut self, node: Expr) {
+            if let Expr::Call(c) = &node {
+                let f = dotted(&c.func).unwrap_or_default();
+                let reads_port = matches!(
+                    f.as_str(),
+                    "os.environ.get" | "os.getenv" | "environ.get" | "getenv"
+                ) && c.args.first().and_then(str_const) == Some("PORT");
+                if reads_port {
+                    self.0.env_port_default = Some(c.args.get(1).and_then(port_const));
+                    return;
+                }
+            }
+            if let Some(s) = str_const(&node) {
+                if let Some((_, p)) = s.rsplit_once(':') {
+                    if let Ok(p) = p.parse() {
+                        self.0.literal_port = Some(p);
+                    }
+                }
+            }
+            self.generic_visit_expr(node);
+        }
+    }
+    Walk(&mut b).visit_expr(e.clone());
+    b
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn module_app_and_main_block() {
+        let src = "from flask import Flask\n\napp = Flask(__name__)\n\n@app.route('/healthz')\ndef h():\n    return 'ok'\n\nif __name__ == '__main__':\n    app.run(debug=True, port=8080)\n";
+        let f = facts(src, "app.py").unwrap();
+        assert_eq!(f.apps.len(), 1);
+        assert_eq!(f.apps[0].name, "app");
+        assert_eq!(f.apps[0].line, 3);
+        assert_eq!(f.routes, vec![("/healthz".to_string(), 5)]);
+        assert_eq!(f.runs.len(), 1);
+        assert!(f.runs[0].in_main_block && f.runs[0].debug);
+        assert_eq!(f.runs[0].port, Some(8080));
+    }
+
+    #[test]
+    fn factory_with_required_args_and_env() {
+        let src = "import os\nfrom flask import Flask\n\ndef create_app(config, debug=False):\n    app = Flask(__name__)\n    app.config['X'] = os.environ['SECRET_KEY']\n    os.environ['SET'] = '1'\n    db = os.getenv('DB_URL')\n    opt = os.getenv('OPT', 'x')\n    return app\n\ndef helper():\n    return 1\n";
+        let f = facts(src, "pkg/__init__.py").unwrap();
+        assert_eq!(f.apps.len(), 1);
+        assert_eq!(f.apps[0].kind, AppKind::Factory);
+        assert_eq!(f.apps[0].required_args, vec!["config"]);
+        let names: Vec<_> = f
+            .required_env
+            .iter()
+            .map(|(n, l)| (n.as_str(), *l))
+            .collect();
+        assert_eq!(names, vec![("SECRET_KEY", 6), ("DB_URL", 8)]);
+    }
+
+    #[test]
+    fn flask_inside_main_block_is_not_an_app() {
+        let src =
+            "if __name__ == '__main__':\n    from flask import Flask\n    app = Flask(__name__)\n";
+        assert!(facts(src, "x.py").unwrap().apps.is_empty());
+    }
+
+    #[test]
+    fn gunicorn_bind() {
+        let src = "import os\nbind = '0.0.0.0:' + os.environ.get('PORT', '8000')\n";
+        let b = facts(src, "gunicorn.conf.py").unwrap().bind.unwrap();
+        assert_eq!(b.env_port_default, Some(Some(8000)));
+        let b = facts("bind = '0.0.0.0:9000'\n", "g.py")
+            .unwrap()
+            .bind
+            .unwrap();
+        assert_eq!(b.literal_port, Some(9000));
+    }
+
+    #[test]
+    fn invalid_python_is_none() {
+        assert!(facts("def (:\n", "x.py").is_none());
+    }
+}
