@@ -71,6 +71,8 @@ pub enum Command {
     /// Create a new Flask project
     #[command(after_help = AFTER_HELP)]
     New(NewArgs),
+    /// Audit a Flask project's container setup (Dockerfile, .dockerignore, compose)
+    Check(crate::commands::check::CheckArgs),
     /// List templates and suggested base images
     List {
         /// Print JSON to stdout, for scripts

@@ -4,6 +4,7 @@
 //! → `render` (a plan in memory) → `write` (atomically) → `report`.
 
 pub mod answers;
+pub mod audit;
 pub mod cli;
 pub mod commands;
 pub mod config;

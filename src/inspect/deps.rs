@@ -353,7 +353,7 @@ fn clause_ok(clause: &str, v: (u32, u32)) -> Option<bool> {
             let parts = rest.split('.').count();
             let wildcard = rest.ends_with('*');
             let target = minor(rest)?;
-            let has_minor = parts >= 2 && !rest.split('.').nth(1).is_some_and(|m| m.trim() == "*");
+            let has_minor = parts >= 2 && rest.split('.').nth(1).is_none_or(|m| m.trim() != "*");
             return Some(match op {
                 "==" | "===" if wildcard || parts <= 2 => {
                     if has_minor {

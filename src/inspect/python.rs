@@ -238,24 +238,22 @@ impl Collector<'_> {
                     }
                 }
             }
-            Stmt::FunctionDef(f) => {
-                if calls_flask(&f.body) && returns_something(&f.body) {
-                    let args = &f.args;
-                    let required = args
-                        .posonlyargs
-                        .iter()
-                        .chain(&args.args)
-                        .chain(&args.kwonlyargs)
-                        .filter(|a| a.default.is_none())
-                        .map(|a| a.def.arg.to_string())
-                        .collect();
-                    self.facts.apps.push(AppDef {
-                        name: f.name.to_string(),
-                        kind: AppKind::Factory,
-                        line: line_of(self.lines, f),
-                        required_args: required,
-                    });
-                }
+            Stmt::FunctionDef(f) if calls_flask(&f.body) && returns_something(&f.body) => {
+                let args = &f.args;
+                let required = args
+                    .posonlyargs
+                    .iter()
+                    .chain(&args.args)
+                    .chain(&args.kwonlyargs)
+                    .filter(|a| a.default.is_none())
+                    .map(|a| a.def.arg.to_string())
+                    .collect();
+                self.facts.apps.push(AppDef {
+                    name: f.name.to_string(),
+                    kind: AppKind::Factory,
+                    line: line_of(self.lines, f),
+                    required_args: required,
+                });
             }
             // `try: app = Flask(...)` and similar stay out: too clever by half.
             _ => {}

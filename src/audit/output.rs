@@ -1,0 +1,145 @@
+//! Findings as people read them (grouped by file), as JSON, and as SARIF
+//! 2.1.0 for code-scanning tools.
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Value};
+
+use super::rules::{self, Severity};
+use super::Finding;
+use crate::report::{Printer, BOLD, CYAN, DIM, RED, YELLOW};
+
+/// Control characters from a project's files never reach the terminal raw.
+pub fn clean(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' && c != '\t' {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+fn location(f: &Finding) -> String {
+    if f.line == 0 {
+        f.file.clone()
+    } else {
+        format!("{}:{}", f.file, f.line)
+    }
+}
+
+pub fn human(findings: &[Finding], root: &str, printer: Printer, explain: bool) -> String {
+    let mut by_file: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
+    for f in findings {
+        by_file.entry(f.file.as_str()).or_default().push(f);
+    }
+    let mut out = String::new();
+    for (file, list) in by_file {
+        out.push_str(&format!("{}\n", printer.paint(BOLD, &clean(file))));
+        for f in list {
+            let sev = match f.severity {
+                Severity::Error => printer.paint(RED, "error  "),
+                Severity::Warning => printer.paint(YELLOW, "warning"),
+                Severity::Note => printer.paint(CYAN, "note   "),
+            };
+            out.push_str(&format!(
+                "  {} {sev} {} {}\n",
+                printer.paint(DIM, &format!("{:<22}", clean(&location(f)))),
+                printer.paint(BOLD, f.id),
+                clean(&f.message)
+            ));
+            if explain {
+                out.push_str(&format!(
+                    "{:27}why: {}\n{:27}fix: {}\n",
+                    "", f.why, "", f.fix
+                ));
+            }
+        }
+    }
+    let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
+    if findings.is_empty() {
+        out.push_str(&format!("{}: no problems found\n", clean(root)));
+    } else {
+        out.push_str(&format!(
+            "{}: {} error(s), {} warning(s), {} note(s)\n",
+            clean(root),
+            count(Severity::Error),
+            count(Severity::Warning),
+            count(Severity::Note)
+        ));
+    }
+    out
+}
+
+pub fn json(findings: &[Finding], root: &str, passed: bool) -> String {
+    let doc = json!({
+        "path": root,
+        "passed": passed,
+        "findings": findings,
+        "summary": {
+            "error": findings.iter().filter(|f| f.severity == Severity::Error).count(),
+            "warning": findings.iter().filter(|f| f.severity == Severity::Warning).count(),
+            "note": findings.iter().filter(|f| f.severity == Severity::Note).count(),
+        },
+    });
+    format!(
+        "{}\n",
+        serde_json::to_string_pretty(&doc).unwrap_or_default()
+    )
+}
+
+/// SARIF 2.1.0: one run, every rule described, results located by file:line
+/// relative to the project root (`%SRCROOT%`).
+pub fn sarif(findings: &[Finding], root_uri: &str) -> String {
+    let rules: Vec<Value> = rules::ALL
+        .iter()
+        .map(|r| {
+            json!({
+                "id": r.id,
+                "name": r.name,
+                "shortDescription": {"text": r.summary},
+                "fullDescription": {"text": r.why},
+                "help": {"text": format!("{} Fix: {}", r.why, r.fix)},
+                "defaultConfiguration": {"level": r.severity.name()},
+            })
+        })
+        .collect();
+    let results: Vec<Value> = findings
+        .iter()
+        .map(|f| {
+            let index = rules::ALL.iter().position(|r| r.id == f.id).unwrap_or(0);
+            let mut physical = json!({
+                "artifactLocation": {"uri": f.file, "uriBaseId": "%SRCROOT%"},
+            });
+            if f.line > 0 {
+                physical["region"] = json!({"startLine": f.line});
+            }
+            json!({
+                "ruleId": f.id,
+                "ruleIndex": index,
+                "level": f.severity.name(),
+                "message": {"text": format!("{} Fix: {}", f.message, f.fix)},
+                "locations": [{"physicalLocation": physical}],
+            })
+        })
+        .collect();
+    let doc = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "flaskgen",
+                "version": env!("CARGO_PKG_VERSION"),
+                "rules": rules,
+            }},
+            "originalUriBaseIds": {"%SRCROOT%": {"uri": root_uri}},
+            "results": results,
+        }],
+    });
+    format!(
+        "{}\n",
+        serde_json::to_string_pretty(&doc).unwrap_or_default()
+    )
+}

@@ -1,0 +1,108 @@
+//! `flaskgen check [PATH]`: audits a Flask project's container setup.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::{Args, ValueEnum};
+
+use crate::audit::{self, output, rules::Severity};
+use crate::error::input_error;
+use crate::report::{self, Printer};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+    Sarif,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Note,
+    Never,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The project folder [default: .]
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+
+    /// The Dockerfile, relative to PATH
+    #[arg(short = 'f', long, value_name = "FILE", default_value = "Dockerfile")]
+    pub dockerfile: String,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+
+    /// Same as --format json
+    #[arg(long, conflicts_with = "format")]
+    pub json: bool,
+
+    /// Exit 1 when a finding is at or above this severity
+    #[arg(long, value_enum, default_value_t = FailOn::Warning, value_name = "SEVERITY")]
+    pub fail_on: FailOn,
+
+    /// Print why each finding matters and how to fix it
+    #[arg(long)]
+    pub explain: bool,
+}
+
+/// Exit code 1 without an error message: the findings are the message.
+#[derive(Debug)]
+pub struct FindingsFailed(pub usize);
+
+impl std::fmt::Display for FindingsFailed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} finding(s) at or above --fail-on", self.0)
+    }
+}
+
+impl std::error::Error for FindingsFailed {}
+
+pub fn run(args: CheckArgs, printer: Printer) -> Result<()> {
+    if args.dockerfile.starts_with('/') || args.dockerfile.split('/').any(|c| c == "..") {
+        return Err(input_error(format!(
+            "--dockerfile {:?}: must be a path inside the project, for example --dockerfile docker/Dockerfile",
+            args.dockerfile
+        )));
+    }
+    let (_, findings) = audit::check(&args.path, &args.dockerfile)?;
+    let threshold = match args.fail_on {
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Note => Some(Severity::Note),
+        FailOn::Never => None,
+    };
+    let passed = audit::passes(&findings, threshold);
+    let root = args.path.display().to_string();
+    let format = if args.json { Format::Json } else { args.format };
+    match format {
+        Format::Json => report::stdout(&output::json(&findings, &root, passed)),
+        Format::Sarif => {
+            let abs = std::path::absolute(&args.path).unwrap_or(args.path.clone());
+            let uri = format!(
+                "file://{}/",
+                abs.display().to_string().trim_end_matches('/')
+            );
+            report::stdout(&output::sarif(&findings, &uri))
+        }
+        Format::Human => {
+            let color = printer.color && std::io::IsTerminal::is_terminal(&std::io::stdout());
+            let p = Printer { color, ..printer };
+            report::stdout(&output::human(&findings, &root, p, args.explain));
+        }
+    }
+    if passed {
+        Ok(())
+    } else {
+        let n = findings
+            .iter()
+            .filter(|f| threshold.is_some_and(|t| f.severity >= t))
+            .count();
+        Err(FindingsFailed(n).into())
+    }
+}
