@@ -7,9 +7,10 @@ use anyhow::Result;
 
 use crate::error::{input_error, InputError};
 use crate::inputs::{self, config::Config, Given};
-use crate::present::{quote, Printer};
+use crate::present::Printer;
 use crate::prompt::Prompter;
 use crate::template::manifest::Manifest;
+use crate::text::quote;
 use crate::values::{Source, Value, Values, Variable};
 
 pub struct Resolver<'a> {
@@ -81,7 +82,7 @@ impl Resolver<'_> {
                     quote(&b.raw),
                     b.source,
                     a.var,
-                    crate::present::shorten(&b.raw)
+                    crate::text::shorten(&b.raw)
                 )));
             }
         }

@@ -36,7 +36,7 @@ pub fn run(args: NewArgs, _m: &ArgMatches, printer: Printer) -> Result<()> {
     if let Some(t) = &args.template {
         given.push(Given::new(TEMPLATE, t.clone(), Source::CommandLine));
     }
-    given.extend(answers.as_ref().and_then(answers::Answers::template));
+    given.extend(answers.as_ref().map(answers::Answers::template));
     given.extend(env.iter().cloned());
     given.extend(config.given()?);
     let template = match inputs::template_source(&given, args.git_ref.as_deref())? {

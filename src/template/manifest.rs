@@ -202,7 +202,11 @@ fn compile_variable(name: &str, rv: RawVariable) -> Result<Variable> {
                         .as_deref()
                         .map(|r| {
                             Regex::new(r).map_err(|e| {
-                                anyhow!("invalid regex {r:?}: {}", last_line(&e.to_string()))
+                                anyhow!(
+                                    "invalid regex {}: {}",
+                                    crate::text::quote(r),
+                                    last_line(&e.to_string())
+                                )
                             })
                         })
                         .transpose()?,
@@ -254,7 +258,7 @@ fn compile_variable(name: &str, rv: RawVariable) -> Result<Variable> {
             }
             Some(
                 kind.check(&raw)
-                    .map_err(|rule| anyhow!("default {raw:?} {rule}"))?,
+                    .map_err(|rule| anyhow!("default {} {rule}", crate::text::quote(&raw)))?,
             )
         }
     };
