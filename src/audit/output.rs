@@ -7,20 +7,9 @@ use serde_json::{json, Value};
 
 use super::rules::{self, Severity};
 use super::Finding;
-use crate::report::{Printer, BOLD, CYAN, DIM, RED, YELLOW};
+use crate::present::{Printer, BOLD, CYAN, DIM, RED, YELLOW};
 
-/// Control characters from a project's files never reach the terminal raw.
-pub fn clean(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_control() && c != '\n' && c != '\t' {
-                c.escape_unicode().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
-}
+use crate::text::escape as clean;
 
 fn location(f: &Finding) -> String {
     if f.line == 0 {

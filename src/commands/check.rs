@@ -7,7 +7,7 @@ use clap::{Args, ValueEnum};
 
 use crate::audit::{self, output, rules::Severity};
 use crate::error::input_error;
-use crate::report::{self, Printer};
+use crate::present::{self, Printer};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -78,22 +78,22 @@ pub fn run(args: CheckArgs, printer: Printer) -> Result<()> {
         FailOn::Never => None,
     };
     let passed = audit::passes(&findings, threshold);
-    let root = args.path.display().to_string();
+    let root = crate::text::escape(&args.path.display().to_string());
     let format = if args.json { Format::Json } else { args.format };
     match format {
-        Format::Json => report::stdout(&output::json(&findings, &root, passed)),
+        Format::Json => present::stdout(&output::json(&findings, &root, passed)),
         Format::Sarif => {
             let abs = std::path::absolute(&args.path).unwrap_or(args.path.clone());
             let uri = format!(
                 "file://{}/",
                 abs.display().to_string().trim_end_matches('/')
             );
-            report::stdout(&output::sarif(&findings, &uri))
+            present::stdout(&output::sarif(&findings, &uri))
         }
         Format::Human => {
             let color = printer.color && std::io::IsTerminal::is_terminal(&std::io::stdout());
             let p = Printer { color, ..printer };
-            report::stdout(&output::human(&findings, &root, p, args.explain));
+            present::stdout(&output::human(&findings, &root, p, args.explain));
         }
     }
     if passed {
