@@ -73,6 +73,8 @@ pub enum Command {
     /// Create a new Flask project
     #[command(after_help = AFTER_HELP)]
     New(NewArgs),
+    /// Containerize an existing Flask project: write Dockerfile, compose.yaml, ... beside its code
+    Init(crate::commands::init::InitArgs),
     /// Audit a Flask project's container setup (Dockerfile, .dockerignore, compose)
     Check(crate::commands::check::CheckArgs),
     /// List templates and suggested base images
@@ -224,6 +226,7 @@ impl Cli {
         match &self.command {
             Command::New(a) => a.json,
             Command::List { json, .. } => *json,
+            Command::Init(a) => a.json,
             _ => false,
         }
     }

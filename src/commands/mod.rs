@@ -3,6 +3,7 @@
 
 pub mod check;
 mod completions;
+pub mod init;
 mod list;
 mod man;
 mod new;
@@ -23,6 +24,7 @@ pub fn run(cli: Cli, matches: &ArgMatches, printer: Printer) -> Result<()> {
             new::run(args, sub, printer)
         }
         Command::Check(args) => check::run(args, printer),
+        Command::Init(args) => init::run(args, printer),
         Command::List { json, config } => list::run(json, config.no_config),
         Command::Completions { shell } => completions::run(shell),
         Command::Man { command, dir } => man::run(&command, dir.as_deref(), printer),

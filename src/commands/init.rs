@@ -1,0 +1,690 @@
+//! `flaskgen init [PATH]`: inspect an existing Flask project → choose values
+//! (flags over detection, prompts on a terminal) → render templates/init →
+//! write beside the code (never over a file without --force) → present.
+
+use std::borrow::Cow;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, bail, Result};
+use clap::Args;
+use include_dir::{include_dir, Dir};
+use serde_json::json;
+
+use crate::error::input_error;
+use crate::inspect::{self, deps::Manager, Detection, Found};
+use crate::interrupt;
+use crate::present::{self, escape, Printer};
+use crate::prompt;
+use crate::render::Plan;
+use crate::template::File as PlannedFile;
+use crate::values::builtins;
+use crate::write;
+
+static KIT: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates/init");
+
+/// Tool versions the generated Dockerfile pins.
+const GUNICORN: &str = "gunicorn==27.0.1";
+const FLASK: &str = "flask==3.1.3";
+const UV: &str = "uv==0.13.9";
+const POETRY: &str = "poetry==2.5.1";
+const POETRY_EXPORT: &str = "poetry-plugin-export==1.10.1";
+const PDM: &str = "pdm==2.29.4";
+const PIPENV: &str = "pipenv==2026.10.3";
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The project folder [default: .]
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+
+    /// The app for gunicorn, e.g. `app:app` or `shop:create_app()` [default: detected]
+    #[arg(long, value_name = "MODULE:APP")]
+    pub entry: Option<String>,
+
+    /// Python version for the base image, e.g. 3.12 [default: from the project's constraint]
+    #[arg(long, value_name = "X.Y", conflicts_with = "base_image")]
+    pub python: Option<String>,
+
+    /// Port the app listens on [default: detected, else 5000]
+    #[arg(short, long, value_name = "PORT")]
+    pub port: Option<String>,
+
+    /// Base image, with an explicit version tag or digest [default: newest python:X.Y-slim the project allows]
+    #[arg(short, long, value_name = "IMAGE")]
+    pub base_image: Option<String>,
+
+    /// Image name used in the docs and compose.yaml [default: the folder's name]
+    #[arg(long, value_name = "REPO")]
+    pub image: Option<String>,
+
+    /// Do not run `flask db upgrade` before the server starts
+    #[arg(long)]
+    pub no_migrate: bool,
+
+    /// Never ask: take what was detected
+    #[arg(short, long)]
+    pub yes: bool,
+
+    /// Replace existing Dockerfile, .dockerignore, compose.yaml, ...
+    #[arg(long)]
+    pub force: bool,
+
+    /// Print what would be written (a unified diff for files that exist), write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Print the detection and the files as JSON to stdout
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Everything the templates need, settled.
+struct Choice {
+    name: String,
+    image: String,
+    entry: String,
+    port: u16,
+    base_image: String,
+    migrate: bool,
+    gunicorn_added: bool,
+}
+
+fn safe_path(s: &str) -> bool {
+    !s.is_empty()
+        && !s.starts_with('/')
+        && !s.split('/').any(|c| c == "..")
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-/".contains(c))
+}
+
+fn is_entry(s: &str) -> bool {
+    let Some((module, attr)) = s.split_once(':') else {
+        return false;
+    };
+    let ident = |x: &str| crate::values::is_identifier(x);
+    // `create_app` or `create_app(...)` with plain Python literals as arguments.
+    let attr = match attr.split_once('(') {
+        Some((name, rest)) => {
+            let args_ok = rest.ends_with(')')
+                && !rest
+                    .chars()
+                    .any(|c| c == '"' || c == '\\' || c.is_control());
+            if !args_ok {
+                return false;
+            }
+            name
+        }
+        None => attr,
+    };
+    !module.is_empty() && module.split('.').all(ident) && ident(attr)
+}
+
+fn is_env_name(s: &str) -> bool {
+    crate::values::is_identifier(s)
+}
+
+/// A Docker-friendly name from the folder: lowercase, `[a-z0-9._-]`.
+fn name_of(root: &Path) -> String {
+    let abs = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
+    let raw = abs
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let cleaned: String = raw
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let cleaned = cleaned
+        .trim_matches(|c: char| !c.is_ascii_alphanumeric())
+        .to_string();
+    if cleaned.is_empty() {
+        "flask-app".into()
+    } else {
+        cleaned
+    }
+}
+
+/// The Dockerfile lines that install the dependencies, before the code.
+fn install_lines(det: &Detection, gunicorn_added: bool) -> Result<String> {
+    let d = &det.deps;
+    for f in &d.files {
+        if !safe_path(f) {
+            bail!(
+                "dependency file {}: a path flaskgen will not write into a Dockerfile",
+                escape(f)
+            );
+        }
+    }
+    let copy = |files: &[&str]| -> String {
+        files
+            .iter()
+            .map(|f| match f.rsplit_once('/') {
+                Some((dir, _)) => format!("COPY {f} ./{dir}/"),
+                None => format!("COPY {f} ./"),
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let files: Vec<&str> = d.files.iter().map(String::as_str).collect();
+    let mut s = match d.manager {
+        Manager::Pip => format!(
+            "{}\nRUN pip install --no-cache-dir -r {}",
+            copy(&files),
+            d.source.as_deref().unwrap_or("requirements.txt")
+        ),
+        Manager::Uv => format!(
+            "{}\nRUN pip install --no-cache-dir {UV} \\\n    && uv export --frozen --no-dev --no-emit-project -o /tmp/requirements.txt \\\n    && pip install --no-cache-dir -r /tmp/requirements.txt \\\n    && rm /tmp/requirements.txt",
+            copy(&files)
+        ),
+        Manager::Poetry if d.source.as_deref() == Some("poetry.lock") => format!(
+            "{}\nRUN pip install --no-cache-dir {POETRY} {POETRY_EXPORT} \\\n    && poetry export --only main -f requirements.txt -o /tmp/requirements.txt \\\n    && pip install --no-cache-dir -r /tmp/requirements.txt \\\n    && rm /tmp/requirements.txt",
+            copy(&files)
+        ),
+        Manager::Poetry => format!(
+            "{}\nRUN pip install --no-cache-dir {POETRY} \\\n    && POETRY_VIRTUALENVS_CREATE=false poetry install --only main --no-root --no-interaction",
+            copy(&files)
+        ),
+        Manager::Pdm => format!(
+            "{}\nRUN pip install --no-cache-dir {PDM} \\\n    && pdm export --prod -o /tmp/requirements.txt \\\n    && pip install --no-cache-dir -r /tmp/requirements.txt \\\n    && rm /tmp/requirements.txt",
+            copy(&files)
+        ),
+        Manager::Pipenv if files.contains(&"Pipfile.lock") => format!(
+            "{}\nRUN pip install --no-cache-dir {PIPENV} \\\n    && pipenv install --system --deploy",
+            copy(&files)
+        ),
+        Manager::Pipenv => format!(
+            "{}\nRUN pip install --no-cache-dir {PIPENV} \\\n    && pipenv install --system --skip-lock",
+            copy(&files)
+        ),
+        Manager::Pyproject => {
+            let mut cmd = vec!["pip".to_string(), "install".into(), "--no-cache-dir".into()];
+            cmd.extend(d.specs.iter().cloned());
+            format!(
+                "# [project.dependencies] of pyproject.toml (no lock file).\nRUN {}",
+                serde_json::to_string(&cmd)?
+            )
+        }
+        Manager::None => format!(
+            "# No dependency file was found: Flask alone, pinned.\nRUN pip install --no-cache-dir {FLASK}"
+        ),
+    };
+    if gunicorn_added {
+        s.push_str(&format!(
+            "\n# gunicorn is not among the project's dependencies: installed here, pinned.\nRUN pip install --no-cache-dir {GUNICORN}"
+        ));
+    }
+    Ok(s)
+}
+
+fn pick_entry(args: &InitArgs, det: &Detection, printer: Printer) -> Result<Found<String>> {
+    if let Some(e) = &args.entry {
+        if !is_entry(e) {
+            return Err(input_error(format!(
+                "invalid --entry {}: MODULE:APP or MODULE:FACTORY() (dotted module, Python names); for example --entry app:app or --entry shop:create_app()",
+                present::quote(e)
+            )));
+        }
+        return Ok(Found::new(e.clone(), "--entry", 0));
+    }
+    if let Some(e) = &det.entry {
+        if !is_entry(&e.value) {
+            return Err(input_error(format!(
+                "the entry point found at {} ({}) is not a MODULE:APP gunicorn can load; give one with --entry, for example --entry app:app",
+                escape(&e.at()),
+                present::quote(&e.value)
+            )));
+        }
+        return Ok(e.clone());
+    }
+    let candidates: Vec<_> = det
+        .candidates
+        .iter()
+        .filter(|c| is_entry(&c.entry))
+        .collect();
+    if candidates.is_empty() {
+        bail!(
+            "no Flask app found in {}: searched {}; name it with --entry MODULE:APP",
+            escape(&det.root.display().to_string()),
+            inspect::SEARCHED
+        );
+    }
+    if prompt::why_not_interactive(args.yes).is_none() {
+        let items: Vec<String> = candidates
+            .iter()
+            .map(|c| format!("{}  ({}:{})", c.entry, escape(&c.file), c.line))
+            .collect();
+        let i = dialoguer::Select::new()
+            .with_prompt("Which Flask app does gunicorn serve?")
+            .items(&items)
+            .default(0)
+            .interact()
+            .map_err(|e| anyhow!("cancelled: {e}"))?;
+        let c = candidates[i];
+        printer.detail(&format!("entry {} chosen at the prompt", c.entry));
+        return Ok(Found::new(c.entry.clone(), &c.file, c.line));
+    }
+    let list: Vec<String> = candidates
+        .iter()
+        .map(|c| format!("{} ({}:{})", c.entry, escape(&c.file), c.line))
+        .collect();
+    Err(input_error(format!(
+        "{} Flask apps found: {}; pick one with --entry, for example --entry {}",
+        candidates.len(),
+        list.join(", "),
+        candidates[0].entry
+    )))
+}
+
+fn settle(args: &InitArgs, det: &Detection, printer: Printer) -> Result<(Choice, Found<String>)> {
+    let port = match &args.port {
+        Some(p) => {
+            let v = builtins::builtin("port")
+                .expect("port is built in")
+                .variable()
+                .parse(p, "")?;
+            v.to_string()
+                .parse()
+                .map_err(|_| input_error(format!("invalid port {}", present::quote(p))))?
+        }
+        None => det.port.value,
+    };
+    let base_image = match (&args.base_image, &args.python) {
+        (Some(b), _) => {
+            builtins::builtin("base_image")
+                .expect("built in")
+                .variable()
+                .parse(b, "")?;
+            b.clone()
+        }
+        (None, Some(py)) => {
+            let ok = py.split('.').count() == 2
+                && py
+                    .split('.')
+                    .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
+            if !ok {
+                return Err(input_error(format!(
+                    "invalid --python {}: MAJOR.MINOR; for example --python 3.12",
+                    present::quote(py)
+                )));
+            }
+            format!("python:{py}-slim")
+        }
+        (None, None) => inspect::base_image_for(det.python.as_ref())?,
+    };
+    let name = name_of(&det.root);
+    let image = match &args.image {
+        Some(i) => {
+            builtins::builtin("image")
+                .expect("built in")
+                .variable()
+                .parse(i, "")?;
+            i.clone()
+        }
+        None => name.clone(),
+    };
+    let mut entry = pick_entry(args, det, printer)?;
+    if let Some(c) = det.candidates.iter().find(|c| c.entry == entry.value) {
+        if !c.required_args.is_empty() {
+            printer.warn(&format!(
+                "{} needs arguments ({}): pass them with --entry, e.g. --entry '{}(...)'",
+                entry.value,
+                c.required_args.join(", "),
+                entry.value.trim_end_matches("()")
+            ));
+        }
+    }
+    // Interactive correction of what was detected.
+    if prompt::why_not_interactive(args.yes).is_none() && args.entry.is_none() {
+        let v: String = dialoguer::Input::new()
+            .with_prompt("gunicorn entry (MODULE:APP)")
+            .default(entry.value.clone())
+            .validate_with(|s: &String| {
+                if is_entry(s) {
+                    Ok(())
+                } else {
+                    Err("MODULE:APP, e.g. app:app")
+                }
+            })
+            .interact_text()
+            .map_err(|e| anyhow!("cancelled: {e}"))?;
+        if v != entry.value {
+            entry = Found::new(v, "prompt", 0);
+        }
+    }
+    let migrate = det.migrations.is_some() && !args.no_migrate;
+    let gunicorn_added = !det.deps.has("gunicorn");
+    Ok((
+        Choice {
+            name,
+            image,
+            entry: entry.value.clone(),
+            port,
+            base_image,
+            migrate,
+            gunicorn_added,
+        },
+        entry,
+    ))
+}
+
+fn render_kit(det: &Detection, c: &Choice) -> Result<Plan> {
+    let mut tera = tera::Tera::default();
+    for f in KIT.files() {
+        let path = f.path().to_string_lossy().to_string();
+        let text = f
+            .contents_utf8()
+            .ok_or_else(|| anyhow!("{path} is not UTF-8"))?;
+        tera.add_raw_template(&path, text)?;
+    }
+    let env: Vec<&Found<String>> = det.env.iter().filter(|e| is_env_name(&e.value)).collect();
+    let writable: Vec<&str> = det
+        .writable
+        .iter()
+        .map(|w| w.value.as_str())
+        .filter(|w| safe_path(w))
+        .collect();
+    let venvs: Vec<String> = fs::read_dir(&det.root)
+        .map(|rd| {
+            rd.flatten()
+                .filter(|e| e.path().join("pyvenv.cfg").is_file())
+                .map(|e| e.file_name().to_string_lossy().to_string())
+                .filter(|n| safe_path(n))
+                .collect()
+        })
+        .unwrap_or_default();
+    let health = if det
+        .health
+        .value
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "/._-".contains(c))
+    {
+        det.health.value.clone()
+    } else {
+        "/".into()
+    };
+    let mut findings = vec![
+        (
+            "entry point",
+            c.entry.clone(),
+            det.entry.as_ref().map_or("--entry".into(), |e| e.at()),
+        ),
+        (
+            "dependencies",
+            det.deps.manager.name().to_string(),
+            det.deps
+                .source
+                .clone()
+                .unwrap_or_else(|| "none found".into()),
+        ),
+        (
+            "Python",
+            c.base_image.clone(),
+            det.python
+                .as_ref()
+                .map_or("no constraint: the default".into(), |p| {
+                    format!("{} ({})", p.value, p.at())
+                }),
+        ),
+        ("port", c.port.to_string(), det.port.at()),
+        ("health route", health.clone(), det.health.at()),
+    ];
+    if let Some(m) = &det.migrations {
+        findings.push(("migrations", m.value.clone(), m.at()));
+    }
+    let findings: Vec<(String, String, String)> = findings
+        .into_iter()
+        .map(|(a, b, c)| (a.to_string(), b.replace('|', "\\|"), c.replace('|', "\\|")))
+        .collect();
+    let mut ctx = tera::Context::new();
+    ctx.insert("name", &c.name);
+    ctx.insert("service", &c.name.replace('.', "-"));
+    ctx.insert("image", &c.image);
+    ctx.insert("port", &c.port);
+    ctx.insert("base_image", &c.base_image);
+    ctx.insert("entry", &c.entry);
+    ctx.insert("pythonpath", &det.pythonpath);
+    ctx.insert("migrate", &c.migrate);
+    ctx.insert("flask_app", &c.entry);
+    ctx.insert("install", &install_lines(det, c.gunicorn_added)?);
+    ctx.insert("writable", &writable);
+    ctx.insert(
+        "env",
+        &env.iter().map(|e| e.value.as_str()).collect::<Vec<_>>(),
+    );
+    ctx.insert("env_found", &env);
+    ctx.insert("venvs", &venvs);
+    ctx.insert("health", &health);
+    ctx.insert("findings", &findings);
+
+    let mut files = Vec::new();
+    let mut add = |out: &str, tpl: &str| -> Result<()> {
+        let text = tera.render(tpl, &ctx)?;
+        let text = if text.ends_with('\n') {
+            text
+        } else {
+            text + "\n"
+        };
+        files.push(PlannedFile {
+            path: out.into(),
+            contents: Cow::Owned(text.into_bytes()),
+            executable: out.ends_with(".sh"),
+        });
+        Ok(())
+    };
+    add("Dockerfile", "Dockerfile.tera")?;
+    add(".dockerignore", "dockerignore.tera")?;
+    add("gunicorn.conf.py", "gunicorn.conf.py.tera")?;
+    add("compose.yaml", "compose.yaml.tera")?;
+    add("DOCKER.md", "DOCKER.md.tera")?;
+    if !env.is_empty() {
+        add(".env.example", "env.example.tera")?;
+    }
+    if c.migrate {
+        add("docker-entrypoint.sh", "docker-entrypoint.sh.tera")?;
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(Plan { files })
+}
+
+fn diff(old: &str, new: &str, path: &str) -> String {
+    similar::TextDiff::from_lines(old, new)
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("a/{path}"), &format!("b/{path}"))
+        .to_string()
+}
+
+fn detection_summary(det: &Detection, c: &Choice, entry: &Found<String>) -> String {
+    let mut s = String::from("Found:\n");
+    let mut row = |what: &str, value: &str, at: &str| {
+        s.push_str(&format!(
+            "  {what:<14} {:<32} {}\n",
+            escape(value),
+            escape(at)
+        ));
+    };
+    row("entry point", &c.entry, &entry.at());
+    row(
+        "dependencies",
+        det.deps.manager.name(),
+        det.deps.source.as_deref().unwrap_or("none found"),
+    );
+    row(
+        "Python",
+        &c.base_image,
+        &det.python.as_ref().map_or("no constraint".into(), |p| {
+            format!("{} at {}", p.value, p.at())
+        }),
+    );
+    row("port", &c.port.to_string(), &det.port.at());
+    row("health route", &det.health.value, &det.health.at());
+    if let Some(m) = &det.migrations {
+        row("migrations", &m.value, &m.at());
+    }
+    for w in &det.writable {
+        row("writable", &w.value, &w.at());
+    }
+    for e in &det.env {
+        row("env (required)", &e.value, &e.at());
+    }
+    s
+}
+
+pub fn run(args: InitArgs, printer: Printer) -> Result<()> {
+    interrupt::install();
+    let det = inspect::detect(&args.path)?;
+    let (choice, entry) = settle(&args, &det, printer)?;
+    let plan = render_kit(&det, &choice)?;
+    let root = &args.path;
+    // Existing files of the project are never replaced without --force.
+    let existing: Vec<&PlannedFile> = plan
+        .files
+        .iter()
+        .filter(|f| root.join(&f.path).exists())
+        .collect();
+    let changed: Vec<String> = existing
+        .iter()
+        .filter(|f| fs::read(root.join(&f.path)).ok().as_deref() != Some(&*f.contents))
+        .map(|f| f.path.clone())
+        .collect();
+
+    if !args.json {
+        printer.info(&detection_summary(&det, &choice, &entry));
+        if choice.gunicorn_added {
+            printer.info("gunicorn is not among the project's dependencies: the Dockerfile installs it pinned (the dependency files are not edited).");
+        }
+    }
+    let files_json = |written: bool| -> Vec<serde_json::Value> {
+        plan.files
+            .iter()
+            .map(|f| {
+                let state = if changed.contains(&f.path) {
+                    "replaced"
+                } else if existing.iter().any(|e| e.path == f.path) {
+                    "unchanged"
+                } else {
+                    "new"
+                };
+                json!({"path": f.path, "bytes": f.contents.len(), "state": state, "written": written && state != "unchanged"})
+            })
+            .collect()
+    };
+    let result = |dry: bool, written: bool| {
+        let doc = json!({
+            "path": std::path::absolute(root).unwrap_or(root.clone()),
+            "dry_run": dry,
+            "detection": det,
+            "chosen": {
+                "entry": choice.entry, "port": choice.port, "base_image": choice.base_image,
+                "image": choice.image, "migrate": choice.migrate, "gunicorn_added": choice.gunicorn_added,
+            },
+            "files": files_json(written),
+        });
+        format!(
+            "{}\n",
+            serde_json::to_string_pretty(&doc).unwrap_or_default()
+        )
+    };
+
+    if args.dry_run {
+        if args.json {
+            present::stdout(&result(true, false));
+            return Ok(());
+        }
+        let mut out = String::new();
+        for f in &plan.files {
+            let new = String::from_utf8_lossy(&f.contents);
+            if changed.contains(&f.path) {
+                let old = fs::read_to_string(root.join(&f.path)).unwrap_or_default();
+                out.push_str(&escape_keep_lines(&diff(&old, &new, &f.path)));
+            } else if existing.iter().any(|e| e.path == f.path) {
+                out.push_str(&format!("=== {} (unchanged)\n", f.path));
+            } else {
+                out.push_str(&format!(
+                    "=== {} (new, {} bytes)\n",
+                    f.path,
+                    f.contents.len()
+                ));
+                out.push_str(&escape_keep_lines(&new));
+            }
+        }
+        present::stdout(&out);
+        printer.info(&format!(
+            "dry run: {} files; nothing was written",
+            plan.files.len()
+        ));
+        return Ok(());
+    }
+    if !changed.is_empty() && !args.force {
+        bail!(
+            "{} already {} in {} with other contents; flaskgen init never changes a project's files: --dry-run shows the differences, --force replaces them",
+            changed.join(", "),
+            if changed.len() == 1 { "exists" } else { "exist" },
+            escape(&root.display().to_string())
+        );
+    }
+    if prompt::why_not_interactive(args.yes).is_none() {
+        let ok = dialoguer::Confirm::new()
+            .with_prompt(format!(
+                "Write {} files into {}?",
+                plan.files.len(),
+                root.display()
+            ))
+            .default(true)
+            .interact()
+            .map_err(|e| anyhow!("cancelled: {e}"))?;
+        if !ok {
+            bail!("cancelled; nothing was written");
+        }
+    }
+    let outcome = write::write(&plan, root, true)?;
+    for (p, _) in &outcome.files {
+        printer.status("Wrote", &escape(&root.join(p).display().to_string()));
+    }
+    for p in &outcome.overwritten {
+        printer.status("Replaced", &escape(&root.join(p).display().to_string()));
+    }
+    if args.json {
+        present::stdout(&result(false, true));
+    }
+    printer.info(&format!(
+        "\nNext: docker image build -t {0} {1} && docker container run --rm -p {2}:{2} {0}",
+        choice.image,
+        present::shell_quote(&root.display().to_string()),
+        choice.port
+    ));
+    Ok(())
+}
+
+/// Escapes each line of file text, keeping the line breaks.
+fn escape_keep_lines(s: &str) -> String {
+    s.split_inclusive('\n')
+        .map(|l| match l.strip_suffix('\n') {
+            Some(body) => format!("{}\n", escape(body)),
+            None => escape(l),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries() {
+        assert!(is_entry("app:app"));
+        assert!(is_entry("pkg.web:create_app()"));
+        assert!(!is_entry("app"));
+        assert!(!is_entry("a-b:app"));
+        assert!(is_entry("app:create_app('x')"));
+        assert!(!is_entry("app:create_app(\"x\")"));
+        assert!(!is_entry("app:create_app("));
+    }
+}
