@@ -70,7 +70,7 @@ pub fn parse(text: &str) -> Vec<Instruction> {
                 if i >= lines.len() {
                     break;
                 }
-                cur = lines[i].to_string();
+                cur = lines[i].trim_start().to_string();
                 i += 1;
             } else {
                 joined.push_str(t);

@@ -202,7 +202,7 @@ fn every_subcommand_has_a_man_page() {
 
     let bad = flaskgen(tmp.path()).args(["man", "nope"]).output().unwrap();
     assert_eq!(bad.status.code(), Some(2));
-    assert!(stderr(&bad).contains("new, list, completions, man, template"));
+    assert!(stderr(&bad).contains("new, init, check, list, completions, man, template"));
 
     let out = flaskgen(tmp.path())
         .args(["man", "--dir", "pages"])
@@ -218,7 +218,9 @@ fn every_subcommand_has_a_man_page() {
     assert_eq!(
         pages,
         [
+            "flaskgen-check.1",
             "flaskgen-completions.1",
+            "flaskgen-init.1",
             "flaskgen-list.1",
             "flaskgen-man.1",
             "flaskgen-new.1",

@@ -1,0 +1,569 @@
+//! `flaskgen init` and `flaskgen check` on existing projects: detection per
+//! project shape, the files init writes, and the audit's findings.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::*;
+
+/// A fresh copy of a fixture project in a temp dir (init writes into it).
+fn project(name: &str) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dst = tmp.path().join(name);
+    copy_dir(&fixture("projects").join(name), &dst);
+    (tmp, dst)
+}
+
+fn copy_dir(src: &Path, dst: &Path) {
+    fs::create_dir_all(dst).unwrap();
+    for e in fs::read_dir(src).unwrap() {
+        let e = e.unwrap();
+        let to = dst.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &to);
+        } else {
+            fs::copy(e.path(), &to).unwrap();
+        }
+    }
+}
+
+fn json_of(out: &std::process::Output) -> Value {
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}\n{}", stdout(out), stderr(out)))
+}
+
+/// (fixture, entry, manager, Python constraint, base image, port, health)
+type Shape = (
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    &'static str,
+    u64,
+    &'static str,
+);
+const SHAPES: &[Shape] = &[
+    (
+        "module-app",
+        "app:app",
+        "pip",
+        None,
+        "python:3.14-slim",
+        8000,
+        "/health",
+    ),
+    (
+        "factory",
+        "shop:create_app()",
+        "pip",
+        None,
+        "python:3.14-slim",
+        5000,
+        "/healthz",
+    ),
+    (
+        "src-layout",
+        "blog:app",
+        "pyproject",
+        Some(">=3.10,<3.13"),
+        "python:3.12-slim",
+        5000,
+        "/ping",
+    ),
+    (
+        "poetry",
+        "api:create_app()",
+        "poetry",
+        Some("^3.11"),
+        "python:3.14-slim",
+        5000,
+        "/",
+    ),
+    (
+        "uv",
+        "main:app",
+        "uv",
+        Some("==3.12"),
+        "python:3.12-slim",
+        5000,
+        "/",
+    ),
+    (
+        "pdm",
+        "server:application",
+        "pdm",
+        Some(">=3.9"),
+        "python:3.14-slim",
+        5000,
+        "/",
+    ),
+    (
+        "pipfile",
+        "hello:app",
+        "pipenv",
+        Some("==3.11"),
+        "python:3.11-slim",
+        7000,
+        "/",
+    ),
+    (
+        "req-includes",
+        "wsgi:app",
+        "pip",
+        None,
+        "python:3.14-slim",
+        5000,
+        "/status",
+    ),
+    (
+        "seed-tutorial",
+        "app.app:app",
+        "pip",
+        None,
+        "python:3.14-slim",
+        5000,
+        "/",
+    ),
+];
+
+#[test]
+fn detection_per_project_shape() {
+    for (name, entry, manager, python, base, port, health) in SHAPES {
+        let dir = fixture("projects").join(name);
+        let out = flaskgen(&dir)
+            .args(["init", ".", "--yes", "--dry-run", "--json"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{name}: {}", stderr(&out));
+        let j = json_of(&out);
+        let d = &j["detection"];
+        assert_eq!(j["chosen"]["entry"], *entry, "{name} entry");
+        assert_eq!(d["deps"]["manager"], *manager, "{name} manager");
+        assert_eq!(d["python"]["value"].as_str(), *python, "{name} python");
+        assert_eq!(j["chosen"]["base_image"], *base, "{name} base image");
+        assert_eq!(j["chosen"]["port"], *port, "{name} port");
+        assert_eq!(d["health"]["value"], *health, "{name} health");
+        // Every finding says where it came from.
+        if let Some(e) = d["entry"].as_object() {
+            assert!(e["line"].as_u64().unwrap() >= 1, "{name}: {e:?}");
+        }
+    }
+}
+
+#[test]
+fn detection_details_with_file_and_line() {
+    let dir = fixture("projects/module-app");
+    let j = json_of(
+        &flaskgen(&dir)
+            .args(["init", "--yes", "--dry-run", "--json"])
+            .output()
+            .unwrap(),
+    );
+    let d = &j["detection"];
+    assert_eq!(d["entry"]["file"], "app.py");
+    assert_eq!(d["entry"]["line"], 5);
+    assert_eq!(d["port"]["file"], "app.py");
+    assert_eq!(d["port"]["line"], 20);
+    assert_eq!(d["env"][0]["value"], "SECRET_KEY");
+    assert_eq!(d["env"][0]["line"], 6);
+
+    let j = json_of(
+        &flaskgen(&fixture("projects/req-includes"))
+            .args(["init", "--yes", "--dry-run", "--json"])
+            .output()
+            .unwrap(),
+    );
+    let names: Vec<&str> = j["detection"]["deps"]["names"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        vec!["flask", "gunicorn"],
+        "names from requirements.txt and its -r include"
+    );
+    assert_eq!(
+        j["detection"]["deps"]["files"],
+        serde_json::json!(["requirements.txt", "requirements/base.txt"])
+    );
+    // tests/ holds a Flask app too, but tests are not searched.
+    assert_eq!(
+        j["detection"]["candidates"].as_array().unwrap().len(),
+        2,
+        "{}",
+        j["detection"]["candidates"]
+    );
+
+    let j = json_of(
+        &flaskgen(&fixture("projects/factory"))
+            .args(["init", "--yes", "--dry-run", "--json"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(j["detection"]["migrations"]["value"], "migrations");
+    assert_eq!(j["detection"]["writable"][0]["value"], "instance");
+    assert_eq!(j["chosen"]["gunicorn_added"], true);
+    assert_eq!(j["chosen"]["migrate"], true);
+}
+
+#[test]
+fn init_writes_files_that_check_finds_clean_for_every_shape() {
+    for (name, ..) in SHAPES {
+        let (_tmp, dir) = project(name);
+        let before = files(&dir);
+        let out = flaskgen(&dir)
+            .args(["init", "--yes", "--force"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{name}: {}", stderr(&out));
+        let after = files(&dir);
+        for f in &before {
+            assert!(after.contains(f), "{name}: {f} gone");
+            if f != "Dockerfile" {
+                assert_eq!(
+                    fs::read(dir.join(f)).unwrap(),
+                    fs::read(fixture("projects").join(name).join(f)).unwrap(),
+                    "{name}: init changed the project's own {f}"
+                );
+            }
+        }
+        for f in [
+            "Dockerfile",
+            ".dockerignore",
+            "gunicorn.conf.py",
+            "compose.yaml",
+            "DOCKER.md",
+        ] {
+            assert!(dir.join(f).is_file(), "{name}: {f}");
+        }
+        let df = read(dir.join("Dockerfile"));
+        assert!(df.contains("USER 10001:10001"), "{name}");
+        assert!(df.contains("HEALTHCHECK"), "{name}");
+        assert!(df.contains("CMD [\"gunicorn\""), "{name}");
+        let check = flaskgen(&dir).args(["check", "."]).output().unwrap();
+        assert_eq!(
+            check.status.code(),
+            Some(0),
+            "{name}: check on init's output:\n{}",
+            stdout(&check)
+        );
+    }
+}
+
+#[test]
+fn init_never_replaces_a_file_without_force() {
+    let (_tmp, dir) = project("seed-tutorial");
+    let original = read(dir.join("Dockerfile"));
+    let out = flaskgen(&dir).args(["init", "--yes"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("Dockerfile already exists"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(read(dir.join("Dockerfile")), original);
+    assert!(
+        !dir.join("compose.yaml").exists(),
+        "nothing written when refused"
+    );
+
+    // --dry-run: a unified diff against the existing Dockerfile, nothing written.
+    let out = flaskgen(&dir)
+        .args(["init", "--yes", "--dry-run"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    assert!(
+        text.contains("--- a/Dockerfile\n+++ b/Dockerfile\n"),
+        "{text}"
+    );
+    assert!(text.contains("-FROM python:alpine\n"), "{text}");
+    assert!(text.contains("=== compose.yaml (new,"), "{text}");
+    assert_eq!(read(dir.join("Dockerfile")), original);
+    assert!(!dir.join("compose.yaml").exists());
+
+    let out = flaskgen(&dir)
+        .args(["init", "--yes", "--force"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(read(dir.join("Dockerfile")).contains("app.app:app"));
+    // Run again: identical files are left alone, no --force needed.
+    let out = flaskgen(&dir).args(["init", "--yes"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[test]
+fn init_ambiguity_and_missing_app() {
+    let dir = fixture("projects/two-apps");
+    let out = flaskgen(&dir).args(["init", "--dry-run"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("admin:admin (admin.py:3)")
+            && err.contains("web:app (web.py:3)")
+            && err.contains("--entry"),
+        "{err}"
+    );
+    let out = flaskgen(&dir)
+        .args(["init", "--dry-run", "--json", "--entry", "web:app"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(json_of(&out)["chosen"]["entry"], "web:app");
+
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(tmp.path().join("util.py"), "def f():\n    return 1\n").unwrap();
+    let out = flaskgen(tmp.path())
+        .args(["init", "--yes"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("no Flask app found"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(files(tmp.path()), vec!["util.py"]);
+
+    for bad in [
+        &["--entry", "not an entry"][..],
+        &["-p", "70000"],
+        &["--python", "three"],
+        &["-b", "python"],
+    ] {
+        let out = flaskgen(&dir)
+            .args(["init", "--yes", "--dry-run"])
+            .args(bad)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{bad:?}: {}", stderr(&out));
+    }
+}
+
+#[test]
+fn init_flags_override_detection() {
+    let dir = fixture("projects/uv");
+    let out = flaskgen(&dir)
+        .args([
+            "init",
+            "--yes",
+            "--dry-run",
+            "--json",
+            "-p",
+            "9000",
+            "--python",
+            "3.13",
+            "--image",
+            "acme/uv",
+        ])
+        .output()
+        .unwrap();
+    let j = json_of(&out);
+    assert_eq!(j["chosen"]["port"], 9000);
+    assert_eq!(j["chosen"]["base_image"], "python:3.13-slim");
+    assert_eq!(j["chosen"]["image"], "acme/uv");
+}
+
+#[test]
+fn python_constraint_nothing_satisfies_names_the_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(
+        tmp.path().join("app.py"),
+        "from flask import Flask\napp = Flask(__name__)\n",
+    )
+    .unwrap();
+    fs::write(tmp.path().join("pyproject.toml"), "[project]\nname = \"x\"\nversion = \"1\"\nrequires-python = \"<3.0\"\ndependencies = [\"flask\"]\n").unwrap();
+    let out = flaskgen(tmp.path())
+        .args(["init", "--yes", "--dry-run"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("pyproject.toml:4"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+fn ids(out: &std::process::Output) -> Vec<String> {
+    let j = json_of(out);
+    j["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{}@{}:{}",
+                f["id"].as_str().unwrap(),
+                f["file"].as_str().unwrap(),
+                f["line"]
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn check_finds_the_seed_tutorials_known_problems() {
+    let dir = fixture("projects/seed-tutorial");
+    let out = flaskgen(&dir).args(["check", "--json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let found = ids(&out);
+    for want in [
+        "FG001@Dockerfile:10", // python app.py: the development server
+        "FG002@app/app.py:12", // app.run(debug=True) is what runs
+        "FG003@Dockerfile:1",  // no USER: root
+        "FG004@Dockerfile:1",  // python:alpine floats
+        "FG005@Dockerfile:10", // no EXPOSE
+        "FG009@Dockerfile:4",  // apk add -y
+        "FG010@Dockerfile:3",  // apk update
+        "FG011@Dockerfile:7",  // pip cache
+        "FG015@Dockerfile:1",  // no HEALTHCHECK
+    ] {
+        assert!(found.iter().any(|f| f == want), "{want} not in {found:?}");
+    }
+    assert_eq!(found.len(), 9, "{found:?}");
+    // --fail-on error still fails (errors present); never passes.
+    let out = flaskgen(&dir)
+        .args(["check", "--fail-on", "never"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let human = stdout(&out);
+    assert!(
+        human.contains("Dockerfile\n")
+            && human.contains("FG009")
+            && human.contains("4 error(s), 5 warning(s)"),
+        "{human}"
+    );
+}
+
+#[test]
+fn check_is_clean_on_every_project_new_writes() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (name, extra) in [
+        ("d", &[][..]),
+        ("m", &["--minimal"][..]),
+        ("a", &["-p", "8080", "-b", "python:3.14-alpine"][..]),
+        ("s", &["-p", "80", "-b", "python:3.13-slim"][..]),
+    ] {
+        let out = flaskgen(tmp.path())
+            .args(["new", name, "--yes"])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let out = flaskgen(tmp.path())
+            .args(["check", name, "--fail-on", "note"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{name}: {}", stdout(&out));
+        assert!(stdout(&out).contains("no problems found"));
+    }
+}
+
+#[test]
+fn check_rules_on_small_dockerfiles() {
+    let cases: &[(&str, &str, &[&str])] = &[
+        ("FROM python:3.12-slim\nUSER 10001\nHEALTHCHECK CMD true\nCOPY . .\nRUN pip install --no-cache-dir -r requirements.txt\nEXPOSE 5000\nCMD gunicorn -b 0.0.0.0:5000 app:app\n", "flask\ngunicorn\n", &["FG007", "FG008"]),
+        ("FROM python:3.12-alpine\nRUN apt-get install -y curl\nUSER root\nHEALTHCHECK CMD true\nEXPOSE 8000\nCMD [\"gunicorn\", \"-b\", \"0.0.0.0:5000\", \"app:app\"]\n", "flask\n", &["FG003", "FG005", "FG006", "FG009"]),
+        ("FROM python\nUSER 1000\nENV FLASK_DEBUG=1\nRUN apt-get update && apt-get install -y gcc\nHEALTHCHECK NONE\nEXPOSE 5000\nCMD [\"flask\", \"run\", \"--host=0.0.0.0\"]\n", "flask\n", &["FG001", "FG002", "FG004", "FG010", "FG015"]),
+        ("FROM python:3.12-slim@sha256:abc\nUSER 10001\nHEALTHCHECK CMD true\nENV PORT=5000\nEXPOSE 5000\nCMD [\"gunicorn\", \"--bind\", \"0.0.0.0:5000\", \"app:app\"]\n", "flask\ngunicorn\n", &[]),
+    ];
+    for (dockerfile, reqs, want) in cases {
+        let tmp = tempfile::tempdir().unwrap();
+        fs::write(tmp.path().join("Dockerfile"), dockerfile).unwrap();
+        fs::write(tmp.path().join("requirements.txt"), reqs).unwrap();
+        fs::write(
+            tmp.path().join("app.py"),
+            "from flask import Flask\napp = Flask(__name__)\n",
+        )
+        .unwrap();
+        let out = flaskgen(tmp.path())
+            .args(["check", "--json"])
+            .output()
+            .unwrap();
+        let mut got: Vec<String> = json_of(&out)["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["id"].as_str().unwrap().to_string())
+            .collect();
+        got.sort();
+        got.dedup();
+        assert_eq!(&got, want, "{dockerfile}");
+        assert_eq!(out.status.code(), Some(if want.is_empty() { 0 } else { 1 }));
+    }
+}
+
+#[test]
+fn check_context_rules() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    fs::write(d.join("Dockerfile"), "FROM python:3.12-slim\nUSER 10001\nHEALTHCHECK CMD true\nCMD [\"python\", \"-c\", \"1\"]\n").unwrap();
+    fs::write(d.join(".env"), "SECRET=1\n").unwrap();
+    fs::create_dir(d.join(".git")).unwrap();
+    let out = flaskgen(d).args(["check", "--json"]).output().unwrap();
+    let found = ids(&out);
+    assert!(
+        found.contains(&"FG012@.dockerignore:0".to_string()),
+        "{found:?}"
+    );
+    assert!(found.contains(&"FG014@.env:0".to_string()), "{found:?}");
+    fs::write(d.join(".dockerignore"), "*.pyc\n").unwrap();
+    let found = ids(&flaskgen(d).args(["check", "--json"]).output().unwrap());
+    assert_eq!(
+        found.iter().filter(|f| f.starts_with("FG013")).count(),
+        2,
+        "{found:?}"
+    );
+    fs::write(d.join(".dockerignore"), ".git\n**/.env\n").unwrap();
+    let out = flaskgen(d).args(["check", "--json"]).output().unwrap();
+    assert_eq!(ids(&out), Vec::<String>::new());
+    assert_eq!(out.status.code(), Some(0));
+
+    // No Dockerfile at all; bad input exits 2.
+    let empty = tempfile::tempdir().unwrap();
+    let out = flaskgen(empty.path())
+        .args(["check", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(ids(&out), vec!["FG016@Dockerfile:0"]);
+    let out = flaskgen(empty.path())
+        .args(["check", "nowhere"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = flaskgen(empty.path())
+        .args(["check", "--dockerfile", "../x"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn check_sarif_has_every_rule_and_located_results() {
+    let dir = fixture("projects/seed-tutorial");
+    let out = flaskgen(&dir)
+        .args(["check", "--format", "sarif"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let s = json_of(&out);
+    assert_eq!(s["version"], "2.1.0");
+    let run = &s["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), 16);
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(results.len(), 9);
+    for r in results {
+        let i = r["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[i]["id"], r["ruleId"]);
+        assert!(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].is_string());
+    }
+}
