@@ -384,6 +384,11 @@ fn render_kit(det: &Detection, c: &Choice) -> Result<Plan> {
         tera.add_raw_template(&path, text)?;
     }
     let env: Vec<&Found<String>> = det.env.iter().filter(|e| is_env_name(&e.value)).collect();
+    let env_optional: Vec<&Found<String>> = det
+        .env_optional
+        .iter()
+        .filter(|e| is_env_name(&e.value))
+        .collect();
     let writable: Vec<&str> = det
         .writable
         .iter()
@@ -459,6 +464,7 @@ fn render_kit(det: &Detection, c: &Choice) -> Result<Plan> {
         &env.iter().map(|e| e.value.as_str()).collect::<Vec<_>>(),
     );
     ctx.insert("env_found", &env);
+    ctx.insert("env_optional", &env_optional);
     ctx.insert("venvs", &venvs);
     ctx.insert("health", &health);
     ctx.insert("findings", &findings);
@@ -483,7 +489,7 @@ fn render_kit(det: &Detection, c: &Choice) -> Result<Plan> {
     add("gunicorn.conf.py", "gunicorn.conf.py.tera")?;
     add("compose.yaml", "compose.yaml.tera")?;
     add("DOCKER.md", "DOCKER.md.tera")?;
-    if !env.is_empty() {
+    if !env.is_empty() || !env_optional.is_empty() {
         add(".env.example", "env.example.tera")?;
     }
     if c.migrate {
@@ -533,6 +539,9 @@ fn detection_summary(det: &Detection, c: &Choice, entry: &Found<String>) -> Stri
     }
     for e in &det.env {
         row("env (required)", &e.value, &e.at());
+    }
+    for e in &det.env_optional {
+        row("env (optional)", &e.value, &e.at());
     }
     s
 }

@@ -82,8 +82,10 @@ pub struct Detection {
     pub migrations: Option<Found<String>>,
     /// Folders the app writes at run time, relative to the root.
     pub writable: Vec<Found<String>>,
-    /// Environment variables read without a default.
+    /// Environment variables read as `os.environ["X"]`: required.
     pub env: Vec<Found<String>>,
+    /// Read with `os.getenv("X")` and no default: the app runs without them.
+    pub env_optional: Vec<Found<String>>,
     /// `app.run(debug=True)` outside a `__main__` block, or any `app.run`: for `check`.
     pub runs: Vec<(String, python::RunCall)>,
     /// Python files parsed, and those that did not parse.
@@ -208,6 +210,31 @@ pub fn dotenv(root: &Path, name: &str) -> BTreeMap<String, (String, usize)> {
     }
     out
 }
+
+/// Variables the platform or the container sets, never the operator's to supply.
+const PROCESS_ENV: &[&str] = &[
+    "PORT",
+    "HOME",
+    "PATH",
+    "USER",
+    "PWD",
+    "SHELL",
+    "TERM",
+    "LANG",
+    "TMPDIR",
+    "HOSTNAME",
+    "PYTHONPATH",
+    "PYTHONIOENCODING",
+    "LISTEN_FDS",
+    "LISTEN_PID",
+    "FLASK_APP",
+    "FLASK_DEBUG",
+    "FLASK_ENV",
+    "FLASK_RUN_PORT",
+    "SERVER_SOFTWARE",
+    "WERKZEUG_RUN_MAIN",
+    "VIRTUAL_ENV",
+];
 
 const HEALTH_PATHS: &[&str] = &[
     "/healthz",
@@ -396,10 +423,19 @@ pub fn detect(root: &Path) -> Result<Detection> {
     }
 
     let mut env: Vec<Found<String>> = Vec::new();
+    let mut env_optional: Vec<Found<String>> = Vec::new();
     for (f, facts) in &all {
         for (name, l) in &facts.required_env {
-            if !env.iter().any(|e| &e.value == name) && name != "PORT" {
+            if !env.iter().any(|e| &e.value == name) && !PROCESS_ENV.contains(&name.as_str()) {
                 env.push(Found::new(name.clone(), f, *l));
+            }
+        }
+    }
+    for (f, facts) in &all {
+        for (name, l) in &facts.optional_env {
+            let known = env.iter().chain(&env_optional).any(|e| &e.value == name);
+            if !known && !PROCESS_ENV.contains(&name.as_str()) {
+                env_optional.push(Found::new(name.clone(), f, *l));
             }
         }
     }
@@ -421,6 +457,7 @@ pub fn detect(root: &Path) -> Result<Detection> {
         migrations,
         writable,
         env,
+        env_optional,
         runs,
         parsed: all.len(),
         unparsable,

@@ -57,8 +57,10 @@ pub struct PyFacts {
     pub runs: Vec<RunCall>,
     /// Route paths with their lines.
     pub routes: Vec<(String, usize)>,
-    /// Environment variables read without a default.
+    /// Environment variables read as `os.environ["X"]`: a KeyError without them.
     pub required_env: Vec<(String, usize)>,
+    /// Read with `os.getenv("X")`/`os.environ.get("X")` and no default: None when unset.
+    pub optional_env: Vec<(String, usize)>,
     /// `app.config.from_prefixed_env()` calls.
     pub prefixed_env: Vec<usize>,
     /// `sqlite:///...` strings.
@@ -86,6 +88,7 @@ pub fn facts(source: &str, path: &str) -> Option<PyFacts> {
         lines: &lines,
         facts: PyFacts::default(),
         in_main: false,
+        os_names: vec![],
     };
     let is_wsgi = path.ends_with("wsgi.py");
     for stmt in &suite {
@@ -101,6 +104,8 @@ struct Collector<'a> {
     lines: &'a Lines,
     facts: PyFacts,
     in_main: bool,
+    /// `from os import environ, getenv [as x]`: (os's name, local name).
+    os_names: Vec<(String, String)>,
 }
 
 fn line_of(lines: &Lines, node: &impl Ranged) -> usize {
@@ -201,6 +206,11 @@ fn returns_something(body: &[Stmt]) -> bool {
 }
 
 impl Collector<'_> {
+    /// Whether the local `name` is os's `what` (imported with `from os import`).
+    fn is_os(&self, name: &str, what: &str) -> bool {
+        self.os_names.iter().any(|(o, l)| o == what && l == name)
+    }
+
     /// Module-level definitions: instances, factories, a wsgi module's app.
     fn top_level(&mut self, stmt: &Stmt, is_wsgi: bool) {
         match stmt {
@@ -255,6 +265,14 @@ impl Collector<'_> {
                     required_args: required,
                 });
             }
+            Stmt::ImportFrom(i) if i.module.as_ref().is_some_and(|m| m.as_str() == "os") => {
+                for a in &i.names {
+                    let local = a.asname.as_ref().unwrap_or(&a.name).to_string();
+                    if a.name.as_str() == "environ" || a.name.as_str() == "getenv" {
+                        self.os_names.push((a.name.to_string(), local));
+                    }
+                }
+            }
             // `try: app = Flask(...)` and similar stay out: too clever by half.
             _ => {}
         }
@@ -293,14 +311,16 @@ impl Collector<'_> {
                 }
             }
         }
-        if matches!(
-            func.as_str(),
-            "os.getenv" | "getenv" | "os.environ.get" | "environ.get"
-        ) && c.args.len() == 1
-            && kw("default").is_none()
-        {
+        let reads_env = match func.as_str() {
+            "os.getenv" | "os.environ.get" => true,
+            f => match f.strip_suffix(".get") {
+                Some(obj) => self.is_os(obj, "environ"),
+                None => self.is_os(f, "getenv"),
+            },
+        };
+        if reads_env && c.args.len() == 1 && kw("default").is_none() {
             if let Some(name) = c.args.first().and_then(str_const) {
-                self.facts.required_env.push((name.to_string(), line));
+                self.facts.optional_env.push((name.to_string(), line));
             }
         }
         if last == "from_prefixed_env" {
@@ -346,7 +366,12 @@ impl Visitor for Collector<'_> {
         match &node {
             Expr::Call(c) => self.call(c),
             Expr::Subscript(s) if matches!(s.ctx, ast::ExprContext::Load) => {
-                if matches!(dotted(&s.value).as_deref(), Some("os.environ" | "environ")) {
+                let environ = match dotted(&s.value).as_deref() {
+                    Some("os.environ") => true,
+                    Some(n) => self.is_os(n, "environ"),
+                    None => false,
+                };
+                if environ {
                     if let Some(name) = str_const(&s.slice) {
                         let line = line_of(self.lines, s);
                         self.facts.required_env.push((name.to_string(), line));
@@ -431,7 +456,21 @@ mod tests {
             .iter()
             .map(|(n, l)| (n.as_str(), *l))
             .collect();
-        assert_eq!(names, vec![("SECRET_KEY", 6), ("DB_URL", 8)]);
+        assert_eq!(names, vec![("SECRET_KEY", 6)]);
+        let names: Vec<_> = f
+            .optional_env
+            .iter()
+            .map(|(n, l)| (n.as_str(), *l))
+            .collect();
+        assert_eq!(names, vec![("DB_URL", 8)]);
+        // A WSGI environ dict is not the process environment.
+        let src = "def app(environ, start):\n    x = environ['PATH_INFO']\n    y = environ.get('REMOTE_ADDR')\n";
+        let f = facts(src, "w.py").unwrap();
+        assert!(f.required_env.is_empty() && f.optional_env.is_empty());
+        let src = "from os import environ as E, getenv\nx = E['A']\ny = getenv('B')\n";
+        let f = facts(src, "w.py").unwrap();
+        assert_eq!(f.required_env, vec![("A".to_string(), 2)]);
+        assert_eq!(f.optional_env, vec![("B".to_string(), 3)]);
     }
 
     #[test]
