@@ -1,0 +1,161 @@
+"""`flaskgen init` and `flaskgen check` on projects that already exist: SARIF
+read by sarif-tools, real Flask applications from PyPI (downloaded at test
+time, never copied into the repository), and init's output built and run in
+Docker."""
+
+import csv
+import json
+import os
+import shutil
+import subprocess
+import tarfile
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, flaskgen, free_port, http_get, measured, not_run, wait_for
+
+FIXTURES = ROOT / "tests" / "fixtures" / "projects"
+CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "flaskgen-tests" / "sdists"
+VENV_BIN = Path(os.environ.get("VIRTUAL_ENV", ROOT / ".venv-e2e")) / "bin"
+
+# Real Flask applications that publish source distributions, pinned, with
+# what init must detect in each: entry, dependency manager, Python constraint, port, health route.
+REAL_APPS = {
+    "ihatemoney==7.2.1": ("ihatemoney.wsgi:application", "pyproject", ">=3.11", 5000, "/healthcheck"),
+    "archivy==1.7.7": ("archivy:app", "pip", None, 5000, "/"),
+    "calibreweb==0.6.27": ("calibreweb.cps:app", "pyproject", ">=3.6", 5000, "/"),
+}
+
+
+def sarif_tool():
+    exe = shutil.which("sarif") or str(VENV_BIN / "sarif")
+    if not Path(exe).exists():
+        not_run("SARIF validation", "sarif-tools is not installed (scripts/test installs it from tests/e2e/requirements.txt)")
+    return exe
+
+
+def test_sarif_output_is_read_by_sarif_tools(tmp_path):
+    out = flaskgen("check", str(FIXTURES / "seed-tutorial"), "--format", "sarif", cwd=tmp_path)
+    assert out.returncode == 1, out.stderr
+    report = tmp_path / "seed.sarif"
+    report.write_text(out.stdout)
+    exe = sarif_tool()
+    summary = subprocess.run([exe, "summary", str(report)], capture_output=True, text=True)
+    assert summary.returncode == 0, summary.stderr
+    assert "error: 4" in summary.stdout and "warning: 5" in summary.stdout, summary.stdout
+    gate = subprocess.run([exe, "--check", "warning", "summary", str(report)], capture_output=True, text=True)
+    assert gate.returncode != 0, "sarif-tools sees findings at or above warning"
+    subprocess.run([exe, "csv", "-o", str(tmp_path / "seed.csv"), str(report)], check=True, capture_output=True)
+    rows = list(csv.DictReader((tmp_path / "seed.csv").open()))
+    found = {(r["Code"], r["Location"], r["Line"]) for r in rows}
+    assert ("FG001", "Dockerfile", "10") in found, found
+    assert ("FG002", "app/app.py", "12") in found, found
+    assert ("FG009", "Dockerfile", "4") in found, found
+    assert len(rows) == 9
+
+    # A clean project: valid SARIF with no results.
+    out = flaskgen("new", "clean", "--yes", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    out = flaskgen("check", "clean", "--format", "sarif", cwd=tmp_path)
+    assert out.returncode == 0, out.stdout
+    (tmp_path / "clean.sarif").write_text(out.stdout)
+    gate = subprocess.run([exe, "--check", "note", "summary", str(tmp_path / "clean.sarif")], capture_output=True, text=True)
+    assert gate.returncode == 0, gate.stdout + gate.stderr
+
+
+def fetch_sdist(spec, dest):
+    """`pip download --no-binary :all: --no-deps SPEC`, cached; unpacked into dest."""
+    name, version = spec.split("==")
+    CACHE.mkdir(parents=True, exist_ok=True)
+    found = [p for p in CACHE.glob("*.tar.gz") if p.name.lower().replace("_", "-").startswith(f"{name}-{version}")]
+    if not found:
+        pip = [str(VENV_BIN / "python"), "-m", "pip"] if (VENV_BIN / "python").exists() else ["python3", "-m", "pip"]
+        out = subprocess.run([*pip, "download", "--no-binary", ":all:", "--no-deps", "--disable-pip-version-check",
+                              "-d", str(CACHE), spec], capture_output=True, text=True, timeout=600)
+        if out.returncode != 0:
+            not_run(f"real app {spec}", f"pip download failed: {out.stderr[-500:]}")
+        found = [p for p in CACHE.glob("*.tar.gz") if p.name.lower().replace("_", "-").startswith(f"{name}-{version}")]
+    assert found, f"{spec}: no sdist in {CACHE}"
+    with tarfile.open(found[0]) as t:
+        t.extractall(dest, filter="data")
+    (top,) = [p for p in Path(dest).iterdir() if p.is_dir()]
+    return top
+
+
+@pytest.mark.parametrize("spec", sorted(REAL_APPS))
+def test_real_app_detection_init_and_check(spec, tmp_path):
+    entry, manager, python, port, health = REAL_APPS[spec]
+    app = fetch_sdist(spec, tmp_path / "src")
+    start = time.monotonic()
+    out = flaskgen("init", str(app), "--yes", "--dry-run", "--json", cwd=tmp_path)
+    measured(f"init --dry-run on {spec}: {time.monotonic() - start:.2f}s")
+    assert out.returncode == 0, out.stderr
+    j = json.loads(out.stdout)
+    d = j["detection"]
+    assert (j["chosen"]["entry"], d["deps"]["manager"], (d["python"] or {}).get("value"), j["chosen"]["port"],
+            d["health"]["value"]) == (entry, manager, python, port, health)
+    before = {p: p.read_bytes() for p in app.rglob("*") if p.is_file()}
+    out = flaskgen("init", str(app), "--yes", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    for p, data in before.items():
+        assert p.read_bytes() == data, f"init changed {p}"
+    out = flaskgen("check", str(app), cwd=tmp_path)
+    assert out.returncode == 0, out.stdout
+
+
+# ---- in Docker: init's output built on the stand-in base, run, probed, stopped.
+
+from test_docker import base_image, cleanup, engine, sh  # noqa: E402,F401  (fixtures shared with test_docker)
+
+
+def build_and_serve(project, tag, base, cleanup, page, env=(), init_args=()):
+    out = flaskgen("init", str(project), "--yes", "--force", "-b", base, "--image", tag, *init_args, cwd=project.parent)
+    assert out.returncode == 0, out.stderr
+    check = flaskgen("check", str(project), cwd=project.parent)
+    assert check.returncode == 0, check.stdout
+    j = json.loads(flaskgen("init", str(project), "--yes", "--dry-run", "--json", "-b", base, *init_args,
+                            cwd=project.parent).stdout)
+    port, health = j["chosen"]["port"], j["detection"]["health"]["value"]
+    cleanup["images"].append(tag)
+    start = time.monotonic()
+    sh("docker", "build", "-t", tag, ".", cwd=project, env={**os.environ, "DOCKER_BUILDKIT": "0"}, timeout=1800)
+    measured(f"docker build of init's output for {project.name}: {time.monotonic() - start:.1f}s")
+    host = free_port()
+    name = f"fg-init-{project.name}-{os.getpid()}"
+    sh("docker", "rm", "-f", name, check=False)
+    envs = [a for k, v in env for a in ("-e", f"{k}={v}")]
+    cid = sh("docker", "run", "-d", "--name", name, "-p", f"127.0.0.1:{host}:{port}", *envs, tag).stdout.strip()
+    cleanup["containers"].append(cid)
+    try:
+        status, _ = wait_for(f"http://127.0.0.1:{host}{health}", 60)
+        assert status == 200, f"health {health}: {status}"
+        assert http_get(f"http://127.0.0.1:{host}{page}")[0] == 200, page
+    except AssertionError:
+        print(sh("docker", "logs", cid, check=False).stdout, sh("docker", "logs", cid, check=False).stderr)
+        raise
+    assert sh("docker", "exec", cid, "id", "-u").stdout.strip() == "10001"
+    start = time.monotonic()
+    sh("docker", "stop", cid)
+    took = time.monotonic() - start
+    measured(f"docker stop of {project.name}: {took:.2f}s")
+    assert took < 3, f"docker stop took {took:.1f}s"
+
+
+@pytest.mark.docker
+@pytest.mark.parametrize("fixture,page,env,args", [
+    ("module-app", "/", [("SECRET_KEY", "e2e")], []),
+    ("req-includes", "/", [], []),
+    ("factory", "/", [], ["--no-migrate"]),
+])
+def test_init_output_builds_and_serves(fixture, page, env, args, tmp_path, base_image, cleanup):
+    project = tmp_path / fixture
+    shutil.copytree(FIXTURES / fixture, project)
+    build_and_serve(project, f"fg-init-{fixture}:e2e", base_image, cleanup, page, env, args)
+
+
+@pytest.mark.docker
+def test_real_app_ihatemoney_builds_and_serves(tmp_path, base_image, cleanup):
+    project = fetch_sdist("ihatemoney==7.2.1", tmp_path / "src")
+    build_and_serve(project, "fg-init-ihatemoney:e2e", base_image, cleanup, "/")
