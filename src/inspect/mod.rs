@@ -565,6 +565,38 @@ mod tests {
     }
 
     #[test]
+    fn walk_skips_ignored_virtualenv_vendored_and_test_folders() {
+        let tmp = tempfile::tempdir().unwrap();
+        let r = tmp.path();
+        let write = |p: &str| {
+            let p = r.join(p);
+            fs::create_dir_all(p.parent().unwrap()).unwrap();
+            fs::write(p, "x = 1\n").unwrap();
+        };
+        for p in [
+            "app/__init__.py",
+            "app/views.py",
+            "src/pkg/web.py",
+            "myenv/pyvenv.cfg",
+            "myenv/lib/site.py",
+            "node_modules/x/y.py",
+            "tests/test_app.py",
+            "app/tests/helpers.py",
+            "migrations/env.py",
+            "generated/out.py",
+            "app/test_views.py",
+            ".hidden/a.py",
+        ] {
+            write(p);
+        }
+        fs::write(r.join(".gitignore"), "generated/\n").unwrap();
+        assert_eq!(
+            python_files(r),
+            vec!["app/__init__.py", "app/views.py", "src/pkg/web.py"]
+        );
+    }
+
+    #[test]
     fn base_images() {
         assert_eq!(base_image_for(None).unwrap(), "python:3.14-slim");
         let c = Found::new(">=3.9,<3.12".to_string(), "pyproject.toml", 3);
