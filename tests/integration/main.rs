@@ -2,6 +2,7 @@
 
 mod cli;
 mod failures;
+mod git;
 mod kits;
 mod new;
 mod pty;
