@@ -7,6 +7,7 @@ mod kits;
 mod new;
 mod pty;
 mod snapshots;
+mod wrap;
 
 use std::fs;
 use std::path::{Path, PathBuf};
