@@ -113,6 +113,7 @@ pub fn run(args: NewArgs, _m: &ArgMatches, printer: Printer) -> Result<()> {
 
     // From here the disk holds the project: a signal no longer says "nothing was written".
     let outcome = write::write(&plan, &target, args.force)?;
+    write::pause_for_tests("after-write");
     report_written(&plan, &target, &template, &outcome, printer);
     if args.json {
         let pre = Preflight {

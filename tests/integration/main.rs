@@ -6,6 +6,7 @@ mod inputs;
 mod kits;
 mod new;
 mod pty;
+mod safety;
 mod snapshots;
 
 use std::fs;
