@@ -335,7 +335,7 @@ fn confine(template_path: &str, rendered: &str) -> Result<String> {
             crate::text::quote(rendered)
         );
     }
-    if let Some(vcs) = rendered.split('/').find(|c| crate::write::is_vcs_dir(c)) {
+    if let Some(vcs) = rendered.split('/').find(|c| crate::template::is_vcs_dir(c)) {
         bail!(
             "template file {template_path} renders to {}, inside a version-control directory ({}); a kit may not write there",
             crate::text::quote(rendered),

@@ -140,7 +140,7 @@ pub fn preflight(plan: &Plan, target: &Path, force: bool) -> Result<Preflight> {
                 }
                 continue;
             };
-            if !last && is_vcs_dir(part) {
+            if !last && crate::template::is_vcs_dir(part) {
                 bail!(
                     "{} is a version-control directory; refusing to write into it",
                     at.display()
@@ -190,14 +190,6 @@ pub fn pause_for_tests(point: &str) {
     }
     #[cfg(not(debug_assertions))]
     let _ = point;
-}
-
-/// `.git`, `.hg` or `.svn` in any case: a path through one could plant a hook
-/// that the next commit runs.
-pub fn is_vcs_dir(name: &str) -> bool {
-    [".git", ".hg", ".svn"]
-        .iter()
-        .any(|v| name.eq_ignore_ascii_case(v))
 }
 
 /// Whether the file at `path` already holds exactly what `f` would write
