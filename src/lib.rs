@@ -19,6 +19,7 @@ pub mod prompt;
 pub mod render;
 pub mod resolve;
 pub mod template;
+pub mod text;
 pub mod values;
 pub mod write;
 

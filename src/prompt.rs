@@ -12,7 +12,7 @@ use dialoguer::theme::{ColorfulTheme, SimpleTheme, Theme};
 use dialoguer::{Confirm, Select};
 
 use crate::interrupt;
-use crate::present::escape;
+use crate::text::escape;
 use crate::values::{Kind, Value, Variable, SUGGESTED_BASE_IMAGES};
 
 /// Why flaskgen may not ask, or `None` when it may: `--yes`, a CI variable

@@ -335,14 +335,14 @@ fn confine(template_path: &str, rendered: &str) -> Result<String> {
     if bad {
         bail!(
             "template file {template_path} renders to the unsafe path {}: absolute paths, `..`, `.` and empty components are refused",
-            crate::present::quote(rendered)
+            crate::text::quote(rendered)
         );
     }
-    if let Some(vcs) = rendered.split('/').find(|c| crate::write::is_vcs_dir(c)) {
+    if let Some(vcs) = rendered.split('/').find(|c| crate::template::is_vcs_dir(c)) {
         bail!(
             "template file {template_path} renders to {}, inside a version-control directory ({}); a kit may not write there",
-            crate::present::quote(rendered),
-            crate::present::quote(vcs)
+            crate::text::quote(rendered),
+            crate::text::quote(vcs)
         );
     }
     Ok(rendered.to_string())

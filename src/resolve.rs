@@ -7,9 +7,10 @@ use anyhow::Result;
 
 use crate::error::{input_error, InputError};
 use crate::inputs::{self, config::Config, Given};
-use crate::present::{quote, Printer};
+use crate::present::Printer;
 use crate::prompt::Prompter;
 use crate::template::manifest::Manifest;
+use crate::text::quote;
 use crate::values::{Source, Value, Values, Variable};
 
 pub struct Resolver<'a> {
@@ -17,6 +18,8 @@ pub struct Resolver<'a> {
     pub config: &'a Config,
     pub given: Vec<Given>,
     pub prompter: Option<&'a Prompter>,
+    /// Why there is no prompter (`--yes`, CI, which stream is not a terminal).
+    pub not_asking: Option<&'static str>,
     pub printer: Printer,
 }
 
@@ -43,9 +46,10 @@ impl Resolver<'_> {
                 _ => match default {
                     Some(d) => (d, source),
                     None if var.name == "name" => {
-                        return Err(input_error(
-                            "missing NAME: flaskgen cannot ask (stdin is not a terminal, CI is set, or --yes was given); pass it, e.g. `flaskgen new hello-flask --yes`",
-                        ))
+                        return Err(input_error(format!(
+                            "missing NAME: flaskgen cannot ask ({}); pass it, e.g. `flaskgen new hello-flask --yes`",
+                            self.not_asking.unwrap_or("the template never asks for it")
+                        )))
                     }
                     None => {
                         return Err(input_error(format!(
@@ -81,7 +85,7 @@ impl Resolver<'_> {
                     quote(&b.raw),
                     b.source,
                     a.var,
-                    crate::present::shorten(&b.raw)
+                    crate::text::shorten(&b.raw)
                 )));
             }
         }

@@ -31,12 +31,12 @@ pub fn init(dir: &Path, printer: Printer) -> Result<()> {
         &format!(
             "the built-in template to {} ({})",
             dir.display(),
-            crate::present::count(outcome.files.len(), "file")
+            crate::text::count(outcome.files.len(), "file")
         ),
     );
     printer.info(&format!(
         "Edit flaskgen.toml and the files, check the kit with `flaskgen template check {0}`,\nthen use it with `flaskgen new NAME --template {0}`.",
-        crate::present::shell_quote(&dir.display().to_string())
+        crate::text::shell_quote(&dir.display().to_string())
     ));
     Ok(())
 }
@@ -76,7 +76,7 @@ pub fn check(source: &str, git_ref: Option<&str>, printer: Printer) -> Result<()
             }
             bail!(
                 "{} in the manifest of template {}; its files were not checked",
-                crate::present::count(m.problems.len(), "problem"),
+                crate::text::count(m.problems.len(), "problem"),
                 escape(source)
             );
         }
@@ -95,8 +95,8 @@ pub fn check(source: &str, git_ref: Option<&str>, printer: Printer) -> Result<()
                 "{} {}: sound ({}, {}, {rendered} rendered)",
                 template.manifest.meta.name,
                 template.manifest.meta.version,
-                crate::present::count(template.manifest.variables.len(), "variable"),
-                crate::present::count(template.files.len(), "file"),
+                crate::text::count(template.manifest.variables.len(), "variable"),
+                crate::text::count(template.files.len(), "file"),
             ),
         );
         return Ok(());
@@ -106,7 +106,7 @@ pub fn check(source: &str, git_ref: Option<&str>, printer: Printer) -> Result<()
     }
     bail!(
         "{} in template {}",
-        crate::present::count(problems.len(), "problem"),
+        crate::text::count(problems.len(), "problem"),
         template.origin.describe()
     )
 }

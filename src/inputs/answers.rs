@@ -8,9 +8,9 @@ use anyhow::Result;
 
 use super::{read_input_file, Given, TEMPLATE};
 use crate::error::input_error;
-use crate::present::quote;
 use crate::template::manifest::Manifest;
 use crate::template::{Origin, Template};
+use crate::text::quote;
 use crate::values::{scalar_text, Source, Values};
 
 pub const ANSWERS_FILE: &str = ".flaskgen.toml";
@@ -93,15 +93,16 @@ impl Answers {
         given
     }
 
-    /// The template source this file names, for the inputs layer.
-    pub fn template(&self) -> Option<Given> {
-        let mut g = Given::new(
-            TEMPLATE,
-            self.source.clone()?,
-            Source::Answers(self.path.clone()),
-        );
+    /// The template source this file names (`builtin` for the built-in
+    /// one), for the inputs layer.
+    pub fn template(&self) -> Given {
+        let source = self
+            .source
+            .clone()
+            .unwrap_or_else(|| crate::template::Origin::BUILTIN.into());
+        let mut g = Given::new(TEMPLATE, source, Source::Answers(self.path.clone()));
         g.git_ref = self.git_ref.clone();
-        Some(g)
+        g
     }
 }
 

@@ -9,7 +9,7 @@ use toml::map::Map;
 
 use super::{read_input_file, Given, TEMPLATE};
 use crate::error::input_error;
-use crate::present::quote;
+use crate::text::quote;
 use crate::values::{builtins::BUILTINS, scalar_text, Source};
 
 #[derive(Debug, Clone, Default, Deserialize)]

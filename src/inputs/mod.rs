@@ -13,8 +13,7 @@ use crate::error::input_error;
 use crate::template::manifest::Manifest;
 use crate::values::{builtins, Source};
 
-/// The pseudo-variable under which template sources are given.
-pub const TEMPLATE: &str = "template";
+pub use crate::values::builtins::TEMPLATE;
 
 /// A raw value given for a variable (or for [`TEMPLATE`]), with where it came
 /// from. It is checked against the variable's rule only once it wins.
@@ -51,12 +50,17 @@ pub fn read_input_file(path: &std::path::Path, what: &str) -> anyhow::Result<Str
         .map_err(|e| input_error(format!("cannot read {what} {shown}: {e}")))?;
     if !meta.is_file() {
         return Err(input_error(format!(
-            "{what} {shown} is not a regular file; point at a TOML file such as `.flaskgen.toml`"
+            "{what} {shown} is not a regular file; point at a TOML file such as `{}`",
+            if what == "config file" {
+                "~/.config/flaskgen/config.toml"
+            } else {
+                "svc/.flaskgen.toml"
+            }
         )));
     }
     if meta.len() > MAX_INPUT_FILE {
         return Err(input_error(format!(
-            "{what} {shown} is {} bytes, more than the {MAX_INPUT_FILE} a {what} may have",
+            "{what} {shown} is {} bytes, more than the {MAX_INPUT_FILE} a {what} may have; it holds a few settings, such as `port = 8080`",
             meta.len()
         )));
     }
@@ -147,7 +151,7 @@ pub fn defines(manifest: &Manifest, defines: &[String]) -> anyhow::Result<Vec<Gi
     defines
         .iter()
         .map(|d| {
-            let shown = crate::present::quote(d);
+            let shown = crate::text::quote(d);
             let bad = || {
                 input_error(format!(
                     "invalid --define {shown}: use KEY=VALUE; for example `-d port=8080`"
@@ -161,7 +165,7 @@ pub fn defines(manifest: &Manifest, defines: &[String]) -> anyhow::Result<Vec<Gi
             if manifest.variable(k).is_none() {
                 return Err(input_error(format!(
                     "unknown variable {} in --define {shown}; this template's variables are: {}; for example `-d port=8080`",
-                    crate::present::quote(k),
+                    crate::text::quote(k),
                     known()
                 )));
             }

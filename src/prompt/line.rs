@@ -171,7 +171,7 @@ impl Block<'_> {
         let _ = self.theme.format_input_prompt_selection(
             &mut out,
             self.prompt,
-            &crate::present::escape(answer),
+            &crate::text::escape(answer),
         );
         out.push_str("\r\n");
         self.cursor_row = 0;

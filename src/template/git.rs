@@ -19,7 +19,7 @@ use anyhow::{anyhow, bail, Context, Result};
 
 use super::{load_dir, Origin, Template};
 use crate::interrupt;
-use crate::present::{escape, quote};
+use crate::text::{escape, quote};
 
 /// The environment variable that sets the stall limit, in whole seconds.
 pub const TIMEOUT_VAR: &str = "FLASKGEN_GIT_TIMEOUT";
@@ -291,10 +291,7 @@ fn git_said(stderr: &str) -> String {
         })
         .collect();
     if more > 0 {
-        out.push(format!(
-            "  … and {}",
-            crate::present::count(more, "more line")
-        ));
+        out.push(format!("  … and {}", crate::text::count(more, "more line")));
     }
     out.join("\n")
 }

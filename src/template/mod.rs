@@ -16,6 +16,14 @@ use manifest::{Manifest, MANIFEST_FILE};
 
 static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates/default");
 
+/// `.git`, `.hg` or `.svn` in any case: a path through one could plant a hook
+/// that the next commit runs.
+pub fn is_vcs_dir(name: &str) -> bool {
+    [".git", ".hg", ".svn"]
+        .iter()
+        .any(|v| name.eq_ignore_ascii_case(v))
+}
+
 /// Suffix marking a file to render; every other file is copied byte for byte.
 pub const RENDER_SUFFIX: &str = ".tera";
 
@@ -119,8 +127,12 @@ impl Template {
         files
     }
 
-    /// Loads a template from a local directory or a git URL.
+    /// Loads a template from a local directory or a git URL; `builtin` (as
+    /// answers files record it) is the built-in template.
     pub fn load(source: &str, git_ref: Option<&str>) -> Result<Template> {
+        if source == Origin::BUILTIN && git_ref.is_none() {
+            return Template::builtin();
+        }
         if source.trim().is_empty() {
             return Err(crate::error::input_error(
                 "invalid template \"\": give a kit directory or a git URL; for example `--template ./acme-kit`",
@@ -132,8 +144,8 @@ impl Template {
         if let Some(r) = git_ref {
             return Err(crate::error::input_error(format!(
                 "--ref {} applies only to a git template, and {} is a local directory; drop --ref, or give a git URL such as `file:///srv/kits/acme.git`",
-                crate::present::quote(r),
-                crate::present::quote(source)
+                crate::text::quote(r),
+                crate::text::quote(source)
             )));
         }
         let path = Path::new(source);
@@ -162,10 +174,18 @@ fn collect_builtin(dir: &'static Dir<'static>, out: &mut Vec<File>) {
 
 /// Reads a kit directory: its manifest and every file but `.git`.
 pub fn load_dir(root: &Path) -> Result<(Manifest, Vec<File>)> {
-    let meta = fs::metadata(root)
-        .with_context(|| format!("template directory {} not found", root.display()))?;
+    let meta = fs::metadata(root).map_err(|e| {
+        crate::error::input_error(format!(
+            "template directory {} cannot be read ({}); give a kit directory holding {MANIFEST_FILE} or a git URL, for example `--template ./acme-kit`",
+            crate::text::escape(&root.display().to_string()),
+            e.kind()
+        ))
+    })?;
     if !meta.is_dir() {
-        bail!("template {} is not a directory", root.display());
+        return Err(crate::error::input_error(format!(
+            "template {} is not a directory; give a kit directory holding {MANIFEST_FILE} or a git URL, for example `--template ./acme-kit`",
+            crate::text::escape(&root.display().to_string())
+        )));
     }
     let canonical = root.canonicalize()?;
     let manifest_path = root.join(MANIFEST_FILE);

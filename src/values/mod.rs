@@ -186,8 +186,12 @@ impl Variable {
                 format!("; for example `{example}`")
             };
             InputError(format!(
-                "invalid {} {:?}{}: {}{}",
-                self.name, raw, origin, rule, example
+                "invalid {} {}{}: {}{}",
+                self.name,
+                crate::text::quote(raw),
+                origin,
+                rule,
+                example
             ))
         })
     }

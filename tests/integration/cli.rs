@@ -354,6 +354,8 @@ fn colour_only_where_allowed() {
 #[test]
 fn verbose_errors_show_the_cause_chain() {
     let tmp = tempfile::tempdir().unwrap();
+    // A kit directory without a manifest: a failure with an I/O cause.
+    fs::create_dir(tmp.path().join("does-not-exist")).unwrap();
     let out = flaskgen(tmp.path())
         .args(["new", "x", "--yes", "-t", "does-not-exist", "-v"])
         .output()

@@ -3,9 +3,11 @@
 mod cli;
 mod failures;
 mod git;
+mod inputs;
 mod kits;
 mod new;
 mod pty;
+mod safety;
 mod snapshots;
 mod wrap;
 
