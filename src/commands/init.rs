@@ -376,6 +376,7 @@ fn settle(args: &InitArgs, det: &Detection, printer: Printer) -> Result<(Choice,
 
 fn render_kit(det: &Detection, c: &Choice) -> Result<Plan> {
     let mut tera = tera::Tera::default();
+    crate::render::filters::register(&mut tera);
     for f in KIT.files() {
         let path = f.path().to_string_lossy().to_string();
         let text = f

@@ -131,7 +131,8 @@ def build_and_serve(project, tag, base, cleanup, page, env=(), init_args=()):
     try:
         status, _ = wait_for(f"http://127.0.0.1:{host}{health}", 60)
         assert status == 200, f"health {health}: {status}"
-        assert http_get(f"http://127.0.0.1:{host}{page}")[0] == 200, page
+        # A real page's first render compiles templates: more time than a probe.
+        assert http_get(f"http://127.0.0.1:{host}{page}", timeout=30)[0] == 200, page
     except AssertionError:
         print(sh("docker", "logs", cid, check=False).stdout, sh("docker", "logs", cid, check=False).stderr)
         raise
