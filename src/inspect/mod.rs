@@ -297,20 +297,18 @@ pub fn detect(root: &Path) -> Result<Detection> {
         let Ok(text) = fs::read_to_string(root.join(rel)) else {
             continue;
         };
-        // Cheap filter: files that never mention Flask, routes, run or environ hold nothing for us.
+        // Cheap filter: only a file that mentions one of these can yield a
+        // finding (an app, app.run, a health route, the environment, SQLite).
         let interesting = [
             "Flask",
-            "route",
             ".run(",
             "environ",
             "getenv",
-            "sqlite",
-            "_app",
-            "add_url_rule",
-            ".get(",
-            "wsgi",
+            "prefixed_env",
+            "sqlite:",
         ]
         .iter()
+        .chain(HEALTH_PATHS)
         .any(|n| text.contains(n))
             || rel.ends_with("wsgi.py");
         if !interesting {
