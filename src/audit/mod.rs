@@ -114,9 +114,13 @@ fn bind_port(bind: &str) -> Option<u16> {
     bind.rsplit_once(':').and_then(|(_, p)| p.parse().ok())
 }
 
-/// `ports:` entries of a compose file: (container port, line).
+/// `ports:` entries of a compose file: (container port, line), of the
+/// services that `build:` this project (all services when none does).
 fn compose_ports(text: &str) -> Vec<(u16, usize)> {
-    let mut out = Vec::new();
+    // (service, builds, ports)
+    let mut services: Vec<(String, bool, Vec<(u16, usize)>)> = Vec::new();
+    let mut services_indent: Option<usize> = None;
+    let mut service_indent: Option<usize> = None;
     let mut in_ports: Option<usize> = None;
     for (i, line) in text.lines().enumerate() {
         let indent = line.len() - line.trim_start().len();
@@ -131,18 +135,42 @@ fn compose_ports(text: &str) -> Vec<(u16, usize)> {
                 let item = item.trim_matches(['"', '\'']);
                 let item = item.split('/').next().unwrap_or("");
                 let container = item.rsplit(':').next().unwrap_or("");
-                if let Ok(p) = container.trim().parse() {
-                    out.push((p, i + 1));
+                if let (Ok(p), Some(s)) = (container.trim().parse(), services.last_mut()) {
+                    s.2.push((p, i + 1));
                 }
                 continue;
             }
             in_ports = None;
         }
-        if t == "ports:" {
-            in_ports = Some(indent);
+        match services_indent {
+            None if t == "services:" => services_indent = Some(indent),
+            Some(si) if indent <= si => services_indent = None,
+            Some(si)
+                if indent > si
+                    && service_indent.is_none_or(|s| indent <= s)
+                    && t.ends_with(':') =>
+            {
+                service_indent = Some(indent);
+                services.push((t.trim_end_matches(':').to_string(), false, vec![]));
+            }
+            Some(_) => {
+                if t == "ports:" {
+                    in_ports = Some(indent);
+                } else if t.starts_with("build:") {
+                    if let Some(s) = services.last_mut() {
+                        s.1 = true;
+                    }
+                }
+            }
+            None => {}
         }
     }
-    out
+    let any_build = services.iter().any(|s| s.1);
+    services
+        .into_iter()
+        .filter(|s| s.1 || !any_build)
+        .flat_map(|s| s.2)
+        .collect()
 }
 
 /// Env values an instruction sets: `ENV A=1 B=2` and the legacy `ENV A 1`.
@@ -788,5 +816,8 @@ mod tests {
     fn compose() {
         let t = "services:\n  web:\n    ports:\n      - \"8080:5000\"\n      - 9000:9000/tcp\n    environment:\n      PORT: 1\n";
         assert_eq!(compose_ports(t), vec![(5000, 4), (9000, 5)]);
+        // Only the service built from this project counts, not its database.
+        let t = "version: '3'\nservices:\n  app:\n    build: .\n    ports:\n      - 5007:5000\n  db:\n    image: postgres:16.1\n    ports:\n     - 5010:5432\nvolumes:\n  data:\n";
+        assert_eq!(compose_ports(t), vec![(5000, 6)]);
     }
 }
