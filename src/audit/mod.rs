@@ -117,8 +117,11 @@ fn bind_port(bind: &str) -> Option<u16> {
 /// `ports:` entries of a compose file: (container port, line), of the
 /// services that `build:` this project (all services when none does).
 fn compose_ports(text: &str) -> Vec<(u16, usize)> {
-    // (service, builds, ports)
-    let mut services: Vec<(String, bool, Vec<(u16, usize)>)> = Vec::new();
+    struct Service {
+        builds: bool,
+        ports: Vec<(u16, usize)>,
+    }
+    let mut services: Vec<Service> = Vec::new();
     let mut services_indent: Option<usize> = None;
     let mut service_indent: Option<usize> = None;
     let mut in_ports: Option<usize> = None;
@@ -136,7 +139,7 @@ fn compose_ports(text: &str) -> Vec<(u16, usize)> {
                 let item = item.split('/').next().unwrap_or("");
                 let container = item.rsplit(':').next().unwrap_or("");
                 if let (Ok(p), Some(s)) = (container.trim().parse(), services.last_mut()) {
-                    s.2.push((p, i + 1));
+                    s.ports.push((p, i + 1));
                 }
                 continue;
             }
@@ -151,25 +154,28 @@ fn compose_ports(text: &str) -> Vec<(u16, usize)> {
                     && t.ends_with(':') =>
             {
                 service_indent = Some(indent);
-                services.push((t.trim_end_matches(':').to_string(), false, vec![]));
+                services.push(Service {
+                    builds: false,
+                    ports: vec![],
+                });
             }
             Some(_) => {
                 if t == "ports:" {
                     in_ports = Some(indent);
                 } else if t.starts_with("build:") {
                     if let Some(s) = services.last_mut() {
-                        s.1 = true;
+                        s.builds = true;
                     }
                 }
             }
             None => {}
         }
     }
-    let any_build = services.iter().any(|s| s.1);
+    let any_build = services.iter().any(|s| s.builds);
     services
         .into_iter()
-        .filter(|s| s.1 || !any_build)
-        .flat_map(|s| s.2)
+        .filter(|s| s.builds || !any_build)
+        .flat_map(|s| s.ports)
         .collect()
 }
 
