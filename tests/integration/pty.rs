@@ -354,3 +354,39 @@ fn a_signal_at_a_prompt_restores_the_terminal(#[case] signal: &str, #[case] code
     assert_eq!(before, after, "the terminal's settings are as they were");
     assert!(!out.exists());
 }
+
+/// `flaskgen init` on a terminal: two apps are a choice, the entry point can
+/// be corrected, and nothing is written before the confirmation.
+#[test]
+fn init_asks_which_app_then_confirms() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("two");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(
+        dir.join("web.py"),
+        "from flask import Flask\n\napp = Flask(__name__)\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("admin.py"),
+        "from flask import Flask\n\nadmin = Flask(__name__)\n",
+    )
+    .unwrap();
+    let mut p = spawn(tmp.path(), &["init", dir.to_str().unwrap()]);
+    p.exp_string("Which Flask app does gunicorn serve?")
+        .unwrap();
+    keys(&mut p, DOWN);
+    keys(&mut p, "\r");
+    p.exp_string("gunicorn entry (MODULE:APP)").unwrap();
+    p.send_line("").unwrap();
+    p.exp_string("web:app").unwrap();
+    p.exp_string("Write 5 files into").unwrap();
+    assert!(
+        !dir.join("Dockerfile").exists(),
+        "nothing written before the answer"
+    );
+    keys(&mut p, "y");
+    p.exp_eof().unwrap();
+    assert_eq!(exit_code(&p), 0);
+    assert!(read(dir.join("Dockerfile")).contains("\"web:app\"]"));
+}
