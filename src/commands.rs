@@ -1,5 +1,7 @@
 //! The subcommands, each a straight pipeline over the library's stages.
 
+pub mod update;
+
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
@@ -29,6 +31,7 @@ pub fn run(cli: Cli, matches: &ArgMatches, printer: Printer) -> Result<()> {
                 .expect("the new subcommand matched");
             new(args, sub, printer)
         }
+        Command::Update(args) => update::run(args, printer),
         Command::List { json, config } => list(json, &config::load(config.no_config)?),
         Command::Completions { shell } => {
             let mut out = Vec::new();

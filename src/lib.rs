@@ -15,6 +15,7 @@ pub mod render;
 pub mod report;
 pub mod resolve;
 pub mod template;
+pub mod update;
 pub mod values;
 pub mod write;
 

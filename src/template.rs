@@ -60,13 +60,27 @@ pub struct Template {
 impl Template {
     /// The template compiled into the binary from `templates/default`.
     pub fn builtin() -> Result<Template> {
-        let manifest_text = BUILTIN
-            .get_file(MANIFEST_FILE)
+        Template::embedded(&BUILTIN)
+    }
+
+    /// A built-in template embedded in the binary: the current one, or a
+    /// released version kept to render the base of `flaskgen update`.
+    pub fn embedded(dir: &'static Dir<'static>) -> Result<Template> {
+        let manifest_text = dir
+            .get_file(dir.path().join(MANIFEST_FILE))
             .and_then(|f| f.contents_utf8())
             .ok_or_else(|| anyhow!("the built-in template has no {MANIFEST_FILE}"))?;
         let manifest = Manifest::parse(manifest_text, MANIFEST_FILE)?;
         let mut files = Vec::new();
-        collect_builtin(&BUILTIN, &mut files);
+        collect_builtin(dir, &mut files);
+        let prefix = dir.path().to_string_lossy().replace('\\', "/");
+        if !prefix.is_empty() {
+            for f in &mut files {
+                if let Some(rest) = f.path.strip_prefix(&format!("{prefix}/")) {
+                    f.path = rest.to_string();
+                }
+            }
+        }
         files.retain(|f| f.path != MANIFEST_FILE);
         files.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(Template {
@@ -130,12 +144,12 @@ pub fn is_git_url(source: &str) -> bool {
         || (source.starts_with("git@") && source.contains(':'))
 }
 
-fn is_ssh_url(url: &str) -> bool {
+pub(crate) fn is_ssh_url(url: &str) -> bool {
     url.starts_with("ssh://") || url.starts_with("git@")
 }
 
 /// True when `GIT_SSH_COMMAND`, `GIT_SSH` or git's `core.sshCommand` is set.
-fn user_chose_ssh_command() -> bool {
+pub(crate) fn user_chose_ssh_command() -> bool {
     ["GIT_SSH_COMMAND", "GIT_SSH"]
         .iter()
         .any(|v| std::env::var_os(v).is_some_and(|v| !v.is_empty()))
