@@ -208,6 +208,11 @@ pub struct NewArgs {
     #[arg(long)]
     pub json: bool,
 
+    /// Start a git repository with a first commit of the files [default: git when installed;
+    /// nothing when the project is inside a work tree already]
+    #[arg(long, value_enum, env = "FLASKGEN_VCS", value_name = "VCS")]
+    pub vcs: Option<crate::vcs::Vcs>,
+
     #[command(flatten)]
     pub config: ConfigArgs,
 }

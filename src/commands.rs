@@ -172,6 +172,12 @@ fn new(args: NewArgs, m: &ArgMatches, printer: Printer) -> Result<()> {
         }
     }
 
+    let explicit_git = args.vcs == Some(crate::vcs::Vcs::Git);
+    if explicit_git && !crate::vcs::git_installed() {
+        return Err(input_error(
+            "--vcs git: git is not installed; install it, or pass --vcs none",
+        ));
+    }
     let outcome = write::write(&plan, &target, args.force)?;
     printer.status(
         "Created",
@@ -185,6 +191,9 @@ fn new(args: NewArgs, m: &ArgMatches, printer: Printer) -> Result<()> {
     );
     for path in &outcome.overwritten {
         printer.status("Overwrote", &target.join(path).display().to_string());
+    }
+    if args.vcs != Some(crate::vcs::Vcs::None) && !args.force {
+        vcs_step(&target, explicit_git, printer);
     }
     if args.json {
         report::stdout(&json_result(
@@ -365,6 +374,34 @@ fn summary(plan: &Plan, target: &Path, overwrites: &[String], printer: Printer) 
         ));
     }
     s
+}
+
+/// The git step of `new`: a repository with a first commit. The project is
+/// written by now, so a failure here is a warning, not a lost project.
+fn vcs_step(target: &Path, explicit: bool, printer: Printer) {
+    use crate::vcs::{self, Outcome};
+    match vcs::init(target, explicit) {
+        Ok(Outcome::Committed { fallback_identity }) => {
+            printer.status(
+                "Committed",
+                "the files as the first commit of a new git repository",
+            );
+            if fallback_identity {
+                printer.info(&format!(
+                    "  (as {} <{}>: no git identity is configured; set user.name and user.email, then `git commit --amend --reset-author` if you like)",
+                    vcs::FALLBACK_NAME,
+                    vcs::FALLBACK_EMAIL
+                ));
+            }
+        }
+        Ok(Outcome::InsideWorkTree) => {
+            printer.detail("no git repository made: the project is inside a work tree already")
+        }
+        Ok(Outcome::NoGit) => printer.detail("no git repository made: git is not installed"),
+        Err(e) => printer.warn(&format!(
+            "the project was written, but no git repository was made: {e}"
+        )),
+    }
 }
 
 fn next_steps(dir: &Path, values: &Values, printer: Printer) {

@@ -17,6 +17,7 @@ pub mod resolve;
 pub mod template;
 pub mod update;
 pub mod values;
+pub mod vcs;
 pub mod write;
 
 use std::ffi::OsString;

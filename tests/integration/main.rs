@@ -6,6 +6,8 @@ mod kits;
 mod new;
 mod pty;
 mod snapshots;
+mod update;
+mod vcs;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -20,6 +22,8 @@ pub fn flaskgen(cwd: &Path) -> Command {
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("HOME", cwd)
         .env("XDG_CONFIG_HOME", cwd.join(".no-config"))
+        // `new` makes no git repository unless a test asks (tests/integration/vcs.rs).
+        .env("FLASKGEN_VCS", "none")
         .write_stdin("");
     cmd
 }

@@ -19,7 +19,8 @@ fn spawn(home: &Path, args: &[&str]) -> PtySession {
         .env_clear()
         .env("TERM", "xterm")
         .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join("none"));
+        .env("XDG_CONFIG_HOME", home.join("none"))
+        .env("FLASKGEN_VCS", "none");
     spawn_command(cmd, Some(20_000)).unwrap()
 }
 
