@@ -8,15 +8,16 @@ use anyhow::{bail, Result};
 use clap::Args;
 use serde_json::json;
 
-use crate::answers::{self, Answers, ANSWERS_FILE};
 use crate::cli::ConfigArgs;
-use crate::config::{self, Config};
 use crate::error::input_error;
+use crate::inputs::answers::{self, Answers, ANSWERS_FILE};
+use crate::inputs::config::{self, Config};
+use crate::inputs::{self, defines, Given};
 use crate::interrupt;
-use crate::render::{self, PlannedFile};
-use crate::report::{self, Printer};
-use crate::resolve::{defines, Given, Resolver};
-use crate::template::Template;
+use crate::present::{self as report, Printer};
+use crate::render;
+use crate::resolve::Resolver;
+use crate::template::{File as PlannedFile, Template};
 use crate::update::plan::{self, Kind, Rendered, UpdatePlan};
 use crate::update::source;
 use crate::values::{Source, Values};
@@ -68,28 +69,16 @@ pub struct UpdateArgs {
     pub config: ConfigArgs,
 }
 
-/// Values from the answers file (and, for the target, the command line),
+/// Values given (the command line, the answers file, environment, config),
 /// resolved against `template` without asking.
 fn resolve(
     template: &Template,
-    answers: &Answers,
-    mut given: Vec<Given>,
+    given: Vec<Given>,
     config: &Config,
     printer: Printer,
 ) -> Result<Values> {
-    let manifest = &template.manifest;
-    for (var, raw) in &answers.values {
-        if manifest.variable(var).is_none() {
-            continue;
-        }
-        given.push(Given {
-            var: var.clone(),
-            raw: raw.clone(),
-            source: Source::Answers(answers.path.clone()),
-        });
-    }
     Resolver {
-        manifest,
+        manifest: &template.manifest,
         config,
         given,
         prompter: None,
@@ -106,11 +95,7 @@ fn command_line(args: &UpdateArgs, template: &Template) -> Result<Vec<Given>> {
         ("image", &args.image),
     ] {
         if let Some(raw) = raw {
-            given.push(Given {
-                var: var.into(),
-                raw: raw.clone(),
-                source: Source::CommandLine,
-            });
+            given.push(Given::new(var, raw.clone(), Source::CommandLine));
         }
     }
     given.extend(defines(&template.manifest, &args.define)?);
@@ -135,13 +120,11 @@ pub fn run(args: UpdateArgs, printer: Printer) -> Result<()> {
         quiet: true,
         ..printer
     };
-    let new_values = resolve(
-        target_t,
-        &answers,
-        command_line(&args, target_t)?,
-        &config,
-        printer,
-    )?;
+    let mut given = command_line(&args, target_t)?;
+    given.extend(answers.given(&target_t.manifest, |_| {}));
+    given.extend(inputs::from_env(inputs::process_env));
+    given.extend(config.given()?);
+    let new_values = resolve(target_t, given, &config, printer)?;
     for (var, _) in &answers.values {
         if target_t.manifest.variable(var).is_none() {
             printer.warn(&format!(
@@ -153,7 +136,12 @@ pub fn run(args: UpdateArgs, printer: Printer) -> Result<()> {
     let (target_plan, target_sources) = render::render_traced(target_t, &new_values)?;
     let base = match &sources.base {
         Some(t) => {
-            let v = resolve(t, &answers, vec![], &Config::default(), quiet)?;
+            let v = resolve(
+                t,
+                answers.given(&t.manifest, |_| {}),
+                &Config::default(),
+                quiet,
+            )?;
             let (p, s) = render::render_traced(t, &v)?;
             Some(Rendered::new(p, s))
         }

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::answers::{content_hash, ANSWERS_FILE};
+use crate::inputs::answers::{content_hash, ANSWERS_FILE};
 use crate::render::Plan;
 use crate::update::merge::{self, Merged};
 
@@ -127,7 +127,7 @@ impl UpdatePlan {
         let mut deletes = Vec::new();
         for c in &self.changes {
             if let (Some(beside), Some(new)) = (&c.beside, &c.new) {
-                plan.files.push(crate::render::PlannedFile {
+                plan.files.push(crate::template::File {
                     path: beside.clone(),
                     contents: Cow::Owned(new.clone()),
                     executable: c.executable,
@@ -139,7 +139,7 @@ impl UpdatePlan {
             }
             match &c.new {
                 Some(new) if c.old.as_ref() != Some(new) || c.from.is_some() => {
-                    plan.files.push(crate::render::PlannedFile {
+                    plan.files.push(crate::template::File {
                         path: c.path.clone(),
                         contents: Cow::Owned(new.clone()),
                         executable: c.executable,

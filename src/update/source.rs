@@ -16,9 +16,10 @@ use std::process::{Command, Stdio};
 
 use anyhow::{anyhow, bail, Context, Result};
 
-use crate::answers::Answers;
 use crate::error::input_error;
-use crate::template::{self, is_git_url, Origin, Template};
+use crate::inputs::answers::Answers;
+use crate::template::git::{is_git_url, is_ssh_url, user_chose_ssh_command};
+use crate::template::{self, Origin, Template};
 use crate::update::releases;
 
 pub struct Sources {
@@ -90,7 +91,7 @@ fn git(dir: Option<&Path>, url: &str) -> Command {
         cmd.arg("-C").arg(d);
     }
     cmd.env("GIT_TERMINAL_PROMPT", "0").stdin(Stdio::null());
-    if template::is_ssh_url(url) && !template::user_chose_ssh_command() {
+    if is_ssh_url(url) && !user_chose_ssh_command() {
         cmd.env("GIT_SSH_COMMAND", "ssh -o BatchMode=yes");
     }
     cmd

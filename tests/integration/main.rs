@@ -2,6 +2,7 @@
 
 mod cli;
 mod failures;
+mod inputs;
 mod kits;
 mod new;
 mod pty;

@@ -64,13 +64,7 @@ fn prompts_validate_as_typed_and_write_the_answers() {
     let out = tmp.path().to_str().unwrap();
     let mut p = spawn(tmp.path(), &["new", "--color", "never", "-o", out]);
 
-    rejected_then_answered(
-        &mut p,
-        "Project name",
-        "Bad Name",
-        "did you mean `bad-name`",
-        "pty-app",
-    );
+    rejected_then_answered(&mut p, "Project name", "Bad Name", "`bad-name`?", "pty-app");
 
     rejected_then_answered(
         &mut p,
