@@ -381,7 +381,9 @@ fn diff(c: &plan::Change) -> String {
         } else {
             "/dev/null".into()
         });
-        out.push_str(&opts.create_patch(&o, &n).to_string());
+        // As git prints it: a blank context line is a single space.
+        let format = diffy::PatchFormatter::new().suppress_blank_empty(false);
+        out.push_str(&format.fmt_patch(&opts.create_patch(&o, &n)).to_string());
     }
     out
 }

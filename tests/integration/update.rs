@@ -568,3 +568,95 @@ fn merge_matches_git_merge_file() {
         "both kinds were tested: {conflicts} conflicting, {clean} clean"
     );
 }
+
+/// `--dry-run`'s diff is a real patch: `git apply` of it makes exactly the
+/// files the update writes (all but the answers file, which it rewrites).
+#[test]
+fn the_dry_run_diff_is_what_the_update_writes() {
+    if !have_git("git apply of the dry-run diff") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    for dir in ["a", "b"] {
+        flaskgen(tmp.path())
+            .args(["new", "svc", "--yes", "-o", dir])
+            .assert()
+            .success();
+        let readme = tmp.path().join(dir).join("svc/README.md");
+        fs::write(&readme, format!("{}\nOur notes.\n", read(&readme))).unwrap();
+    }
+    let a = tmp.path().join("a/svc");
+    let dry = flaskgen(tmp.path())
+        .args(["update", "a/svc", "-p", "8080", "--dry-run"])
+        .output()
+        .unwrap();
+    assert_eq!(dry.status.code(), Some(0), "{}", stderr(&dry));
+    let patch = tmp.path().join("update.patch");
+    fs::write(&patch, &dry.stdout).unwrap();
+    assert!(stdout(&dry).contains("+EXPOSE 8080\n"), "{}", stdout(&dry));
+    git(&a, &["apply", patch.to_str().unwrap()]);
+    flaskgen(tmp.path())
+        .args(["update", "b/svc", "-p", "8080"])
+        .assert()
+        .success();
+    let b = tmp.path().join("b/svc");
+    let listed = |root: &Path| -> Vec<(String, Vec<u8>)> {
+        files(root)
+            .into_iter()
+            .filter(|f| f != ".flaskgen.toml")
+            .map(|f| (f.clone(), fs::read(root.join(&f)).unwrap()))
+            .collect()
+    };
+    assert_eq!(listed(&a), listed(&b));
+    assert!(read(b.join("README.md")).ends_with("Our notes.\n"));
+}
+
+/// An answers file from before file hashes were recorded still updates:
+/// "unchanged" is then "equal to the base render".
+#[test]
+fn an_answers_file_without_hashes_still_updates() {
+    let tmp = tempfile::tempdir().unwrap();
+    flaskgen(tmp.path())
+        .args(["new", "svc", "--yes"])
+        .assert()
+        .success();
+    let p = tmp.path().join("svc");
+    let answers = read(p.join(".flaskgen.toml"));
+    let old = &answers[..answers.find("\n[files]").unwrap() + 1];
+    fs::write(p.join(".flaskgen.toml"), old).unwrap();
+    fs::write(
+        p.join("README.md"),
+        format!("{}More.\n", read(p.join("README.md"))),
+    )
+    .unwrap();
+    let out = flaskgen(tmp.path())
+        .args(["update", "svc", "-p", "8080", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let kinds: Vec<(String, String)> = doc["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().into(),
+                f["kind"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert!(
+        kinds.contains(&("README.md".into(), "merged".into())),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.contains(&("Dockerfile".into(), "updated".into())),
+        "{kinds:?}"
+    );
+    assert!(read(p.join("README.md")).ends_with("More.\n"));
+    assert!(
+        read(p.join(".flaskgen.toml")).contains("\n[files]\n"),
+        "hashes recorded again"
+    );
+}
