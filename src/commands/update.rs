@@ -205,7 +205,14 @@ pub fn run(args: UpdateArgs, printer: Printer) -> Result<()> {
     }
     if args.dry_run {
         if !args.json {
-            report::stdout(&diffs(&plan));
+            // Raw when piped (a patch for `git apply`); on a terminal, a kit's
+            // control characters are shown escaped, never obeyed.
+            let text = diffs(&plan);
+            if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+                report::stdout(&crate::text::escape_lines(&text));
+            } else {
+                report::stdout(&text);
+            }
         }
         report_lines(&plan, printer);
         printer.info(&format!(
