@@ -15,6 +15,7 @@ use crate::inputs::config::{self, Config};
 use crate::inputs::{self, defines, Given};
 use crate::interrupt;
 use crate::present::{self as report, Printer};
+use crate::prompt::{self, Prompter};
 use crate::render;
 use crate::resolve::Resolver;
 use crate::template::{File as PlannedFile, Template};
@@ -61,6 +62,11 @@ pub struct UpdateArgs {
     #[arg(long, conflicts_with = "dry_run")]
     pub check: bool,
 
+    /// Never ask: a variable the new template adds takes its default
+    /// (without it, such variables are asked for on a terminal)
+    #[arg(short, long)]
+    pub yes: bool,
+
     /// Update even when files it touches have uncommitted changes in git
     #[arg(long)]
     pub allow_dirty: bool,
@@ -75,13 +81,14 @@ fn resolve(
     template: &Template,
     given: Vec<Given>,
     config: &Config,
+    prompter: Option<&Prompter>,
     printer: Printer,
 ) -> Result<Values> {
     Resolver {
         manifest: &template.manifest,
         config,
         given,
-        prompter: None,
+        prompter,
         printer,
     }
     .resolve()
@@ -124,7 +131,11 @@ pub fn run(args: UpdateArgs, printer: Printer) -> Result<()> {
     given.extend(answers.given(&target_t.manifest, |_| {}));
     given.extend(inputs::from_env(inputs::process_env));
     given.extend(config.given()?);
-    let new_values = resolve(target_t, given, &config, printer)?;
+    // Only variables the project has no value for are asked (on a terminal).
+    let prompter = prompt::why_not_interactive(args.yes)
+        .is_none()
+        .then(|| Prompter::new(printer.color));
+    let new_values = resolve(target_t, given, &config, prompter.as_ref(), printer)?;
     for (var, _) in &answers.values {
         if target_t.manifest.variable(var).is_none() {
             printer.warn(&format!(
@@ -140,6 +151,7 @@ pub fn run(args: UpdateArgs, printer: Printer) -> Result<()> {
                 t,
                 answers.given(&t.manifest, |_| {}),
                 &Config::default(),
+                None,
                 quiet,
             )?;
             let (p, s) = render::render_traced(t, &v)?;
