@@ -1,6 +1,8 @@
 //! Turns a template and resolved values into a plan: every file of the
 //! project, rendered in memory. Nothing here touches the disk.
 
+pub mod filters;
+
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -175,6 +177,7 @@ impl<'t> Engine<'t> {
         }
         let mut tera = Tera::default();
         tera.autoescape_on(vec![]);
+        filters::register(&mut tera);
         // Templates are data: they may not read the user's environment.
         tera.register_function("get_env", |_: &HashMap<String, tera::Value>| {
             Err(tera::Error::msg(
@@ -357,7 +360,7 @@ fn confine(template_path: &str, rendered: &str) -> Result<String> {
             crate::text::quote(rendered)
         );
     }
-    if let Some(vcs) = rendered.split('/').find(|c| crate::write::is_vcs_dir(c)) {
+    if let Some(vcs) = rendered.split('/').find(|c| crate::template::is_vcs_dir(c)) {
         bail!(
             "template file {template_path} renders to {}, inside a version-control directory ({}); a kit may not write there",
             crate::text::quote(rendered),

@@ -18,6 +18,8 @@ pub struct Resolver<'a> {
     pub config: &'a Config,
     pub given: Vec<Given>,
     pub prompter: Option<&'a Prompter>,
+    /// Why there is no prompter (`--yes`, CI, which stream is not a terminal).
+    pub not_asking: Option<&'static str>,
     pub printer: Printer,
 }
 
@@ -44,9 +46,10 @@ impl Resolver<'_> {
                 _ => match default {
                     Some(d) => (d, source),
                     None if var.name == "name" => {
-                        return Err(input_error(
-                            "missing NAME: flaskgen cannot ask (stdin is not a terminal, CI is set, or --yes was given); pass it, e.g. `flaskgen new hello-flask --yes`",
-                        ))
+                        return Err(input_error(format!(
+                            "missing NAME: flaskgen cannot ask ({}); pass it, e.g. `flaskgen new hello-flask --yes`",
+                            self.not_asking.unwrap_or("the template never asks for it")
+                        )))
                     }
                     None => {
                         return Err(input_error(format!(

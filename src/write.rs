@@ -140,7 +140,7 @@ pub fn preflight(plan: &Plan, target: &Path, force: bool) -> Result<Preflight> {
                 }
                 continue;
             };
-            if !last && is_vcs_dir(part) {
+            if !last && crate::template::is_vcs_dir(part) {
                 bail!(
                     "{} is a version-control directory; refusing to write into it",
                     at.display()
@@ -174,12 +174,22 @@ pub fn preflight(plan: &Plan, target: &Path, force: bool) -> Result<Preflight> {
     })
 }
 
-/// `.git`, `.hg` or `.svn` in any case: a path through one could plant a hook
-/// that the next commit runs.
-pub fn is_vcs_dir(name: &str) -> bool {
-    [".git", ".hg", ".svn"]
-        .iter()
-        .any(|v| name.eq_ignore_ascii_case(v))
+/// Debug builds only: sleeps at `point` when `FLASKGEN_TEST_PAUSE` is
+/// `point:milliseconds`, so tests can act in a window that is otherwise
+/// too short to hit (a signal after writing, a race for the target).
+pub fn pause_for_tests(point: &str) {
+    #[cfg(debug_assertions)]
+    if let Ok(spec) = std::env::var("FLASKGEN_TEST_PAUSE") {
+        if let Some(ms) = spec
+            .strip_prefix(point)
+            .and_then(|r| r.strip_prefix(':'))
+            .and_then(|ms| ms.parse().ok())
+        {
+            std::thread::sleep(std::time::Duration::from_millis(ms));
+        }
+    }
+    #[cfg(not(debug_assertions))]
+    let _ = point;
 }
 
 /// Whether the file at `path` already holds exactly what `f` would write
@@ -318,6 +328,7 @@ fn create(plan: &Plan, target: &Path, stop: &AtomicBool) -> Result<Outcome> {
     check_interrupt(stop)?;
     // The target did not exist at preflight; if something has appeared there
     // since, rename(2) fails rather than replace it (unless it is an empty directory).
+    pause_for_tests("before-rename");
     if let Err(e) = fs::rename(&staging, target) {
         if matches!(e.raw_os_error(), Some(libc::ENOTEMPTY) | Some(libc::EEXIST)) {
             bail!(

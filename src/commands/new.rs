@@ -57,15 +57,13 @@ pub fn run(args: NewArgs, _m: &ArgMatches, printer: Printer) -> Result<()> {
         given.extend(a.given(manifest, |w| printer.warn(w)));
     }
 
-    let interactive = match prompt::why_not_interactive(args.yes) {
-        None => true,
-        Some(why) => {
-            printer.detail(&format!(
-                "not asking: defaults for values not given ({why})"
-            ));
-            false
-        }
-    };
+    let not_asking = prompt::why_not_interactive(args.yes);
+    if let Some(why) = not_asking {
+        printer.detail(&format!(
+            "not asking: defaults for values not given ({why})"
+        ));
+    }
+    let interactive = not_asking.is_none();
     let prompter = interactive.then(|| {
         let p = Prompter::new(printer.color);
         if args.force {
@@ -79,6 +77,7 @@ pub fn run(args: NewArgs, _m: &ArgMatches, printer: Printer) -> Result<()> {
         config: &config,
         given,
         prompter: prompter.as_ref(),
+        not_asking,
         printer,
     }
     .resolve()?;
@@ -119,6 +118,7 @@ pub fn run(args: NewArgs, _m: &ArgMatches, printer: Printer) -> Result<()> {
         ));
     }
     let outcome = write::write(&plan, &target, args.force)?;
+    write::pause_for_tests("after-write");
     report_written(&plan, &target, &template, &outcome, printer);
     if args.vcs != Some(crate::vcs::Vcs::None) && !args.force {
         vcs_step(&target, explicit_git, printer);

@@ -89,6 +89,9 @@ fn resolve(
         config,
         given,
         prompter,
+        not_asking: prompter
+            .is_none()
+            .then_some("flaskgen update asks only on a terminal"),
         printer,
     }
     .resolve()

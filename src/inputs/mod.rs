@@ -13,8 +13,7 @@ use crate::error::input_error;
 use crate::template::manifest::Manifest;
 use crate::values::{builtins, Source};
 
-/// The pseudo-variable under which template sources are given.
-pub const TEMPLATE: &str = "template";
+pub use crate::values::builtins::TEMPLATE;
 
 /// A raw value given for a variable (or for [`TEMPLATE`]), with where it came
 /// from. It is checked against the variable's rule only once it wins.

@@ -6,7 +6,7 @@ use regex::Regex;
 use serde::Deserialize;
 use toml::map::Map;
 
-use crate::values::{builtins, is_identifier, scalar_text, Kind, Variable};
+use crate::values::{builtins, is_identifier, scalar_text, Kind, Value, Variable};
 
 pub const MANIFEST_FILE: &str = "flaskgen.toml";
 
@@ -159,7 +159,7 @@ impl Manifest {
 }
 
 fn compile_variable(name: &str, rv: RawVariable) -> Result<Variable> {
-    if !is_identifier(name) || name == "flaskgen" || name == crate::inputs::TEMPLATE {
+    if !is_identifier(name) || name == "flaskgen" || name == builtins::TEMPLATE {
         bail!("the name must be an identifier (letters, digits, _) other than `flaskgen` and `template`");
     }
     let kind = match Kind::builtin(name) {
@@ -174,94 +174,13 @@ fn compile_variable(name: &str, rv: RawVariable) -> Result<Variable> {
             }
             kind
         }
-        None => {
-            let type_name = match (&rv.kind, &rv.default, &rv.choices) {
-                (Some(t), ..) => t.as_str(),
-                (None, _, Some(_)) => "choice",
-                (None, Some(toml::Value::Integer(_)), _) => "int",
-                (None, Some(toml::Value::Boolean(_)), _) => "bool",
-                _ => "string",
-            };
-            let only = |ok: bool, field: &str| {
-                if ok {
-                    Ok(())
-                } else {
-                    Err(anyhow!("`{field}` does not apply to type `{type_name}`"))
-                }
-            };
-            only(rv.regex.is_none() || type_name == "string", "regex")?;
-            only(
-                (rv.min.is_none() && rv.max.is_none()) || type_name == "int",
-                "min/max",
-            )?;
-            only(rv.choices.is_none() || type_name == "choice", "choices")?;
-            match type_name {
-                "string" => Kind::Str {
-                    regex: rv
-                        .regex
-                        .as_deref()
-                        .map(|r| {
-                            Regex::new(r).map_err(|e| {
-                                anyhow!(
-                                    "invalid regex {}: {}",
-                                    crate::text::quote(r),
-                                    last_line(&e.to_string())
-                                )
-                            })
-                        })
-                        .transpose()?,
-                },
-                "int" => {
-                    if let (Some(a), Some(b)) = (rv.min, rv.max) {
-                        if a > b {
-                            bail!("min {a} is greater than max {b}");
-                        }
-                    }
-                    Kind::Int {
-                        min: rv.min,
-                        max: rv.max,
-                    }
-                }
-                "bool" => Kind::Bool,
-                "choice" => {
-                    let choices = rv.choices.clone().unwrap_or_default();
-                    if choices.is_empty() {
-                        bail!("type `choice` needs a non-empty `choices` list");
-                    }
-                    Kind::Choice(choices)
-                }
-                other => bail!("unknown type `{other}`: use string, int, bool or choice"),
-            }
-        }
+        None => kit_kind(&rv)?,
     };
-    let default = match rv.default {
-        None => None,
-        Some(d) => {
-            let raw = scalar_text(&d).map_err(|type_name| {
-                anyhow!("default must be a string, integer or boolean, not {type_name}")
-            })?;
-            let typed_ok = matches!(
-                (&kind, &d),
-                (Kind::Int { .. } | Kind::Port, toml::Value::Integer(_))
-                    | (Kind::Bool, toml::Value::Boolean(_))
-                    | (
-                        Kind::Name
-                            | Kind::BaseImage
-                            | Kind::Image
-                            | Kind::Str { .. }
-                            | Kind::Choice(_),
-                        toml::Value::String(_)
-                    )
-            );
-            if !typed_ok {
-                bail!("default {d} is not of type `{}`", kind.type_name());
-            }
-            Some(
-                kind.check(&raw)
-                    .map_err(|rule| anyhow!("default {} {rule}", crate::text::quote(&raw)))?,
-            )
-        }
-    };
+    let default = rv
+        .default
+        .as_ref()
+        .map(|d| typed_default(&kind, d))
+        .transpose()?;
     let fallback = builtins::builtin(name).map(builtins::Builtin::variable);
     let prompt = rv
         .prompt
@@ -275,6 +194,89 @@ fn compile_variable(name: &str, rv: RawVariable) -> Result<Variable> {
         default,
         ask: rv.ask.unwrap_or(true),
     })
+}
+
+/// The kind of a kit's own variable: its `type` (or the one its default or
+/// choices imply), with only the fields that type takes.
+fn kit_kind(rv: &RawVariable) -> Result<Kind> {
+    let type_name = match (&rv.kind, &rv.default, &rv.choices) {
+        (Some(t), ..) => t.as_str(),
+        (None, _, Some(_)) => "choice",
+        (None, Some(toml::Value::Integer(_)), _) => "int",
+        (None, Some(toml::Value::Boolean(_)), _) => "bool",
+        _ => "string",
+    };
+    let only = |ok: bool, field: &str| {
+        if ok {
+            Ok(())
+        } else {
+            Err(anyhow!("`{field}` does not apply to type `{type_name}`"))
+        }
+    };
+    only(rv.regex.is_none() || type_name == "string", "regex")?;
+    only(
+        (rv.min.is_none() && rv.max.is_none()) || type_name == "int",
+        "min/max",
+    )?;
+    only(rv.choices.is_none() || type_name == "choice", "choices")?;
+    Ok(match type_name {
+        "string" => Kind::Str {
+            regex: rv
+                .regex
+                .as_deref()
+                .map(|r| {
+                    Regex::new(r).map_err(|e| {
+                        anyhow!(
+                            "invalid regex {}: {}",
+                            crate::text::quote(r),
+                            last_line(&e.to_string())
+                        )
+                    })
+                })
+                .transpose()?,
+        },
+        "int" => {
+            if let (Some(a), Some(b)) = (rv.min, rv.max) {
+                if a > b {
+                    bail!("min {a} is greater than max {b}");
+                }
+            }
+            Kind::Int {
+                min: rv.min,
+                max: rv.max,
+            }
+        }
+        "bool" => Kind::Bool,
+        "choice" => {
+            let choices = rv.choices.clone().unwrap_or_default();
+            if choices.is_empty() {
+                bail!("type `choice` needs a non-empty `choices` list");
+            }
+            Kind::Choice(choices)
+        }
+        other => bail!("unknown type `{other}`: use string, int, bool or choice"),
+    })
+}
+
+/// A default from the manifest: a scalar of the variable's type that obeys its rule.
+fn typed_default(kind: &Kind, d: &toml::Value) -> Result<Value> {
+    let raw = scalar_text(d).map_err(|type_name| {
+        anyhow!("default must be a string, integer or boolean, not {type_name}")
+    })?;
+    let typed_ok = matches!(
+        (kind, d),
+        (Kind::Int { .. } | Kind::Port, toml::Value::Integer(_))
+            | (Kind::Bool, toml::Value::Boolean(_))
+            | (
+                Kind::Name | Kind::BaseImage | Kind::Image | Kind::Str { .. } | Kind::Choice(_),
+                toml::Value::String(_)
+            )
+    );
+    if !typed_ok {
+        bail!("default {d} is not of type `{}`", kind.type_name());
+    }
+    kind.check(&raw)
+        .map_err(|rule| anyhow!("default {} {rule}", crate::text::quote(&raw)))
 }
 
 /// The last non-empty line of a multi-line error (the regex crate puts the
@@ -353,7 +355,6 @@ fn find_line(text: &str, needle: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::values::Value;
 
     #[test]
     fn parses_kit_variables_in_order() {

@@ -16,6 +16,14 @@ use manifest::{Manifest, MANIFEST_FILE};
 
 static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates/default");
 
+/// `.git`, `.hg` or `.svn` in any case: a path through one could plant a hook
+/// that the next commit runs.
+pub fn is_vcs_dir(name: &str) -> bool {
+    [".git", ".hg", ".svn"]
+        .iter()
+        .any(|v| name.eq_ignore_ascii_case(v))
+}
+
 /// Suffix marking a file to render; every other file is copied byte for byte.
 pub const RENDER_SUFFIX: &str = ".tera";
 

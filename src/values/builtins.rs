@@ -34,6 +34,10 @@ pub struct Builtin {
     pub help: &'static str,
 }
 
+/// The pseudo-variable under which template sources are given to the
+/// inputs layer; no template variable may take its name.
+pub const TEMPLATE: &str = "template";
+
 /// The project name also names example projects throughout flaskgen.
 pub const EXAMPLE_NAME: &str = "hello-flask";
 pub const DEFAULT_PORT: i64 = 5000;

@@ -2,13 +2,16 @@
 
 mod cli;
 mod failures;
+mod git;
 mod inputs;
 mod kits;
 mod new;
 mod pty;
+mod safety;
 mod snapshots;
 mod update;
 mod vcs;
+mod wrap;
 
 use std::fs;
 use std::path::{Path, PathBuf};
