@@ -47,12 +47,14 @@ pub fn git_installed() -> bool {
         .is_ok_and(|s| s.success())
 }
 
-fn inside_work_tree(dir: &Path) -> bool {
-    git(dir)
+/// Whether `dir` is inside a git work tree; `None` when git cannot be run.
+fn inside_work_tree(dir: &Path) -> Option<bool> {
+    let out = git(dir)
         .args(["rev-parse", "--is-inside-work-tree"])
         .stderr(Stdio::null())
         .output()
-        .is_ok_and(|o| o.status.success() && o.stdout.trim_ascii() == b"true")
+        .ok()?;
+    Some(out.status.success() && out.stdout.trim_ascii() == b"true")
 }
 
 fn run(cmd: &mut Command, what: &str) -> Result<()> {
@@ -73,18 +75,18 @@ fn run(cmd: &mut Command, what: &str) -> Result<()> {
 /// file in it, unless it is already inside a work tree. `explicit`: the user
 /// asked for git, so its absence is an error rather than a quiet skip.
 pub fn init(dir: &Path, explicit: bool) -> Result<Outcome> {
-    if !git_installed() {
-        if explicit {
-            bail!("--vcs git: git is not installed; install it, or pass --vcs none");
-        }
-        return Ok(Outcome::NoGit);
-    }
     let parent = dir
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    if inside_work_tree(parent) {
-        return Ok(Outcome::InsideWorkTree);
+    // One git process answers both questions: is git there, is this a work tree.
+    match inside_work_tree(parent) {
+        None if explicit => {
+            bail!("--vcs git: git is not installed; install it, or pass --vcs none")
+        }
+        None => return Ok(Outcome::NoGit),
+        Some(true) => return Ok(Outcome::InsideWorkTree),
+        Some(false) => {}
     }
     run(
         git(dir).args(["init", "--quiet"]),
