@@ -346,6 +346,12 @@ pub fn context(template: &Template, values: &Values) -> Context {
 }
 
 /// Checks a rendered path stays inside the project: relative, no `..`, no empty parts.
+/// Whether `path` may name a file of a project: the rule [`confine`] holds
+/// rendered paths to (for paths from elsewhere, such as an answers file).
+pub fn is_confined(path: &str) -> bool {
+    confine("", path).is_ok()
+}
+
 fn confine(template_path: &str, rendered: &str) -> Result<String> {
     let bad = rendered.is_empty()
         || rendered.starts_with('/')

@@ -454,6 +454,24 @@ pub fn apply_until(
     stop: &AtomicBool,
 ) -> Result<()> {
     let pre = preflight(plan, target, true)?;
+    // A file to delete must be a file of the project, reached through no symlink.
+    for path in deletes {
+        if !crate::render::is_confined(path) {
+            bail!("refusing to delete {path:?}: not a path inside the project");
+        }
+        let mut at = target.to_path_buf();
+        for part in path.split('/') {
+            at.push(part);
+            let m = fs::symlink_metadata(&at)
+                .with_context(|| format!("cannot delete {}", at.display()))?;
+            if m.file_type().is_symlink() || (at != target.join(path) && !m.is_dir()) {
+                bail!(
+                    "{} is a symlink or not a directory; refusing to delete through it",
+                    at.display()
+                );
+            }
+        }
+    }
     let deferred = interrupt::defer();
     let result = merge(plan, target, &pre, stop, deletes);
     if result.is_ok() {

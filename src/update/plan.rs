@@ -207,10 +207,13 @@ pub fn plan(
     let mut paths: BTreeSet<&str> = target.files.keys().map(String::as_str).collect();
     paths.extend(base_r.files.keys().map(String::as_str));
     if base.is_none() {
+        // Paths from the answers file are untrusted: only ones a template
+        // could have written (relative, no `..`, outside .git) are looked at.
         paths.extend(
             hashes
                 .into_iter()
-                .flat_map(|h| h.keys().map(String::as_str)),
+                .flat_map(|h| h.keys().map(String::as_str))
+                .filter(|p| crate::render::is_confined(p)),
         );
     }
     paths.remove(ANSWERS_FILE);

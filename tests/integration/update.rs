@@ -660,3 +660,44 @@ fn an_answers_file_without_hashes_still_updates() {
         "hashes recorded again"
     );
 }
+
+/// Paths in an answers file are untrusted: with no base to render (a kit
+/// directory that changed version), a `[files]` entry outside the project
+/// is never looked at, let alone deleted, even with a matching hash.
+#[test]
+fn answers_file_paths_cannot_reach_outside_the_project() {
+    let tmp = tempfile::tempdir().unwrap();
+    let kit = tmp.path().join("kit");
+    fs::create_dir_all(&kit).unwrap();
+    let manifest = "[template]\nname = \"k\"\ndescription = \"d\"\nversion = \"1.0.0\"\n";
+    fs::write(kit.join("flaskgen.toml"), manifest).unwrap();
+    fs::write(kit.join("a.txt"), "a\n").unwrap();
+    flaskgen(tmp.path())
+        .args(["new", "svc", "--yes", "--template", kit.to_str().unwrap()])
+        .assert()
+        .success();
+    fs::write(tmp.path().join("victim.txt"), "precious\n").unwrap();
+    let hash = flaskgen::inputs::answers::content_hash(b"precious\n");
+    let answers = tmp.path().join("svc/.flaskgen.toml");
+    fs::write(
+        &answers,
+        format!("{}\"../victim.txt\" = \"{hash}\"\n", read(&answers)),
+    )
+    .unwrap();
+    fs::write(
+        kit.join("flaskgen.toml"),
+        manifest.replace("1.0.0", "2.0.0"),
+    )
+    .unwrap();
+    let out = flaskgen(tmp.path())
+        .args(["update", "svc"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("no base to merge against"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(read(tmp.path().join("victim.txt")), "precious\n");
+}
