@@ -294,7 +294,13 @@ fn both_or_added(
             c.new = Some(t.to_vec());
             return Some(c);
         }
-        OnDisk::Missing if in_base && base == Some(t) => return None,
+        OnDisk::Missing if in_base && base == Some(t) => {
+            return Some(Change::new(
+                path,
+                Kind::Kept,
+                "deleted in the project: stays deleted",
+            ))
+        }
         OnDisk::Missing if in_base => {
             return Some(Change::new(
                 path,
