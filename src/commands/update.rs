@@ -311,6 +311,12 @@ fn conflicts_exit(plan: &UpdatePlan, root: &Path, dry_run: bool) -> Result<()> {
 
 /// Refuses when `root` is in a git work tree with uncommitted changes to any of `paths`.
 fn refuse_dirty(root: &Path, paths: &[&str]) -> Result<()> {
+    // No `.git` in the project or above it (and no GIT_DIR): not a work
+    // tree, and no git process to start.
+    let abs = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
+    if std::env::var_os("GIT_DIR").is_none() && !abs.ancestors().any(|a| a.join(".git").exists()) {
+        return Ok(());
+    }
     let inside = Process::new("git")
         .arg("-C")
         .arg(root)
