@@ -701,3 +701,121 @@ fn answers_file_paths_cannot_reach_outside_the_project() {
     );
     assert_eq!(read(tmp.path().join("victim.txt")), "precious\n");
 }
+
+fn kinds(out: &std::process::Output) -> std::collections::BTreeMap<String, String> {
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}{}", stdout(out), stderr(out)));
+    doc["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["kind"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The merge table on the built-in template, driven by value changes:
+/// a new port (updated, merged, conflict, kept, deleted stays deleted), then
+/// `minimal` on (removed, or kept when edited) and off again (added, or a
+/// conflict where the project has its own file).
+#[test]
+fn every_rule_of_the_merge_table_on_the_builtin_template() {
+    let tmp = tempfile::tempdir().unwrap();
+    flaskgen(tmp.path())
+        .args(["new", "svc", "--yes"])
+        .assert()
+        .success();
+    let p = tmp.path().join("svc");
+    let edit = |f: &str, from: &str, to: &str| {
+        let text = read(p.join(f));
+        assert!(text.contains(from), "{f}: {from}");
+        fs::write(p.join(f), text.replacen(from, to, 1)).unwrap();
+    };
+    edit("Dockerfile", "EXPOSE 5000", "EXPOSE 5000 9090");
+    fs::write(
+        p.join("README.md"),
+        format!("{}Our notes.\n", read(p.join("README.md"))),
+    )
+    .unwrap();
+    fs::write(
+        p.join("requirements-dev.txt"),
+        format!("{}ruff\n", read(p.join("requirements-dev.txt"))),
+    )
+    .unwrap();
+    fs::remove_file(p.join("compose.yaml")).unwrap();
+
+    let run = |args: &[&str]| {
+        flaskgen(tmp.path())
+            .args(["update", "svc", "--json"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["-p", "8080"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let k = kinds(&out);
+    assert_eq!(k["Dockerfile"], "conflict");
+    assert_eq!(k["README.md"], "merged");
+    assert_eq!(k["gunicorn.conf.py"], "updated");
+    assert_eq!(k["compose.yaml"], "kept", "deleted: stays deleted");
+    assert_eq!(k["requirements-dev.txt"], "kept");
+    assert!(!p.join("compose.yaml").exists());
+    assert!(read(p.join("gunicorn.conf.py")).contains("\"8080\""));
+    assert!(read(p.join("README.md")).ends_with("Our notes.\n"));
+    assert!(read(p.join("README.md")).contains("8080:8080"));
+    assert!(read(p.join("Dockerfile")).contains(
+        "<<<<<<< ours\nEXPOSE 5000 9090\n||||||| base\nEXPOSE 5000\n=======\nEXPOSE 8080\n>>>>>>> theirs\n"
+    ));
+    edit(
+        "Dockerfile",
+        "<<<<<<< ours\nEXPOSE 5000 9090\n||||||| base\nEXPOSE 5000\n=======\nEXPOSE 8080\n>>>>>>> theirs\n",
+        "EXPOSE 8080 9090\n",
+    );
+
+    let out = run(&["-d", "minimal=true"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let k = kinds(&out);
+    for gone in [
+        ".dockerignore",
+        "gunicorn.conf.py",
+        "pyproject.toml",
+        "tests/test_app.py",
+    ] {
+        assert_eq!(k[gone], "removed", "{gone}");
+        assert!(!p.join(gone).exists(), "{gone}");
+    }
+    assert_eq!(
+        k["README.md"], "kept",
+        "edited: kept though the template dropped it"
+    );
+    assert_eq!(k["requirements-dev.txt"], "kept");
+    assert!(p.join("README.md").exists());
+    assert_eq!(
+        read(p.join("Dockerfile"))
+            .matches("EXPOSE 8080 9090")
+            .count(),
+        1
+    );
+
+    let out = run(&["-d", "minimal=false"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let k = kinds(&out);
+    for back in [
+        ".dockerignore",
+        "gunicorn.conf.py",
+        "compose.yaml",
+        "tests/test_app.py",
+    ] {
+        assert_eq!(k[back], "added", "{back}");
+        assert!(p.join(back).exists(), "{back}");
+    }
+    assert_eq!(
+        k["README.md"], "conflict",
+        "new in the template, and the project has its own"
+    );
+    assert!(read(p.join("README.md")).contains("<<<<<<< ours\n"));
+}
