@@ -500,12 +500,15 @@ fn render_kit(det: &Detection, c: &Choice) -> Result<Plan> {
     Ok(Plan { files })
 }
 
+/// A unified diff as git prints it (diffy, the crate `update` uses too).
 fn diff(old: &str, new: &str, path: &str) -> String {
-    similar::TextDiff::from_lines(old, new)
-        .unified_diff()
-        .context_radius(3)
-        .header(&format!("a/{path}"), &format!("b/{path}"))
-        .to_string()
+    let mut opts = diffy::DiffOptions::new();
+    opts.set_original_filename(format!("a/{path}"))
+        .set_modified_filename(format!("b/{path}"));
+    let format = diffy::PatchFormatter::new().suppress_blank_empty(false);
+    let patch = opts.create_patch(old, new);
+    let text = format.fmt_patch(&patch).to_string();
+    text
 }
 
 fn detection_summary(det: &Detection, c: &Choice, entry: &Found<String>) -> String {

@@ -8,6 +8,7 @@ mod list;
 mod man;
 mod new;
 mod template;
+pub mod update;
 
 use anyhow::Result;
 use clap::ArgMatches;
@@ -25,6 +26,7 @@ pub fn run(cli: Cli, matches: &ArgMatches, printer: Printer) -> Result<()> {
         }
         Command::Check(args) => check::run(args, printer),
         Command::Init(args) => init::run(args, printer),
+        Command::Update(args) => update::run(args, printer),
         Command::List { json, config } => list::run(json, config.no_config),
         Command::Completions { shell } => completions::run(shell),
         Command::Man { command, dir } => man::run(&command, dir.as_deref(), printer),
