@@ -160,3 +160,21 @@ def test_init_output_builds_and_serves(fixture, page, env, args, tmp_path, base_
 def test_real_app_ihatemoney_builds_and_serves(tmp_path, base_image, cleanup):
     project = fetch_sdist("ihatemoney==7.2.1", tmp_path / "src")
     build_and_serve(project, "fg-init-ihatemoney:e2e", base_image, cleanup, "/")
+
+
+@pytest.mark.docker
+def test_uv_locked_project_builds_from_its_lock(tmp_path, base_image, cleanup):
+    """A real uv.lock (made here by uv, pinned in requirements.txt): the image
+    installs exactly what it says, through `uv export --frozen`."""
+    uv = shutil.which("uv") or str(VENV_BIN / "uv")
+    if not Path(uv).exists():
+        not_run("uv-locked project in Docker", "uv is not installed (scripts/test installs it from tests/e2e/requirements.txt)")
+    project = tmp_path / "uvapp"
+    shutil.copytree(FIXTURES / "uv", project)
+    (project / ".python-version").unlink()
+    (project / "uv.lock").unlink()
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('">=3.12"', '">=3.11"'))
+    subprocess.run([uv, "lock", "-q"], cwd=project, check=True, capture_output=True, timeout=300)
+    build_and_serve(project, "fg-init-uvapp:e2e", base_image, cleanup, "/")
+    assert "uv export --frozen" in (project / "Dockerfile").read_text()
