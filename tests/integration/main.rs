@@ -2,10 +2,14 @@
 
 mod cli;
 mod failures;
+mod git;
+mod inputs;
 mod kits;
 mod new;
 mod pty;
+mod safety;
 mod snapshots;
+mod wrap;
 
 use std::fs;
 use std::path::{Path, PathBuf};
