@@ -280,7 +280,7 @@ fn force_overwrites_only_rendered_files_and_lists_them() {
     assert!(out.status.success(), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(
-        err.contains("Replaced svc/Dockerfile") && err.contains("12 new, 1 replaced, 0 unchanged"),
+        err.contains("Replaced svc/Dockerfile") && err.contains("14 new, 1 replaced, 0 unchanged"),
         "{err}"
     );
     assert_eq!(err.matches("Replaced").count(), 1);
