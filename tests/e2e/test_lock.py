@@ -213,7 +213,11 @@ def test_requires_python_is_what_the_pins_need(tmp_path):
     project = generate(tmp_path, "pyver")
     declared = tomllib.loads((project / "pyproject.toml").read_text())["project"]["requires-python"]
     assert declared == f">={need}", f"pins need {need} ({max(floors, key=floors.get)}); pyproject says {declared}"
-    # And nothing older: the lock does not resolve for the Python just below.
+    # Both locks install on that oldest Python (the dev lock's markers add packages there),
+    # and not on the one just below.
+    for lock in LOCKS:
+        out = download(TEMPLATE / lock, str(need), "glibc", "x86_64", tmp_path / f"floor-{lock}")
+        assert out.returncode == 0, f"{lock} on Python {need}:\n{out.stderr[-2000:]}"
     older = f"{need.major}.{need.minor - 1}"
     assert download(TEMPLATE / "requirements-dev.txt", older, "glibc", "x86_64", tmp_path / "old").returncode != 0
 
