@@ -13,6 +13,40 @@
 use dialoguer::console::{measure_text_width, strip_ansi_codes, Key, Term};
 use dialoguer::theme::Theme;
 
+/// Turns the terminal's own echo and line editing off for the life of a
+/// prompt, and puts the settings back when dropped (the signal handler puts
+/// back the ones flaskgen started with).
+struct NoEcho {
+    saved: Option<libc::termios>,
+}
+
+impl NoEcho {
+    fn start() -> NoEcho {
+        // SAFETY: tcgetattr/tcsetattr on stdin, which is a terminal here.
+        unsafe {
+            let mut t: libc::termios = std::mem::zeroed();
+            if libc::isatty(0) != 1 || libc::tcgetattr(0, &mut t) != 0 {
+                return NoEcho { saved: None };
+            }
+            let saved = t;
+            t.c_lflag &= !(libc::ECHO | libc::ICANON);
+            libc::tcsetattr(0, libc::TCSANOW, &t);
+            NoEcho { saved: Some(saved) }
+        }
+    }
+}
+
+impl Drop for NoEcho {
+    fn drop(&mut self) {
+        if let Some(t) = &self.saved {
+            // SAFETY: as above; restores what start() read.
+            unsafe {
+                libc::tcsetattr(0, libc::TCSANOW, t);
+            }
+        }
+    }
+}
+
 /// Asks for one line of text on stderr. An empty answer takes `default`
 /// (shown in the prompt); `validate` returns the message for an answer it
 /// refuses, which is then cleared and asked again.
@@ -26,6 +60,9 @@ pub fn ask(
     if !term.is_term() {
         return Err(std::io::Error::new(std::io::ErrorKind::NotConnected, "not a terminal").into());
     }
+    // Keys that arrive between two reads (a paste, fast typing) must not be
+    // echoed by the terminal itself: the block could not clear them.
+    let _no_echo = NoEcho::start();
     let mut block = Block {
         term: &term,
         theme,

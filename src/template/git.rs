@@ -40,12 +40,12 @@ pub fn is_git_url(source: &str) -> bool {
         || (source.starts_with("git@") && source.contains(':'))
 }
 
-fn is_ssh_url(url: &str) -> bool {
+pub(crate) fn is_ssh_url(url: &str) -> bool {
     url.starts_with("ssh://") || url.starts_with("git@")
 }
 
 /// True when `GIT_SSH_COMMAND`, `GIT_SSH` or git's `core.sshCommand` is set.
-fn user_chose_ssh_command() -> bool {
+pub(crate) fn user_chose_ssh_command() -> bool {
     ["GIT_SSH_COMMAND", "GIT_SSH"]
         .iter()
         .any(|v| std::env::var_os(v).is_some_and(|v| !v.is_empty()))

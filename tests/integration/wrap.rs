@@ -30,7 +30,7 @@ impl Tmux {
             socket: dir.join("tmux.sock"),
         };
         let mut line = format!(
-            "env -i PATH=\"$PATH\" TERM=screen HOME={home} XDG_CONFIG_HOME={home}/none {bin}",
+            "env -i PATH=\"$PATH\" TERM=screen HOME={home} XDG_CONFIG_HOME={home}/none FLASKGEN_VCS=none {bin}",
             home = dir.display(),
             bin = env!("CARGO_BIN_EXE_flaskgen")
         );
