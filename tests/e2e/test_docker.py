@@ -331,7 +331,12 @@ def test_push_to_a_local_registry_and_pull_back(built, cleanup, tmp_path):
         assert sh("docker", "image", "inspect", remote, check=False).returncode != 0
         sh("docker", "image", "pull", remote)
         cid = run_detached(built, cleanup, image=remote, name="orders-api-pulled")
-        assert wait_for(f"http://127.0.0.1:{built['port']}/", 20) == (200, "hello flask")
+        try:
+            assert wait_for(f"http://127.0.0.1:{built['port']}/", 60) == (200, "hello flask")
+        except AssertionError:
+            logs = sh("docker", "logs", cid, check=False)
+            state = sh("docker", "inspect", "-f", "{{json .State}}", cid, check=False).stdout
+            raise AssertionError(f"the pulled image did not serve; state {state}\n{logs.stdout}{logs.stderr}")
         sh("docker", "rm", "-f", cid)
     finally:
         registry.terminate()
