@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from test_docker import base_image, cleanup, engine  # noqa: F401 (fixtures shared with the container tests)
 from conftest import (ROOT, dockerfile_env, free_port, generate, instruction, measured, not_run,
                       parse_dockerfile, which)
 
@@ -347,3 +348,25 @@ def test_workflow_test_job_runs_here(tmp_path):
     print("\n".join(log))
     assert ok, "\n".join(log)
     assert any("run 'Run the tests' -> 0" in line for line in log)
+
+
+@pytest.mark.docker
+def test_workflow_image_job_runs_here(tmp_path, base_image, cleanup):  # noqa: F811
+    """The image job on a branch push: lint, build, run and probe /healthz; the tag-only push is skipped."""
+    port = free_port()
+    name = f"fgci{os.getpid()}"
+    project = generate(tmp_path, name, "-p", str(port), "-b", base_image, *ALL)
+    workflow = yaml.safe_load((project / ".github/workflows/ci.yml").read_text())
+    ref = "refs/heads/main"
+    # Stand-ins: this engine has no buildx (the classic builder builds the same Dockerfile).
+    env = workflow_env(workflow, project, ref, {"DOCKER_BUILDKIT": "0"})
+    cleanup["images"].append(env["LOCAL_IMAGE"])
+    cleanup["containers"].append(f"{name}-ci")
+    log = []
+    ok = run_job(workflow, "image", project, env, ref, log)
+    print("\n".join(log))
+    assert ok, "\n".join(log)
+    assert any("run 'Run it and probe /healthz' -> 0" in line for line in log)
+    assert any(line.startswith("image: skipped") and "Push the image" in line for line in log)
+    out = subprocess.run(["docker", "ps", "-aq", "--filter", f"name=^{name}-ci$"], capture_output=True, text=True)
+    assert out.stdout.strip() == "", "the workflow's last step removes its container"
