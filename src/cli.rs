@@ -1,19 +1,21 @@
-//! The command line: clap derive structs, environment variables, help text.
+//! The command line: clap derive structs and help text. The built-ins'
+//! flags take their help (default, environment variable) from the
+//! built-ins table; their environment variables are read by the inputs
+//! layer, not by clap, so precedence lives in one place.
 
 use std::path::PathBuf;
 
-use clap::parser::ValueSource;
-use clap::{ArgMatches, Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use clap_complete::Shell;
 
-use crate::values::Source;
+use crate::values::builtins::BUILTINS;
 
 const AFTER_HELP: &str = "\
 Exit codes:
     0  success
     1  failure (e.g. the target directory is not empty, a template cannot be fetched)
     2  usage error or invalid input (nothing is written)
-  130  interrupted with Ctrl-C (nothing is written)
+  130  interrupted with Ctrl-C (143 for SIGTERM, 129 for SIGHUP; nothing is written)
 
 Examples:
   flaskgen new hello-flask                 ask for anything not given (on a terminal)
@@ -126,18 +128,18 @@ pub struct ConfigArgs {
 
 #[derive(Debug, Args)]
 pub struct NewArgs {
-    /// Project name: directory and default image name (e.g. hello-flask)
+    /// (help from the built-ins table)
     pub name: Option<String>,
 
-    /// Port the app listens on [default: 5000]
-    #[arg(short, long, env = "FLASKGEN_PORT", value_name = "PORT")]
+    /// (help from the built-ins table)
+    #[arg(short, long, value_name = "PORT")]
     pub port: Option<String>,
 
-    /// Base image, with an explicit version tag or digest [default: python:3.14-slim]
-    #[arg(short, long, env = "FLASKGEN_BASE_IMAGE", value_name = "IMAGE")]
+    /// (help from the built-ins table)
+    #[arg(short, long, value_name = "IMAGE")]
     pub base_image: Option<String>,
 
-    /// Image name used in the docs and compose.yaml [default: NAME]
+    /// (help from the built-ins table)
     #[arg(long, value_name = "REPO")]
     pub image: Option<String>,
 
@@ -151,8 +153,8 @@ pub struct NewArgs {
     )]
     pub output_dir: PathBuf,
 
-    /// Template: a directory or a git URL (https://, ssh://, git@host:, file://) [default: built-in]
-    #[arg(short, long, env = "FLASKGEN_TEMPLATE", value_name = "SOURCE")]
+    /// Template: a directory or a git URL (https://, ssh://, git@host:, file://) [default: built-in] [env: FLASKGEN_TEMPLATE]
+    #[arg(short, long, value_name = "SOURCE")]
     pub template: Option<String>,
 
     /// Branch or tag of a git template
@@ -192,10 +194,35 @@ pub struct NewArgs {
     pub config: ConfigArgs,
 }
 
-/// Where a flag's value came from: the command line or its environment variable.
-pub fn source_of(matches: &ArgMatches, id: &str, env: &str) -> Source {
-    match matches.value_source(id) {
-        Some(ValueSource::EnvVariable) => Source::Env(env.to_string()),
-        _ => Source::CommandLine,
+/// The command line as clap sees it, with the built-ins' help from their table.
+pub fn command() -> clap::Command {
+    let cmd = Cli::command();
+    let order: Vec<String> = cmd
+        .get_subcommands()
+        .map(|s| s.get_name().to_string())
+        .collect();
+    // `mut_subcommand` moves the one it changes to the end: every one is
+    // passed through, in order, so the listing keeps its order.
+    order.iter().fold(cmd, |cmd, name| {
+        cmd.mut_subcommand(name, |sub| {
+            if sub.get_name() != "new" {
+                return sub;
+            }
+            BUILTINS.iter().fold(sub, |sub, b| {
+                let id = b.flag.unwrap_or(b.name).replace('-', "_");
+                sub.mut_arg(id, |arg| arg.help(b.help_line()))
+            })
+        })
+    })
+}
+
+impl Cli {
+    /// Whether the requested output is JSON, so errors go to stdout as JSON too.
+    pub fn wants_json(&self) -> bool {
+        match &self.command {
+            Command::New(a) => a.json,
+            Command::List { json, .. } => *json,
+            _ => false,
+        }
     }
 }

@@ -1,5 +1,7 @@
-//! Error kinds that decide the exit code: invalid input (2), Ctrl-C (130),
-//! everything else (1).
+//! The exit-code boundary: the kind of an error, wherever it was raised,
+//! decides the exit code. Invalid input from any source (2), a signal
+//! (128 + the signal: 130 for Ctrl-C), any other failure: an operation
+//! refused or failed (1). Nothing else in flaskgen picks an exit code.
 
 use std::fmt;
 
@@ -27,7 +29,7 @@ pub fn input_error(msg: impl Into<String>) -> anyhow::Error {
 /// its chain is an [`InputError`], 1 otherwise.
 pub fn exit_code(err: &anyhow::Error) -> i32 {
     if err.chain().any(|e| e.is::<Interrupted>()) {
-        crate::interrupt::EXIT_CODE
+        crate::interrupt::exit_code()
     } else if err
         .chain()
         .any(|e| e.downcast_ref::<InputError>().is_some())

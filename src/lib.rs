@@ -1,26 +1,31 @@
 //! flaskgen: scaffolds containerized Flask web apps.
 //!
-//! One pipeline: `cli` → `resolve` (values, config, prompts) → `template`
-//! → `render` (a plan in memory) → `write` (atomically) → `report`.
+//! One pipeline, a module (or folder) per stage:
+//! `cli` (the command line) → `inputs` (every given value from flags,
+//! answers file, environment and config, and the one precedence function)
+//! → `template` (sources and their manifest) → `resolve` (values settled,
+//! with `prompt` when allowed; each checked by its rule in `values`) →
+//! `render` (a plan in memory) → `write` (atomically) → `present` (status,
+//! listings, JSON). `commands` holds a file per subcommand; `error` is the
+//! one place an error becomes an exit code; `interrupt` handles signals.
 
-pub mod answers;
 pub mod cli;
 pub mod commands;
-pub mod config;
 pub mod error;
+pub mod inputs;
 pub mod interrupt;
-pub mod manifest;
+pub mod present;
 pub mod prompt;
 pub mod render;
-pub mod report;
 pub mod resolve;
 pub mod template;
+pub mod text;
 pub mod values;
 pub mod write;
 
 use std::ffi::OsString;
 
-use clap::{CommandFactory, FromArgMatches};
+use clap::FromArgMatches;
 
 /// `--color` as written on the command line, so clap's own errors and help obey it.
 fn color_from_args(args: &[OsString]) -> clap::ColorChoice {
@@ -42,7 +47,7 @@ fn color_from_args(args: &[OsString]) -> clap::ColorChoice {
 
 /// Runs flaskgen with these arguments; returns the process exit code.
 pub fn main_with(args: Vec<OsString>) -> i32 {
-    let command = cli::Cli::command().color(color_from_args(&args));
+    let command = cli::command().color(color_from_args(&args));
     let matches = match command.try_get_matches_from(&args) {
         Ok(m) => m,
         Err(e) => {
@@ -57,12 +62,17 @@ pub fn main_with(args: Vec<OsString>) -> i32 {
             return e.exit_code();
         }
     };
-    let printer = report::Printer::new(parsed.color, parsed.quiet, parsed.verbose);
+    let printer = present::Printer::new(parsed.color, parsed.quiet, parsed.verbose);
+    let json = parsed.wants_json();
     match commands::run(parsed, &matches, printer) {
         Ok(()) => 0,
         Err(e) => {
+            let code = error::exit_code(&e);
             printer.error(&e);
-            error::exit_code(&e)
+            if json {
+                present::stdout(&present::plan::json_error(&e, code));
+            }
+            code
         }
     }
 }

@@ -1,5 +1,7 @@
 //! Interactive questions (dialoguer), each validated as typed by the same
-//! rule the flags use. Only called when stdin and stderr are terminals.
+//! rule the flags use. Only asked when stdin and stderr are terminals, no
+//! `--yes` was given and no CI variable is set. A kit's prompts and choices
+//! are shown with their control characters escaped.
 
 use std::path::PathBuf;
 
@@ -8,7 +10,27 @@ use dialoguer::theme::{ColorfulTheme, SimpleTheme, Theme};
 use dialoguer::{Confirm, Input, Select};
 
 use crate::interrupt;
+use crate::text::escape;
 use crate::values::{Kind, Value, Variable, SUGGESTED_BASE_IMAGES};
+
+/// Why flaskgen may not ask, or `None` when it may: `--yes`, a CI variable
+/// (set to anything but empty, `0` or `false`), or a stream that is not a
+/// terminal, named.
+pub fn why_not_interactive(yes: bool) -> Option<&'static str> {
+    use std::io::IsTerminal;
+    let ci = std::env::var("CI").is_ok_and(|v| !matches!(v.trim(), "" | "0" | "false"));
+    if yes {
+        Some("--yes was given")
+    } else if ci {
+        Some("the CI environment variable is set")
+    } else if !std::io::stdin().is_terminal() {
+        Some("stdin is not a terminal")
+    } else if !std::io::stderr().is_terminal() {
+        Some("stderr is not a terminal")
+    } else {
+        None
+    }
+}
 
 pub struct Prompter {
     theme: Box<dyn Theme>,
@@ -56,7 +78,7 @@ impl Prompter {
             Kind::Bool => {
                 let d = matches!(default, Some(Value::Bool(true)));
                 let answer = Confirm::with_theme(theme)
-                    .with_prompt(&var.prompt)
+                    .with_prompt(escape(&var.prompt))
                     .default(d)
                     .interact()
                     .map_err(cancelled)?;
@@ -68,9 +90,10 @@ impl Prompter {
                     .iter()
                     .position(|c| Some(c) == current.as_ref())
                     .unwrap_or(0);
+                let shown: Vec<String> = choices.iter().map(|c| escape(c)).collect();
                 let pick = Select::with_theme(theme)
-                    .with_prompt(&var.prompt)
-                    .items(choices)
+                    .with_prompt(escape(&var.prompt))
+                    .items(&shown)
                     .default(idx)
                     .interact()
                     .map_err(cancelled)?;
@@ -102,7 +125,7 @@ impl Prompter {
                 // The widget would echo the whole label, hint included; the
                 // answer line shows just the image, as the other prompts do.
                 let pick = Select::with_theme(theme)
-                    .with_prompt(&var.prompt)
+                    .with_prompt(escape(&var.prompt))
                     .items(&labels)
                     .default(0)
                     .report(false)
@@ -110,7 +133,11 @@ impl Prompter {
                     .map_err(cancelled)?;
                 if pick < items.len() {
                     let mut line = String::new();
-                    theme.format_select_prompt_selection(&mut line, &var.prompt, &items[pick])?;
+                    theme.format_select_prompt_selection(
+                        &mut line,
+                        &escape(&var.prompt),
+                        &items[pick],
+                    )?;
                     dialoguer::console::Term::stderr().write_line(&line)?;
                     return Ok(Value::Str(items[pick].clone()));
                 }
@@ -127,7 +154,7 @@ impl Prompter {
         // newlines, not the lines the terminal wrapped it onto: wrap it here.
         let width = self.width;
         let mut input = Input::<String>::with_theme(self.theme.as_ref())
-            .with_prompt(&var.prompt)
+            .with_prompt(escape(&var.prompt))
             .validate_with(move |s: &String| {
                 kind.check(s).map_err(|e| wrap(&e, width))?;
                 match &occupied_in {
@@ -212,7 +239,7 @@ mod tests {
 
     #[test]
     fn wrapped_messages_fit_and_keep_every_word() {
-        let text = "use 1-63 lowercase letters, digits and single separators (- _ .), starting and ending with a letter or digit, so it works as a directory and an image name (did you mean `hello-world`?)";
+        let text = "use 1-63 lowercase letters, digits, separated by `.`, `_`, `__` or dashes, starting and ending with a letter or digit, so it works as a directory and an image name (did you mean `hello-world`?)";
         for width in [40, 80, 120, 300] {
             let wrapped = wrap(text, width);
             assert!(

@@ -5,25 +5,16 @@ use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
 
 use anyhow::{anyhow, bail, Result};
-use serde::Serialize;
 use tera::{Context, Tera};
 
-use crate::answers::{self, ANSWERS_FILE};
-use crate::template::{Template, RENDER_SUFFIX};
-use crate::values::Values;
+use crate::inputs::answers::{self, ANSWERS_FILE};
+use crate::template::{File, Template, RENDER_SUFFIX};
+use crate::values::{is_identifier, Values};
 
-#[derive(Debug, Clone, Serialize)]
-pub struct PlannedFile {
-    pub path: String,
-    #[serde(skip)]
-    pub contents: Cow<'static, [u8]>,
-    #[serde(skip)]
-    pub executable: bool,
-}
-
+/// Every file of the project, rendered, with its path inside the project.
 #[derive(Debug, Clone, Default)]
 pub struct Plan {
-    pub files: Vec<PlannedFile>,
+    pub files: Vec<File>,
 }
 
 impl Plan {
@@ -52,18 +43,6 @@ enum Piece {
     Var(Vec<String>),
 }
 
-/// A tera identifier, also the rule for variable names.
-pub fn is_identifier(s: &str) -> bool {
-    let mut chars = s.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
-
-/// Splits a template made only of text and `{{ name }}` / `{{ a.b }}` tags.
-/// tera's parser costs about a thousand instructions a byte, most of
-/// flaskgen's run time, and most files need nothing more; anything else
-/// (other tags, filters, whitespace control, literals) returns `None` and
-/// goes to tera, which renders these the same way.
 fn simple_pieces(text: &str) -> Option<Vec<Piece>> {
     if text.contains("{%") || text.contains("{#") {
         return None;
@@ -257,7 +236,7 @@ impl<'t> Engine<'t> {
         let mut seen = BTreeSet::new();
         if self.included(ANSWERS_FILE, &ctx, &json)? {
             seen.insert(ANSWERS_FILE.to_string());
-            files.push(PlannedFile {
+            files.push(File {
                 path: ANSWERS_FILE.to_string(),
                 contents: Cow::Owned(answers::render(self.template, values).into_bytes()),
                 executable: false,
@@ -281,7 +260,7 @@ impl<'t> Engine<'t> {
             } else {
                 f.contents.clone()
             };
-            files.push(PlannedFile {
+            files.push(File {
                 path: out_path,
                 contents,
                 executable: f.executable,
@@ -352,7 +331,15 @@ fn confine(template_path: &str, rendered: &str) -> Result<String> {
             .any(|c| c.is_empty() || c == "." || c == ".." || c.trim().is_empty());
     if bad {
         bail!(
-            "template file {template_path} renders to the unsafe path {rendered:?}: absolute paths, `..`, `.` and empty components are refused"
+            "template file {template_path} renders to the unsafe path {}: absolute paths, `..`, `.` and empty components are refused",
+            crate::text::quote(rendered)
+        );
+    }
+    if let Some(vcs) = rendered.split('/').find(|c| crate::template::is_vcs_dir(c)) {
+        bail!(
+            "template file {template_path} renders to {}, inside a version-control directory ({}); a kit may not write there",
+            crate::text::quote(rendered),
+            crate::text::quote(vcs)
         );
     }
     Ok(rendered.to_string())
@@ -514,9 +501,16 @@ mod tests {
             "./x",
             "a\\b",
             " /x",
+            ".git/hooks/pre-commit",
+            "sub/.GIT/config",
+            ".hg/hgrc",
+            ".svn/entries",
+            ".git",
         ] {
             assert!(confine("t", bad).is_err(), "{bad:?}");
         }
         assert_eq!(confine("t", "a/b.txt").unwrap(), "a/b.txt");
+        assert_eq!(confine("t", ".github/ci.yml").unwrap(), ".github/ci.yml");
+        assert_eq!(confine("t", ".gitignore").unwrap(), ".gitignore");
     }
 }

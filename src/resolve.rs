@@ -1,112 +1,55 @@
-//! Resolves every variable of a template to a valid value. Precedence:
-//! command line (flags, --define), then an answers file (--answers), then
-//! environment, then the config file, then the template's default; a prompt,
-//! when allowed, offers that default.
+//! Settles every variable of a template on a valid value: the inputs
+//! layer's winner when it is explicit (command line, answers file,
+//! environment); otherwise a prompt, when allowed, offering the weaker
+//! default (config, derived, template); otherwise that default.
 
 use anyhow::Result;
 
-use crate::config::Config;
 use crate::error::{input_error, InputError};
-use crate::manifest::Manifest;
+use crate::inputs::{self, config::Config, Given};
+use crate::present::Printer;
 use crate::prompt::Prompter;
-use crate::report::Printer;
-use crate::values::{Source, Value, Values};
-
-/// A raw value given explicitly (flag, its environment variable, or --define).
-#[derive(Debug, Clone)]
-pub struct Given {
-    pub var: String,
-    pub raw: String,
-    pub source: Source,
-}
-
-/// Parses `--define KEY=VALUE` entries and checks them against the template's variables.
-pub fn defines(manifest: &Manifest, defines: &[String]) -> Result<Vec<Given>> {
-    let known = || {
-        manifest
-            .variables
-            .iter()
-            .map(|v| v.name.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    defines
-        .iter()
-        .map(|d| {
-            let bad = || {
-                input_error(format!(
-                    "invalid --define {d:?}: use KEY=VALUE; for example `-d port=8080`"
-                ))
-            };
-            let (k, v) = d.split_once('=').ok_or_else(bad)?;
-            let k = k.trim();
-            if k.is_empty() {
-                return Err(bad());
-            }
-            if manifest.variable(k).is_none() {
-                return Err(input_error(format!(
-                    "unknown variable `{k}` in --define {d:?}; this template's variables are: {}",
-                    known()
-                )));
-            }
-            Ok(Given {
-                var: k.to_string(),
-                raw: v.to_string(),
-                source: Source::Define,
-            })
-        })
-        .collect()
-}
+use crate::template::manifest::Manifest;
+use crate::text::quote;
+use crate::values::{Source, Value, Values, Variable};
 
 pub struct Resolver<'a> {
     pub manifest: &'a Manifest,
     pub config: &'a Config,
     pub given: Vec<Given>,
     pub prompter: Option<&'a Prompter>,
+    /// Why there is no prompter (`--yes`, CI, which stream is not a terminal).
+    pub not_asking: Option<&'static str>,
     pub printer: Printer,
 }
 
 impl Resolver<'_> {
     pub fn resolve(&self) -> Result<Values> {
-        // The same variable twice with different values is a mistake, not a precedence question.
-        let explicit: Vec<&Given> = self.given.iter().filter(|g| g.source.rank() == 0).collect();
-        for (i, a) in explicit.iter().enumerate() {
-            if let Some(b) = explicit[i + 1..]
-                .iter()
-                .find(|b| b.var == a.var && b.raw != a.raw)
-            {
-                return Err(input_error(format!(
-                    "{} is given twice with different values ({:?} from {}, {:?} from {}); give it once, for example only `-d {}={}`",
-                    a.var, a.raw, a.source, b.raw, b.source, a.var, b.raw
-                )));
-            }
-        }
+        self.refuse_contradictions()?;
         let mut values = Values::default();
         for var in &self.manifest.variables {
-            let given = self
-                .given
-                .iter()
-                .filter(|g| g.var == var.name)
-                .min_by_key(|g| g.source.rank());
-            if let Some(g) = given {
-                let origin = match &g.source {
-                    Source::Env(e) => format!(" (from {e})"),
-                    Source::Answers(p) => format!(" in answers file {}", p.display()),
-                    _ => String::new(),
-                };
-                let v = var.parse(&g.raw, &origin)?;
+            let winner = inputs::pick(&self.given, &var.name);
+            if let Some(g) = winner.filter(|g| inputs::is_explicit(&g.source)) {
+                let v = var.parse(&g.raw, &origin(&g.source))?;
                 self.settle(&mut values, &var.name, v, g.source.clone());
                 continue;
             }
-            let (default, source) = self.default_for(var, &values)?;
+            let (default, source) = match winner {
+                Some(g) => (
+                    Some(var.parse(&g.raw, &origin(&g.source))?),
+                    g.source.clone(),
+                ),
+                None => self.derived_or_template_default(var, &values)?,
+            };
             let (value, source) = match (self.prompter, var.ask) {
                 (Some(p), true) => (p.ask(var, default.as_ref())?, Source::Prompt),
                 _ => match default {
                     Some(d) => (d, source),
                     None if var.name == "name" => {
-                        return Err(input_error(
-                            "missing NAME: flaskgen cannot ask (stdin is not a terminal, or --yes was given); pass it, e.g. `flaskgen new hello-flask --yes`",
-                        ))
+                        return Err(input_error(format!(
+                            "missing NAME: flaskgen cannot ask ({}); pass it, e.g. `flaskgen new hello-flask --yes`",
+                            self.not_asking.unwrap_or("the template never asks for it")
+                        )))
                     }
                     None => {
                         return Err(input_error(format!(
@@ -119,6 +62,34 @@ impl Resolver<'_> {
             self.settle(&mut values, &var.name, value, source);
         }
         Ok(values)
+    }
+
+    /// The same variable twice on the command line with different values is
+    /// a mistake, not a precedence question.
+    fn refuse_contradictions(&self) -> Result<()> {
+        let explicit: Vec<&Given> = self
+            .given
+            .iter()
+            .filter(|g| inputs::rank(&g.source) == 0)
+            .collect();
+        for (i, a) in explicit.iter().enumerate() {
+            if let Some(b) = explicit[i + 1..]
+                .iter()
+                .find(|b| b.var == a.var && b.raw != a.raw)
+            {
+                return Err(input_error(format!(
+                    "{} is given twice with different values ({} from {}, {} from {}); give it once, for example only `-d {}={}`",
+                    a.var,
+                    quote(&a.raw),
+                    a.source,
+                    quote(&b.raw),
+                    b.source,
+                    a.var,
+                    crate::text::shorten(&b.raw)
+                )));
+            }
+        }
+        Ok(())
     }
 
     /// Records a value; a privileged port is warned about at once, so at a
@@ -134,17 +105,13 @@ impl Resolver<'_> {
         values.set(name, value, source);
     }
 
-    /// The config's default, else a derived one (image from name), else the template's.
-    fn default_for(
+    /// The image derived from the name (under the config's namespace), else
+    /// the template's default.
+    fn derived_or_template_default(
         &self,
-        var: &crate::values::Variable,
+        var: &Variable,
         so_far: &Values,
     ) -> Result<(Option<Value>, Source)> {
-        if let Some(raw) = self.config.default_for(&var.name)? {
-            let v = var.parse(&raw, &self.config.origin())?;
-            let path = self.config.path.clone().unwrap_or_default();
-            return Ok((Some(v), Source::Config(path)));
-        }
         if var.name == "image" && var.default.is_none() {
             let name = so_far.str("name");
             return Ok(match &self.config.defaults.image_namespace {
@@ -152,8 +119,10 @@ impl Resolver<'_> {
                     let raw = format!("{}/{name}", ns.trim_end_matches('/'));
                     let v = var.kind.check(&raw).map_err(|rule| {
                         InputError(format!(
-                            "invalid image_namespace {ns:?}{}: {name} under it gives {raw:?}, which {rule}; for example `acme`",
-                            self.config.origin()
+                            "invalid image_namespace {}{}: {name} under it gives {}, which {rule}; for example `acme`",
+                            quote(ns),
+                            self.config.origin(),
+                            quote(&raw)
                         ))
                     })?;
                     (
@@ -168,5 +137,15 @@ impl Resolver<'_> {
             });
         }
         Ok((var.default.clone(), Source::TemplateDefault))
+    }
+}
+
+/// Where a rejected value came from, for its error message.
+fn origin(source: &Source) -> String {
+    match source {
+        Source::Env(e) => format!(" (from {e})"),
+        Source::Answers(p) => format!(" in answers file {}", p.display()),
+        Source::Config(p) => format!(" in config file {}", p.display()),
+        _ => String::new(),
     }
 }

@@ -16,8 +16,10 @@ pub struct Outcome {
     pub root: PathBuf,
     /// Files written: path relative to the root, bytes.
     pub files: Vec<(String, usize)>,
-    /// Files that existed and were replaced (with `--force` only).
+    /// Files that existed with other contents and were replaced (`--force` only).
     pub overwritten: Vec<String>,
+    /// Files that existed with the very contents planned, left untouched.
+    pub unchanged: Vec<String>,
 }
 
 /// What writing would do, worked out before anything is touched.
@@ -28,7 +30,11 @@ pub struct Preflight {
     /// would replace the directory itself: its owner and mode, a mount point,
     /// or the shell's current directory (`template init .`).
     pub merge: bool,
+    /// Existing files whose contents differ from the plan's: replaced (their
+    /// mode kept), and named, since their local contents go.
     pub overwrites: Vec<String>,
+    /// Existing files already holding the planned contents: not touched.
+    pub unchanged: Vec<String>,
     /// Directories the merge must create, parents first.
     pub missing_dirs: Vec<PathBuf>,
 }
@@ -50,6 +56,7 @@ pub fn preflight(plan: &Plan, target: &Path, force: bool) -> Result<Preflight> {
             return Ok(Preflight {
                 merge: false,
                 overwrites: vec![],
+                unchanged: vec![],
                 missing_dirs: vec![],
             })
         }
@@ -68,28 +75,52 @@ pub fn preflight(plan: &Plan, target: &Path, force: bool) -> Result<Preflight> {
         }
         Err(e) => return Err(e).with_context(|| format!("cannot inspect {}", target.display())),
     };
-    if !meta.is_dir() {
+    if meta.file_type().is_symlink() {
+        let real = fs::canonicalize(target)
+            .map(|p| format!("; give its real path, e.g. {}", p.display()))
+            .unwrap_or_default();
         bail!(
-            "{} exists and is not a directory; choose another name or --output-dir",
+            "{} is a symlink; flaskgen does not write through symlinks{real}",
             target.display()
         );
     }
-    let existing: Vec<String> = plan
-        .files
-        .iter()
-        .filter(|f| fs::symlink_metadata(target.join(&f.path)).is_ok())
-        .map(|f| f.path.clone())
-        .collect();
+    if !meta.is_dir() {
+        let what = if meta.is_file() && meta.len() == 0 {
+            "an empty file"
+        } else if meta.is_file() {
+            "a file"
+        } else {
+            "not a directory"
+        };
+        bail!(
+            "{} already exists and is {what}; choose another name or --output-dir",
+            target.display()
+        );
+    }
+    let mut existing = Vec::new();
+    let mut unchanged = Vec::new();
+    for f in &plan.files {
+        let dest = target.join(&f.path);
+        let Ok(m) = fs::symlink_metadata(&dest) else {
+            continue;
+        };
+        if m.is_file() && same_contents(&dest, &m, f) {
+            unchanged.push(f.path.clone());
+        } else {
+            existing.push(f.path.clone());
+        }
+    }
     let empty = fs::read_dir(target)?.next().is_none();
     if !force && !empty {
-        let shown = if existing.is_empty() {
+        let clashing: Vec<String> = existing.iter().chain(&unchanged).cloned().collect();
+        let shown = if clashing.is_empty() {
             let mut names: Vec<String> = fs::read_dir(target)?
                 .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
                 .collect();
             names.sort();
             format!("it already holds {}", list(&names))
         } else {
-            format!("these files would be overwritten: {}", list(&existing))
+            format!("these files would be overwritten: {}", list(&clashing))
         };
         bail!(
             "{} exists and is not empty ({shown}); choose another name or --output-dir, or pass --force to overwrite only the files the template writes",
@@ -109,6 +140,12 @@ pub fn preflight(plan: &Plan, target: &Path, force: bool) -> Result<Preflight> {
                 }
                 continue;
             };
+            if !last && crate::template::is_vcs_dir(part) {
+                bail!(
+                    "{} is a version-control directory; refusing to write into it",
+                    at.display()
+                );
+            }
             if m.file_type().is_symlink() {
                 bail!(
                     "{} is a symlink; refusing to write through it",
@@ -132,8 +169,43 @@ pub fn preflight(plan: &Plan, target: &Path, force: bool) -> Result<Preflight> {
     Ok(Preflight {
         merge: true,
         overwrites: existing,
+        unchanged,
         missing_dirs,
     })
+}
+
+/// Debug builds only: sleeps at `point` when `FLASKGEN_TEST_PAUSE` is
+/// `point:milliseconds`, so tests can act in a window that is otherwise
+/// too short to hit (a signal after writing, a race for the target).
+pub fn pause_for_tests(point: &str) {
+    #[cfg(debug_assertions)]
+    if let Ok(spec) = std::env::var("FLASKGEN_TEST_PAUSE") {
+        if let Some(ms) = spec
+            .strip_prefix(point)
+            .and_then(|r| r.strip_prefix(':'))
+            .and_then(|ms| ms.parse().ok())
+        {
+            std::thread::sleep(std::time::Duration::from_millis(ms));
+        }
+    }
+    #[cfg(not(debug_assertions))]
+    let _ = point;
+}
+
+/// Whether the file at `path` already holds exactly what `f` would write
+/// (its contents, and its run bit where the plan sets one).
+fn same_contents(path: &Path, meta: &fs::Metadata, f: &crate::template::File) -> bool {
+    if meta.len() != f.contents.len() as u64 {
+        return false;
+    }
+    #[cfg(unix)]
+    if f.executable {
+        use std::os::unix::fs::PermissionsExt;
+        if meta.permissions().mode() & 0o111 == 0 {
+            return false;
+        }
+    }
+    fs::read(path).is_ok_and(|old| old == *f.contents)
 }
 
 fn list(items: &[String]) -> String {
@@ -183,13 +255,17 @@ pub fn write_until(plan: &Plan, target: &Path, force: bool, stop: &AtomicBool) -
     // Checked again even when the caller already did: the disk may have
     // changed while the user read the summary.
     let pre = preflight(plan, target, force)?;
-    interrupt::begin_writing();
+    let deferred = interrupt::defer();
     let result = if pre.merge {
         merge(plan, target, &pre, stop)
     } else {
         create(plan, target, stop)
     };
-    interrupt::end_writing();
+    if result.is_ok() {
+        deferred.written();
+    } else {
+        drop(deferred);
+    }
     result.map_err(|e| {
         if e.is::<Interrupted>() {
             return e;
@@ -252,13 +328,23 @@ fn create(plan: &Plan, target: &Path, stop: &AtomicBool) -> Result<Outcome> {
     check_interrupt(stop)?;
     // The target did not exist at preflight; if something has appeared there
     // since, rename(2) fails rather than replace it (unless it is an empty directory).
-    fs::rename(&staging, target)
-        .with_context(|| format!("cannot move the project into {}", target.display()))?;
+    pause_for_tests("before-rename");
+    if let Err(e) = fs::rename(&staging, target) {
+        if matches!(e.raw_os_error(), Some(libc::ENOTEMPTY) | Some(libc::EEXIST)) {
+            bail!(
+                "another process created {} while flaskgen was writing it; choose another name, or run again to see what is there",
+                target.display()
+            );
+        }
+        return Err(e)
+            .with_context(|| format!("cannot move the project into {}", target.display()));
+    }
     cleanup.armed = false;
     Ok(Outcome {
         root: target.to_path_buf(),
         files,
         overwritten: vec![],
+        unchanged: vec![],
     })
 }
 
@@ -272,6 +358,16 @@ fn merge(plan: &Plan, target: &Path, pre: &Preflight, stop: &AtomicBool) -> Resu
         dirs: vec![staging.clone(), saved.clone()],
         armed: true,
     };
+    // Files already as planned are left alone: not rewritten, not reported as replaced.
+    let changing = Plan {
+        files: plan
+            .files
+            .iter()
+            .filter(|f| !pre.unchanged.contains(&f.path))
+            .cloned()
+            .collect(),
+    };
+    let plan = &changing;
     let files = write_files(plan, &staging, target, stop)?;
     check_interrupt(stop)?;
     // Everything is staged (a full disk has failed by now). Missing directories
@@ -293,7 +389,19 @@ fn merge(plan: &Plan, target: &Path, pre: &Preflight, stop: &AtomicBool) -> Resu
     fs::create_dir(&saved).with_context(|| format!("cannot write in {}", target.display()))?;
     for (i, f) in plan.files.iter().enumerate() {
         let dest = target.join(&f.path);
-        let old = if fs::symlink_metadata(&dest).is_ok() {
+        let old = if let Ok(meta) = fs::symlink_metadata(&dest) {
+            // The replacement keeps the mode of the file it replaces (a 0700
+            // Dockerfile stays 0700), plus the run bit the plan asks for.
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let mut mode = meta.permissions().mode() & 0o7777;
+                if f.executable {
+                    mode |= 0o111 & (mode >> 2 | 0o100);
+                }
+                fs::set_permissions(staging.join(&f.path), fs::Permissions::from_mode(mode))
+                    .with_context(|| format!("cannot set the mode of {}", dest.display()))?;
+            }
             let aside = saved.join(i.to_string());
             fs::rename(&dest, &aside)
                 .with_context(|| format!("cannot replace {}", dest.display()))?;
@@ -310,6 +418,7 @@ fn merge(plan: &Plan, target: &Path, pre: &Preflight, stop: &AtomicBool) -> Resu
         root: target.to_path_buf(),
         files,
         overwritten: pre.overwrites.clone(),
+        unchanged: pre.unchanged.clone(),
     })
 }
 
@@ -380,7 +489,7 @@ fn write_files(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::PlannedFile;
+    use crate::template::File as PlannedFile;
     use std::borrow::Cow;
 
     fn plan(paths: &[&str]) -> Plan {

@@ -69,6 +69,46 @@ def engine(tmp_path_factory):
         proc.kill()
 
 
+def apt_mirror(sources_dir=Path("/etc/apt/sources.list.d"), sources_list=Path("/etc/apt/sources.list")):
+    """The Debian mirror this machine's apt uses (deb822 .sources files first,
+    then sources.list), so debootstrap follows the machine's configuration."""
+    for f in sorted(sources_dir.glob("*.sources")) if sources_dir.is_dir() else []:
+        for stanza in f.read_text().split("\n\n"):
+            fields = {}
+            for line in stanza.splitlines():
+                if ":" in line and not line.lstrip().startswith("#"):
+                    key, _, value = line.partition(":")
+                    fields[key.strip().lower()] = value.strip()
+            suites = fields.get("suites", "").split()
+            if "deb" in fields.get("types", "").split() and any(s in ("bookworm", "stable") for s in suites):
+                uris = fields.get("uris", "").split()
+                if uris:
+                    return uris[0]
+    lists = [sources_list] + (sorted(sources_list.parent.glob("sources.list.d/*.list")) if sources_list.parent.is_dir() else [])
+    for f in lists:
+        if not f.is_file():
+            continue
+        for line in f.read_text().splitlines():
+            words = line.split("#", 1)[0].split()
+            # deb [options] URI suite components...
+            words = [w for w in words if not (w.startswith("[") or w.endswith("]"))]
+            if len(words) >= 3 and words[0] == "deb" and words[2] in ("bookworm", "stable"):
+                return words[1]
+    not_run("container tests", "no Debian bookworm mirror in /etc/apt/sources.list.d/*.sources or /etc/apt/sources.list")
+
+
+def test_apt_mirror_is_read_from_the_machines_sources(tmp_path):
+    d = tmp_path / "sources.list.d"
+    d.mkdir()
+    (d / "debian.sources").write_text(
+        "Types: deb\n# a comment\nURIs: http://mirror.invalid/debian\nSuites: bookworm bookworm-updates\n"
+        "Components: main\n\nTypes: deb\nURIs: http://mirror.invalid/debian-security\nSuites: bookworm-security\n")
+    assert apt_mirror(d, tmp_path / "none.list") == "http://mirror.invalid/debian"
+    legacy = tmp_path / "sources.list"
+    legacy.write_text("# old style\ndeb [arch=amd64] http://other.invalid/debian bookworm main\n")
+    assert apt_mirror(tmp_path / "missing.d", legacy) == "http://other.invalid/debian"
+
+
 def build_standin():
     """A Debian Python image made with debootstrap (no registry can be reached), cached as a tarball."""
     tarball = CACHE / "standin-python-3.11-bookworm.tar"
@@ -81,7 +121,7 @@ def build_standin():
         with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
             rootfs = Path(tmp) / "rootfs"
             sh("debootstrap", "--variant=minbase", "--include=python3,python3-pip,python3-venv,ca-certificates",
-               "bookworm", str(rootfs), "http://deb.debian.org/debian", timeout=1200)
+               "bookworm", str(rootfs), apt_mirror(), timeout=1200)
             for f in rootfs.glob("usr/lib/python3.*/EXTERNALLY-MANAGED"):
                 f.unlink()  # pip installs system-wide, as in python:* images
             (rootfs / "usr/local/bin/python").symlink_to("/usr/bin/python3")

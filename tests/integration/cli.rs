@@ -17,9 +17,11 @@ fn help_documents_exit_codes_and_environment() {
         "Exit codes:",
         "2  usage error or invalid input",
         "130  interrupted with Ctrl-C",
-        "[env: FLASKGEN_PORT=]",
-        "[env: FLASKGEN_BASE_IMAGE=]",
-        "[env: FLASKGEN_TEMPLATE=]",
+        "[env: FLASKGEN_PORT]",
+        "[env: FLASKGEN_BASE_IMAGE]",
+        "[env: FLASKGEN_TEMPLATE]",
+        "[default: 5000]",
+        "[default: python:3.14-slim]",
         "--dry-run",
         "--force",
         "--minimal",
@@ -352,6 +354,8 @@ fn colour_only_where_allowed() {
 #[test]
 fn verbose_errors_show_the_cause_chain() {
     let tmp = tempfile::tempdir().unwrap();
+    // A kit directory without a manifest: a failure with an I/O cause.
+    fs::create_dir(tmp.path().join("does-not-exist")).unwrap();
     let out = flaskgen(tmp.path())
         .args(["new", "x", "--yes", "-t", "does-not-exist", "-v"])
         .output()

@@ -3,9 +3,11 @@
 mod cli;
 mod deploy;
 mod failures;
+mod inputs;
 mod kits;
 mod new;
 mod pty;
+mod safety;
 mod snapshots;
 
 use std::fs;

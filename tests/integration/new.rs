@@ -269,10 +269,10 @@ fn force_overwrites_only_rendered_files_and_lists_them() {
     assert!(out.status.success(), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(
-        err.contains("Overwrote") && err.contains("Dockerfile"),
+        err.contains("Replaced svc/Dockerfile") && err.contains("12 new, 1 replaced, 0 unchanged"),
         "{err}"
     );
-    assert_eq!(err.matches("Overwrote").count(), 1);
+    assert_eq!(err.matches("Replaced").count(), 1);
     assert_eq!(read(root.join("notes.txt")), "keep\n");
     assert!(read(root.join("Dockerfile")).contains("USER 10001"));
     let mut want: Vec<String> = DEFAULT_FILES.iter().map(|s| s.to_string()).collect();

@@ -63,13 +63,7 @@ fn prompts_validate_as_typed_and_write_the_answers() {
     let out = tmp.path().to_str().unwrap();
     let mut p = spawn(tmp.path(), &["new", "--color", "never", "-o", out]);
 
-    rejected_then_answered(
-        &mut p,
-        "Project name",
-        "Bad Name",
-        "did you mean `bad-name`",
-        "pty-app",
-    );
+    rejected_then_answered(&mut p, "Project name", "Bad Name", "`bad-name`?", "pty-app");
 
     rejected_then_answered(
         &mut p,
@@ -247,4 +241,116 @@ fn yes_never_prompts_even_on_a_terminal() {
     p.exp_string("Created").unwrap();
     p.exp_eof().unwrap();
     assert_eq!(files(&tmp.path().join("quiet-app")), DEFAULT_FILES);
+}
+
+/// flaskgen on a pseudo-terminal with extra environment, its stderr
+/// optionally sent to a file; the shell around it prints the terminal's
+/// settings before (`BEFORE=`) and after (`AFTER=`) and its exit code.
+fn spawn_in_shell(
+    home: &Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+    stderr_to: Option<&Path>,
+) -> PtySession {
+    let redirect = stderr_to
+        .map(|p| format!(" 2>'{}'", p.display()))
+        .unwrap_or_default();
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c")
+        .arg(format!(
+            "stty cols 200 rows 50; echo \"BEFORE=$(stty -g)\"; \"$0\" \"$@\"{redirect}; echo \"EXIT=$?\"; echo \"AFTER=$(stty -g)\""
+        ))
+        .arg(env!("CARGO_BIN_EXE_flaskgen"))
+        .args(args)
+        .env_clear()
+        .env("TERM", "xterm")
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("none"));
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    spawn_command(cmd, Some(20_000)).unwrap()
+}
+
+#[test]
+fn ci_set_means_never_prompt_even_on_a_terminal() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().to_str().unwrap();
+    let mut p = spawn_in_shell(tmp.path(), &["new", "-o", out], &[("CI", "true")], None);
+    p.exp_string("missing NAME").unwrap();
+    let before = p.exp_string("EXIT=").unwrap();
+    let rest = p.exp_eof().unwrap();
+    assert!(rest.starts_with('2'), "{before}{rest}");
+    let mut p = spawn_in_shell(
+        tmp.path(),
+        &["new", "ci-app", "-o", out],
+        &[("CI", "1")],
+        None,
+    );
+    p.exp_string("Created").unwrap();
+    p.exp_eof().unwrap();
+    assert_eq!(files(&tmp.path().join("ci-app")), DEFAULT_FILES);
+}
+
+#[test]
+fn the_error_names_the_stream_that_is_not_a_terminal() {
+    let tmp = tempfile::tempdir().unwrap();
+    let log = tmp.path().join("stderr.txt");
+    let out = tmp.path().to_str().unwrap();
+    let mut p = spawn_in_shell(tmp.path(), &["new", "-o", out], &[], Some(&log));
+    p.exp_string("EXIT=2").unwrap();
+    p.exp_eof().unwrap();
+    let err = read(&log);
+    assert!(err.contains("stderr is not a terminal"), "{err}");
+    assert!(!err.contains("stdin"), "{err}");
+}
+
+#[rstest::rstest]
+#[case::sigterm("TERM", 143)]
+#[case::sighup("HUP", 129)]
+fn a_signal_at_a_prompt_restores_the_terminal(#[case] signal: &str, #[case] code: i32) {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join(format!("signal-{signal}"));
+    let out_s = out.to_str().unwrap();
+    let mut p = spawn_in_shell(
+        tmp.path(),
+        &[
+            "new", "sig-app", "--color", "never", "-p", "5000", "-o", out_s,
+        ],
+        &[],
+        None,
+    );
+    // The base-image list: raw mode, echo off, cursor hidden.
+    let head = p.exp_string("Base image").unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let killed = Command::new("pkill")
+        // Only flaskgen, not the shell around it, whose command line has the path too.
+        .args([
+            &format!("-{signal}"),
+            "-f",
+            &format!("^[^ ]*flaskgen new .*{out_s}"),
+        ])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let screen = p.exp_string(&format!("EXIT={code}")).unwrap();
+    assert!(
+        screen.contains("\x1b[?25h"),
+        "cursor shown again: {screen:?}"
+    );
+    assert!(screen.contains("nothing was written"), "{screen:?}");
+    let settings = p.exp_eof().unwrap();
+    let before = head
+        .split("BEFORE=")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .unwrap();
+    let after = settings
+        .split("AFTER=")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .unwrap();
+    assert_eq!(before, after, "the terminal's settings are as they were");
+    assert!(!out.exists());
 }

@@ -1,5 +1,11 @@
 //! Output: status and progress to stderr (silenced by --quiet), requested
-//! output to stdout, colour only where allowed.
+//! output to stdout, colour only where allowed, and anything that came from
+//! a kit, a file or a user shown with its control characters escaped.
+
+pub mod plan;
+
+use crate::text::escape_lines;
+pub use crate::text::{count, escape, quote, shell_quote, shorten};
 
 use std::io::{IsTerminal, Write};
 
@@ -60,8 +66,9 @@ impl Printer {
     pub fn status(&self, verb: &str, msg: &str) {
         if !self.quiet {
             self.line(&format!(
-                "{} {msg}",
-                self.paint(GREEN, &format!("{verb:>12}"))
+                "{} {}",
+                self.paint(GREEN, &format!("{verb:>12}")),
+                escape_lines(msg)
             ));
         }
     }
@@ -76,13 +83,17 @@ impl Printer {
     /// Only with --verbose.
     pub fn detail(&self, msg: &str) {
         if self.verbose {
-            self.line(&self.paint(DIM, msg));
+            self.line(&self.paint(DIM, &escape_lines(msg)));
         }
     }
 
     pub fn warn(&self, msg: &str) {
         if !self.quiet {
-            self.line(&format!("{} {msg}", self.paint(YELLOW, "warning:")));
+            self.line(&format!(
+                "{} {}",
+                self.paint(YELLOW, "warning:"),
+                escape_lines(msg)
+            ));
         }
     }
 
@@ -94,10 +105,18 @@ impl Printer {
         if !self.verbose && root != top && !top.contains(&root) {
             msg = format!("{top}: {root}");
         }
-        self.line(&format!("{} {msg}", self.paint(RED, "error:")));
+        self.line(&format!(
+            "{} {}",
+            self.paint(RED, "error:"),
+            escape_lines(&msg)
+        ));
         if self.verbose {
             for cause in err.chain().skip(1) {
-                self.line(&format!("  {} {cause}", self.paint(DIM, "caused by:")));
+                self.line(&format!(
+                    "  {} {}",
+                    self.paint(DIM, "caused by:"),
+                    escape_lines(&cause.to_string())
+                ));
             }
         }
     }

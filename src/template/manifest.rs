@@ -6,7 +6,7 @@ use regex::Regex;
 use serde::Deserialize;
 use toml::map::Map;
 
-use crate::values::{Kind, Value, Variable, BUILTIN_VARIABLES};
+use crate::values::{builtins, is_identifier, scalar_text, Kind, Value, Variable};
 
 pub const MANIFEST_FILE: &str = "flaskgen.toml";
 
@@ -105,7 +105,8 @@ impl Manifest {
             ));
         }
 
-        let mut variables: Vec<Variable> = BUILTIN_VARIABLES.iter().map(|n| builtin(n)).collect();
+        let mut variables: Vec<Variable> =
+            builtins::BUILTINS.iter().map(|b| b.variable()).collect();
         for (name, value) in &raw.variables {
             let loc = at(&format!("[variables.{name}]"));
             let var = value
@@ -126,6 +127,14 @@ impl Manifest {
         for (path, expr) in raw.conditions {
             match expr.as_str() {
                 Some(expr) => {
+                    for name in expression_names(expr) {
+                        if !variables.iter().any(|v| v.name == name) && name != "flaskgen" {
+                            problems.push(format!(
+                                "{}: condition for `{path}` names `{name}`, which is not a variable of this template, so the file would never be written; declare [variables.{name}] or fix the name",
+                                at(&path)
+                            ));
+                        }
+                    }
                     conditions.push((path.trim_matches('/').to_string(), expr.to_string()))
                 }
                 None => problems.push(format!(
@@ -149,30 +158,9 @@ impl Manifest {
     }
 }
 
-/// A built-in variable as the built-in rules define it, before a kit changes its default or prompt.
-pub fn builtin(name: &str) -> Variable {
-    let kind = Kind::builtin(name).expect("a built-in variable");
-    let (prompt, default) = match name {
-        "name" => ("Project name", None),
-        "port" => ("Port the app listens on", Some(Value::Int(5000))),
-        "base_image" => (
-            "Base image",
-            Some(Value::Str(crate::values::SUGGESTED_BASE_IMAGES[0].0.into())),
-        ),
-        _ => ("Image name", None),
-    };
-    Variable {
-        name: name.into(),
-        kind,
-        prompt: prompt.into(),
-        default,
-        ask: true,
-    }
-}
-
 fn compile_variable(name: &str, rv: RawVariable) -> Result<Variable> {
-    if !crate::render::is_identifier(name) || name == "flaskgen" {
-        bail!("the name must be an identifier (letters, digits, _) other than `flaskgen`");
+    if !is_identifier(name) || name == "flaskgen" || name == builtins::TEMPLATE {
+        bail!("the name must be an identifier (letters, digits, _) other than `flaskgen` and `template`");
     }
     let kind = match Kind::builtin(name) {
         Some(kind) => {
@@ -186,97 +174,14 @@ fn compile_variable(name: &str, rv: RawVariable) -> Result<Variable> {
             }
             kind
         }
-        None => {
-            let type_name = match (&rv.kind, &rv.default, &rv.choices) {
-                (Some(t), ..) => t.as_str(),
-                (None, _, Some(_)) => "choice",
-                (None, Some(toml::Value::Integer(_)), _) => "int",
-                (None, Some(toml::Value::Boolean(_)), _) => "bool",
-                _ => "string",
-            };
-            let only = |ok: bool, field: &str| {
-                if ok {
-                    Ok(())
-                } else {
-                    Err(anyhow!("`{field}` does not apply to type `{type_name}`"))
-                }
-            };
-            only(rv.regex.is_none() || type_name == "string", "regex")?;
-            only(
-                (rv.min.is_none() && rv.max.is_none()) || type_name == "int",
-                "min/max",
-            )?;
-            only(rv.choices.is_none() || type_name == "choice", "choices")?;
-            match type_name {
-                "string" => Kind::Str {
-                    regex: rv
-                        .regex
-                        .as_deref()
-                        .map(|r| {
-                            Regex::new(r).map_err(|e| {
-                                anyhow!("invalid regex {r:?}: {}", first_line(&e.to_string()))
-                            })
-                        })
-                        .transpose()?,
-                },
-                "int" => {
-                    if let (Some(a), Some(b)) = (rv.min, rv.max) {
-                        if a > b {
-                            bail!("min {a} is greater than max {b}");
-                        }
-                    }
-                    Kind::Int {
-                        min: rv.min,
-                        max: rv.max,
-                    }
-                }
-                "bool" => Kind::Bool,
-                "choice" => {
-                    let choices = rv.choices.clone().unwrap_or_default();
-                    if choices.is_empty() {
-                        bail!("type `choice` needs a non-empty `choices` list");
-                    }
-                    Kind::Choice(choices)
-                }
-                other => bail!("unknown type `{other}`: use string, int, bool or choice"),
-            }
-        }
+        None => kit_kind(&rv)?,
     };
-    let default = match rv.default {
-        None => None,
-        Some(d) => {
-            let raw = match &d {
-                toml::Value::String(s) => s.clone(),
-                toml::Value::Integer(i) => i.to_string(),
-                toml::Value::Boolean(b) => b.to_string(),
-                other => bail!(
-                    "default must be a string, integer or boolean, not {}",
-                    other.type_str()
-                ),
-            };
-            let typed_ok = matches!(
-                (&kind, &d),
-                (Kind::Int { .. } | Kind::Port, toml::Value::Integer(_))
-                    | (Kind::Bool, toml::Value::Boolean(_))
-                    | (
-                        Kind::Name
-                            | Kind::BaseImage
-                            | Kind::Image
-                            | Kind::Str { .. }
-                            | Kind::Choice(_),
-                        toml::Value::String(_)
-                    )
-            );
-            if !typed_ok {
-                bail!("default {d} is not of type `{}`", kind.type_name());
-            }
-            Some(
-                kind.check(&raw)
-                    .map_err(|rule| anyhow!("default {raw:?} {rule}"))?,
-            )
-        }
-    };
-    let fallback = Kind::builtin(name).map(|_| builtin(name));
+    let default = rv
+        .default
+        .as_ref()
+        .map(|d| typed_default(&kind, d))
+        .transpose()?;
+    let fallback = builtins::builtin(name).map(builtins::Builtin::variable);
     let prompt = rv
         .prompt
         .or_else(|| fallback.as_ref().map(|b| b.prompt.clone()))
@@ -291,8 +196,151 @@ fn compile_variable(name: &str, rv: RawVariable) -> Result<Variable> {
     })
 }
 
-fn first_line(s: &str) -> &str {
-    s.lines().last().unwrap_or(s).trim()
+/// The kind of a kit's own variable: its `type` (or the one its default or
+/// choices imply), with only the fields that type takes.
+fn kit_kind(rv: &RawVariable) -> Result<Kind> {
+    let type_name = match (&rv.kind, &rv.default, &rv.choices) {
+        (Some(t), ..) => t.as_str(),
+        (None, _, Some(_)) => "choice",
+        (None, Some(toml::Value::Integer(_)), _) => "int",
+        (None, Some(toml::Value::Boolean(_)), _) => "bool",
+        _ => "string",
+    };
+    let only = |ok: bool, field: &str| {
+        if ok {
+            Ok(())
+        } else {
+            Err(anyhow!("`{field}` does not apply to type `{type_name}`"))
+        }
+    };
+    only(rv.regex.is_none() || type_name == "string", "regex")?;
+    only(
+        (rv.min.is_none() && rv.max.is_none()) || type_name == "int",
+        "min/max",
+    )?;
+    only(rv.choices.is_none() || type_name == "choice", "choices")?;
+    Ok(match type_name {
+        "string" => Kind::Str {
+            regex: rv
+                .regex
+                .as_deref()
+                .map(|r| {
+                    Regex::new(r).map_err(|e| {
+                        anyhow!(
+                            "invalid regex {}: {}",
+                            crate::text::quote(r),
+                            last_line(&e.to_string())
+                        )
+                    })
+                })
+                .transpose()?,
+        },
+        "int" => {
+            if let (Some(a), Some(b)) = (rv.min, rv.max) {
+                if a > b {
+                    bail!("min {a} is greater than max {b}");
+                }
+            }
+            Kind::Int {
+                min: rv.min,
+                max: rv.max,
+            }
+        }
+        "bool" => Kind::Bool,
+        "choice" => {
+            let choices = rv.choices.clone().unwrap_or_default();
+            if choices.is_empty() {
+                bail!("type `choice` needs a non-empty `choices` list");
+            }
+            Kind::Choice(choices)
+        }
+        other => bail!("unknown type `{other}`: use string, int, bool or choice"),
+    })
+}
+
+/// A default from the manifest: a scalar of the variable's type that obeys its rule.
+fn typed_default(kind: &Kind, d: &toml::Value) -> Result<Value> {
+    let raw = scalar_text(d).map_err(|type_name| {
+        anyhow!("default must be a string, integer or boolean, not {type_name}")
+    })?;
+    let typed_ok = matches!(
+        (kind, d),
+        (Kind::Int { .. } | Kind::Port, toml::Value::Integer(_))
+            | (Kind::Bool, toml::Value::Boolean(_))
+            | (
+                Kind::Name | Kind::BaseImage | Kind::Image | Kind::Str { .. } | Kind::Choice(_),
+                toml::Value::String(_)
+            )
+    );
+    if !typed_ok {
+        bail!("default {d} is not of type `{}`", kind.type_name());
+    }
+    kind.check(&raw)
+        .map_err(|rule| anyhow!("default {} {rule}", crate::text::quote(&raw)))
+}
+
+/// The last non-empty line of a multi-line error (the regex crate puts the
+/// reason there, under a picture of the pattern).
+fn last_line(s: &str) -> &str {
+    s.lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or(s)
+        .trim()
+}
+
+/// The variables a tera expression reads: its identifiers, less keywords,
+/// string literals, attributes (`a.b` reads `a`), filters (`| f`), tests
+/// (`is defined`) and functions (`f(...)`).
+fn expression_names(expr: &str) -> Vec<String> {
+    const KEYWORDS: &[&str] = &[
+        "and", "or", "not", "in", "is", "true", "false", "True", "False",
+    ];
+    let b = expr.as_bytes();
+    let mut names = Vec::new();
+    let mut i = 0;
+    let mut prev = ' ';
+    let mut prev_word = String::new();
+    while i < b.len() {
+        let c = b[i] as char;
+        if c == '"' || c == '\'' || c == '`' {
+            let end = expr[i + 1..].find(c).map_or(b.len(), |e| i + 1 + e + 1);
+            i = end;
+            prev = 'x';
+            continue;
+        }
+        if c.is_ascii_alphabetic() || c == '_' {
+            let start = i;
+            while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
+                i += 1;
+            }
+            let word = &expr[start..i];
+            let called = expr[i..].trim_start().starts_with('(');
+            let tested = prev_word == "is" || (prev_word == "not" && names_before_is(expr, start));
+            if prev != '.' && prev != '|' && !called && !tested && !KEYWORDS.contains(&word) {
+                names.push(word.to_string());
+            }
+            prev_word = word.to_string();
+            prev = 'x';
+            continue;
+        }
+        if !c.is_whitespace() {
+            prev = c;
+            prev_word.clear();
+        }
+        i += 1;
+    }
+    names.dedup();
+    names
+}
+
+/// Whether the `not` before `at` belongs to `is not` (a test follows it).
+fn names_before_is(expr: &str, at: usize) -> bool {
+    expr[..at]
+        .trim_end()
+        .trim_end_matches("not")
+        .trim_end()
+        .ends_with(" is")
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
@@ -324,6 +372,8 @@ max = 10
 default = 2
 [variables.port]
 default = 8080
+[variables.with_redis]
+default = false
 [conditions]
 "ops/redis.conf" = "with_redis"
 "#,
@@ -333,12 +383,51 @@ default = 8080
         let names: Vec<_> = m.variables.iter().map(|v| v.name.as_str()).collect();
         assert_eq!(
             names,
-            ["name", "port", "base_image", "image", "team", "replicas"]
+            [
+                "name",
+                "port",
+                "base_image",
+                "image",
+                "team",
+                "replicas",
+                "with_redis"
+            ]
         );
         assert_eq!(m.variable("port").unwrap().default, Some(Value::Int(8080)));
         assert_eq!(
             m.conditions,
             [("ops/redis.conf".to_string(), "with_redis".to_string())]
+        );
+    }
+
+    #[test]
+    fn expression_names_are_the_variables_read() {
+        let cases: &[(&str, &[&str])] = &[
+            ("with_redis", &["with_redis"]),
+            ("not minimal", &["minimal"]),
+            ("tier == \"large\" and replicas > 2", &["tier", "replicas"]),
+            ("team is defined", &["team"]),
+            ("team is not defined", &["team"]),
+            ("name | lower == 'x'", &["name"]),
+            ("flaskgen.version != '1'", &["flaskgen"]),
+            ("\"redis\" in deploy", &["deploy"]),
+        ];
+        for (expr, want) in cases {
+            assert_eq!(expression_names(expr), *want, "{expr}");
+        }
+    }
+
+    #[test]
+    fn a_condition_on_an_undefined_variable_is_a_problem() {
+        let err = Manifest::parse(
+            "[template]\nname = \"x\"\n[conditions]\n\"ops/redis.conf\" = \"with_reddis\"\n",
+            "flaskgen.toml",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("flaskgen.toml:4:") && err.contains("`with_reddis`"),
+            "{err}"
         );
     }
 

@@ -1,24 +1,37 @@
 //! Template sources: the built-in template embedded in the binary, a local
-//! directory, or a git repository fetched with the system's git.
+//! directory, or a git repository fetched with the system's git; and the
+//! manifest that describes each.
+
+pub mod git;
+pub mod manifest;
 
 use std::borrow::Cow;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 use anyhow::{anyhow, bail, Context, Result};
 use include_dir::{include_dir, Dir, DirEntry};
 
-use crate::manifest::{Manifest, MANIFEST_FILE};
+use manifest::{Manifest, MANIFEST_FILE};
 
 static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates/default");
+
+/// `.git`, `.hg` or `.svn` in any case: a path through one could plant a hook
+/// that the next commit runs.
+pub fn is_vcs_dir(name: &str) -> bool {
+    [".git", ".hg", ".svn"]
+        .iter()
+        .any(|v| name.eq_ignore_ascii_case(v))
+}
 
 /// Suffix marking a file to render; every other file is copied byte for byte.
 pub const RENDER_SUFFIX: &str = ".tera";
 
+/// A file of a template (its path inside the kit, `.tera` suffix and all)
+/// or of a rendered plan (its path inside the project).
 #[derive(Debug, Clone)]
-pub struct TemplateFile {
-    /// Path inside the template, `/`-separated, including any `.tera` suffix.
+pub struct File {
+    /// `/`-separated, relative.
     pub path: String,
     pub contents: Cow<'static, [u8]>,
     pub executable: bool,
@@ -36,6 +49,35 @@ pub enum Origin {
 }
 
 impl Origin {
+    /// How the built-in template is named wherever a source is recorded
+    /// (answers file, JSON): one spelling.
+    pub const BUILTIN: &'static str = "builtin";
+
+    /// The source as recorded: `builtin`, a directory or a git URL (the ref
+    /// and commit are recorded apart).
+    pub fn source(&self) -> String {
+        match self {
+            Origin::Builtin => Origin::BUILTIN.into(),
+            Origin::Dir(p) => p.display().to_string(),
+            Origin::Git { url, .. } => url.clone(),
+        }
+    }
+
+    pub fn git_ref(&self) -> Option<&str> {
+        match self {
+            Origin::Git { reference, .. } => reference.as_deref(),
+            _ => None,
+        }
+    }
+
+    pub fn commit(&self) -> Option<&str> {
+        match self {
+            Origin::Git { commit, .. } if !commit.is_empty() => Some(commit),
+            _ => None,
+        }
+    }
+
+    /// For people: `built-in`, a path, or `URL (ref)`.
     pub fn describe(&self) -> String {
         match self {
             Origin::Builtin => "built-in".into(),
@@ -53,7 +95,7 @@ impl Origin {
 #[derive(Debug, Clone)]
 pub struct Template {
     pub manifest: Manifest,
-    pub files: Vec<TemplateFile>,
+    pub files: Vec<File>,
     pub origin: Origin,
 }
 
@@ -78,25 +120,33 @@ impl Template {
 
     /// The files of the built-in template as they sit in `templates/default`,
     /// manifest included: what `template init` exports.
-    pub fn builtin_source_files() -> Vec<TemplateFile> {
+    pub fn builtin_source_files() -> Vec<File> {
         let mut files = Vec::new();
         collect_builtin(&BUILTIN, &mut files);
         files.sort_by(|a, b| a.path.cmp(&b.path));
         files
     }
 
-    /// Loads a template from a local directory or a git URL.
+    /// Loads a template from a local directory or a git URL; `builtin` (as
+    /// answers files record it) is the built-in template.
     pub fn load(source: &str, git_ref: Option<&str>) -> Result<Template> {
+        if source == Origin::BUILTIN && git_ref.is_none() {
+            return Template::builtin();
+        }
         if source.trim().is_empty() {
             return Err(crate::error::input_error(
                 "invalid template \"\": give a kit directory or a git URL; for example `--template ./acme-kit`",
             ));
         }
-        if is_git_url(source) {
-            return load_git(source, git_ref);
+        if git::is_git_url(source) {
+            return git::load(source, git_ref);
         }
-        if git_ref.is_some() {
-            bail!("--ref applies only to a git template, and {source:?} is a local path");
+        if let Some(r) = git_ref {
+            return Err(crate::error::input_error(format!(
+                "--ref {} applies only to a git template, and {} is a local directory; drop --ref, or give a git URL such as `file:///srv/kits/acme.git`",
+                crate::text::quote(r),
+                crate::text::quote(source)
+            )));
         }
         let path = Path::new(source);
         let (manifest, files) = load_dir(path)?;
@@ -109,11 +159,11 @@ impl Template {
     }
 }
 
-fn collect_builtin(dir: &'static Dir<'static>, out: &mut Vec<TemplateFile>) {
+fn collect_builtin(dir: &'static Dir<'static>, out: &mut Vec<File>) {
     for entry in dir.entries() {
         match entry {
             DirEntry::Dir(d) => collect_builtin(d, out),
-            DirEntry::File(f) => out.push(TemplateFile {
+            DirEntry::File(f) => out.push(File {
                 path: f.path().to_string_lossy().replace('\\', "/"),
                 contents: Cow::Borrowed(f.contents()),
                 executable: false,
@@ -122,95 +172,20 @@ fn collect_builtin(dir: &'static Dir<'static>, out: &mut Vec<TemplateFile>) {
     }
 }
 
-/// A source is a git repository when it looks like a URL git understands.
-pub fn is_git_url(source: &str) -> bool {
-    ["https://", "http://", "ssh://", "git://", "file://"]
-        .iter()
-        .any(|p| source.starts_with(p))
-        || (source.starts_with("git@") && source.contains(':'))
-}
-
-fn is_ssh_url(url: &str) -> bool {
-    url.starts_with("ssh://") || url.starts_with("git@")
-}
-
-/// True when `GIT_SSH_COMMAND`, `GIT_SSH` or git's `core.sshCommand` is set.
-fn user_chose_ssh_command() -> bool {
-    ["GIT_SSH_COMMAND", "GIT_SSH"]
-        .iter()
-        .any(|v| std::env::var_os(v).is_some_and(|v| !v.is_empty()))
-        || Command::new("git")
-            .args(["config", "--get", "core.sshCommand"])
-            .stdin(Stdio::null())
-            .output()
-            .is_ok_and(|o| o.status.success() && !o.stdout.trim_ascii().is_empty())
-}
-
-fn load_git(url: &str, git_ref: Option<&str>) -> Result<Template> {
-    let tmp = tempfile::Builder::new()
-        .prefix("flaskgen-template-")
-        .tempdir()?;
-    let dest = tmp.path().join("kit");
-    let mut cmd = Command::new("git");
-    cmd.args(["clone", "--quiet", "--depth", "1", "--no-tags"]);
-    if let Some(r) = git_ref {
-        cmd.args(["--branch", r]);
-    }
-    cmd.arg("--").arg(url).arg(&dest);
-    // Never let git ask for credentials: scripts must not hang. ssh asks on
-    // the terminal itself, so it gets BatchMode, unless the user chose an ssh
-    // command of their own (a key for the team's git host, say).
-    cmd.env("GIT_TERMINAL_PROMPT", "0");
-    if is_ssh_url(url) && !user_chose_ssh_command() {
-        cmd.env("GIT_SSH_COMMAND", "ssh -o BatchMode=yes");
-    }
-    let out = cmd.stdin(Stdio::null()).output().map_err(|e| {
-        if e.kind() == std::io::ErrorKind::NotFound {
-            anyhow!("git is not installed, and the template {url} is a git repository; install git or pass a local directory")
-        } else {
-            anyhow!("could not run git to fetch {url}: {e}")
-        }
-    })?;
-    if !out.status.success() {
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        let why = stderr
-            .lines()
-            .rev()
-            .find(|l| !l.trim().is_empty())
-            .unwrap_or("no message")
-            .trim();
-        bail!(
-            "could not clone template {url}{}: {why}",
-            git_ref.map(|r| format!(" at {r}")).unwrap_or_default()
-        );
-    }
-    let commit = Command::new("git")
-        .arg("-C")
-        .arg(&dest)
-        .args(["rev-parse", "HEAD"])
-        .output()
-        .ok()
-        .filter(|o| o.status.success())
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-        .unwrap_or_default();
-    let (manifest, files) = load_dir(&dest).with_context(|| format!("in template {url}"))?;
-    Ok(Template {
-        manifest,
-        files,
-        origin: Origin::Git {
-            url: url.into(),
-            reference: git_ref.map(Into::into),
-            commit,
-        },
-    })
-}
-
 /// Reads a kit directory: its manifest and every file but `.git`.
-pub fn load_dir(root: &Path) -> Result<(Manifest, Vec<TemplateFile>)> {
-    let meta = fs::metadata(root)
-        .with_context(|| format!("template directory {} not found", root.display()))?;
+pub fn load_dir(root: &Path) -> Result<(Manifest, Vec<File>)> {
+    let meta = fs::metadata(root).map_err(|e| {
+        crate::error::input_error(format!(
+            "template directory {} cannot be read ({}); give a kit directory holding {MANIFEST_FILE} or a git URL, for example `--template ./acme-kit`",
+            crate::text::escape(&root.display().to_string()),
+            e.kind()
+        ))
+    })?;
     if !meta.is_dir() {
-        bail!("template {} is not a directory", root.display());
+        return Err(crate::error::input_error(format!(
+            "template {} is not a directory; give a kit directory holding {MANIFEST_FILE} or a git URL, for example `--template ./acme-kit`",
+            crate::text::escape(&root.display().to_string())
+        )));
     }
     let canonical = root.canonicalize()?;
     let manifest_path = root.join(MANIFEST_FILE);
@@ -228,13 +203,7 @@ pub fn load_dir(root: &Path) -> Result<(Manifest, Vec<TemplateFile>)> {
     Ok((manifest, files))
 }
 
-fn walk(
-    root: &Path,
-    dir: &Path,
-    prefix: &str,
-    out: &mut Vec<TemplateFile>,
-    depth: usize,
-) -> Result<()> {
+fn walk(root: &Path, dir: &Path, prefix: &str, out: &mut Vec<File>, depth: usize) -> Result<()> {
     if depth > 32 {
         bail!(
             "template directory {} nests too deeply (a symlink loop?)",
@@ -275,7 +244,7 @@ fn walk(
         } else if meta.is_file() {
             let contents =
                 fs::read(&path).with_context(|| format!("reading template file {rel}"))?;
-            out.push(TemplateFile {
+            out.push(File {
                 path: rel,
                 contents: Cow::Owned(contents),
                 executable: is_executable(&meta),

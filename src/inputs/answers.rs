@@ -6,9 +6,12 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
+use super::{read_input_file, Given, TEMPLATE};
 use crate::error::input_error;
+use crate::template::manifest::Manifest;
 use crate::template::{Origin, Template};
-use crate::values::Values;
+use crate::text::quote;
+use crate::values::{scalar_text, Source, Values};
 
 pub const ANSWERS_FILE: &str = ".flaskgen.toml";
 
@@ -25,8 +28,7 @@ pub struct Answers {
 
 /// Reads an answers file; any problem with it is invalid input.
 pub fn read(path: &Path) -> Result<Answers> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| input_error(format!("cannot read answers file {}: {e}", path.display())))?;
+    let text = read_input_file(path, "answers file")?;
     let doc: toml::Table = text.parse().map_err(|e: toml::de::Error| {
         input_error(format!("answers file {}: {}", path.display(), e.message()))
     })?;
@@ -41,7 +43,7 @@ pub fn read(path: &Path) -> Result<Answers> {
         .and_then(|t| t.as_table())
         .ok_or_else(|| bad("no [template] table"))?;
     let source = match template.get("source").and_then(|s| s.as_str()) {
-        Some("builtin") => None,
+        Some(Origin::BUILTIN) => None,
         Some(s) => Some(s.to_string()),
         None => return Err(bad("no template source")),
     };
@@ -55,17 +57,11 @@ pub fn read(path: &Path) -> Result<Answers> {
         .ok_or_else(|| bad("no [values] table"))?;
     let mut values = Vec::new();
     for (k, v) in table {
-        let raw = match v {
-            toml::Value::String(s) => s.clone(),
-            toml::Value::Integer(i) => i.to_string(),
-            toml::Value::Boolean(b) => b.to_string(),
-            other => {
-                return Err(bad(&format!(
-                    "value `{k}` is a {}, not a string, integer or boolean",
-                    other.type_str()
-                )))
-            }
-        };
+        let raw = scalar_text(v).map_err(|type_name| {
+            bad(&format!(
+                "value `{k}` is a {type_name}, not a string, integer or boolean"
+            ))
+        })?;
         values.push((k.clone(), raw));
     }
     Ok(Answers {
@@ -74,6 +70,40 @@ pub fn read(path: &Path) -> Result<Answers> {
         git_ref,
         values,
     })
+}
+
+impl Answers {
+    /// What the file gives the inputs layer: its template source (with its
+    /// ref) and every value the template knows; others are warned about.
+    pub fn given(&self, manifest: &Manifest, warn: impl Fn(&str)) -> Vec<Given> {
+        let source = Source::Answers(self.path.clone());
+        let mut given = Vec::new();
+        for (var, raw) in &self.values {
+            if manifest.variable(var).is_none() {
+                warn(&format!(
+                    "answers file {}: {} is not a variable of template {}; ignored",
+                    self.path.display(),
+                    quote(var),
+                    quote(&manifest.meta.name)
+                ));
+                continue;
+            }
+            given.push(Given::new(var, raw.clone(), source.clone()));
+        }
+        given
+    }
+
+    /// The template source this file names (`builtin` for the built-in
+    /// one), for the inputs layer.
+    pub fn template(&self) -> Given {
+        let source = self
+            .source
+            .clone()
+            .unwrap_or_else(|| crate::template::Origin::BUILTIN.into());
+        let mut g = Given::new(TEMPLATE, source, Source::Answers(self.path.clone()));
+        g.git_ref = self.git_ref.clone();
+        g
+    }
 }
 
 /// The answers file's text: template identity and every value used.
@@ -86,7 +116,7 @@ pub fn render(template: &Template, values: &Values) -> String {
     );
     match &template.origin {
         Origin::Builtin => {
-            t.insert("source".into(), "builtin".into());
+            t.insert("source".into(), Origin::BUILTIN.into());
         }
         Origin::Dir(p) => {
             t.insert("source".into(), p.display().to_string().into());

@@ -1,6 +1,9 @@
 //! The values a project is made from: their kinds, the one rule for each
-//! kind (used by flags, environment, config, prompts and `--define` alike),
-//! and where each resolved value came from.
+//! kind (used by flags, environment, config, answers, prompts and
+//! `--define` alike), and where each resolved value came from.
+
+pub mod builtins;
+pub mod reference;
 
 use std::fmt;
 use std::path::PathBuf;
@@ -9,20 +12,26 @@ use regex::Regex;
 use serde::Serialize;
 
 use crate::error::InputError;
+pub use builtins::{BUILTINS, SUGGESTED_BASE_IMAGES};
+use reference::{is_path_component, parse_reference};
 
-/// Base images offered at the prompt and by `flaskgen list`, the default first.
-pub const SUGGESTED_BASE_IMAGES: &[(&str, &str)] = &[
-    ("python:3.14-slim", "Debian slim, current Python: the safe default; glibc, so binary wheels just install"),
-    ("python:3.14-alpine", "Alpine, current Python: the smallest image; musl, so packages without musllinux wheels compile"),
-    ("python:3.15-slim", "Debian slim, newest Python: when you want 3.15 features and your dependencies support it"),
-    ("python:3.15-alpine", "Alpine, newest Python: smallest with 3.15; check your wheels first"),
-    ("python:3.13-slim", "Debian slim, previous Python: when a dependency has not caught up with 3.14"),
-    ("python:3.13-alpine", "Alpine, previous Python: small, for dependencies that lag behind"),
-];
+/// A variable name: a tera identifier (letters, digits, `_`, not starting with a digit).
+pub fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
 
-/// The built-in variables every template has; a kit may change their default
-/// and prompt, never their rule.
-pub const BUILTIN_VARIABLES: &[&str] = &["name", "port", "base_image", "image"];
+/// The text of a TOML scalar (string, integer, boolean), to be checked like
+/// any other raw input; anything else gives its TOML type name back.
+pub fn scalar_text(v: &toml::Value) -> Result<String, &'static str> {
+    match v {
+        toml::Value::String(s) => Ok(s.clone()),
+        toml::Value::Integer(i) => Ok(i.to_string()),
+        toml::Value::Boolean(b) => Ok(b.to_string()),
+        other => Err(other.type_str()),
+    }
+}
 
 /// A resolved value, as templates and the answers file see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -76,13 +85,7 @@ pub enum Kind {
 impl Kind {
     /// The kind of a built-in variable, or `None` for any other name.
     pub fn builtin(name: &str) -> Option<Kind> {
-        Some(match name {
-            "name" => Kind::Name,
-            "port" => Kind::Port,
-            "base_image" => Kind::BaseImage,
-            "image" => Kind::Image,
-            _ => return None,
-        })
+        builtins::builtin(name).map(builtins::Builtin::kind)
     }
 
     pub fn type_name(&self) -> &'static str {
@@ -97,10 +100,10 @@ impl Kind {
     /// A valid value of this kind, for error messages.
     pub fn example(&self) -> String {
         match self {
-            Kind::Name => "hello-flask".into(),
-            Kind::Port => "5000".into(),
-            Kind::BaseImage => SUGGESTED_BASE_IMAGES[0].0.into(),
-            Kind::Image => "myrepo/hello-flask".into(),
+            Kind::Name => BUILTINS[0].example.into(),
+            Kind::Port => BUILTINS[1].example.into(),
+            Kind::BaseImage => BUILTINS[2].example.into(),
+            Kind::Image => BUILTINS[3].example.into(),
             Kind::Str { .. } => "some-text".into(),
             Kind::Int { min, max } => min.or(*max).unwrap_or(1).to_string(),
             Kind::Bool => "true".into(),
@@ -183,8 +186,12 @@ impl Variable {
                 format!("; for example `{example}`")
             };
             InputError(format!(
-                "invalid {} {:?}{}: {}{}",
-                self.name, raw, origin, rule, example
+                "invalid {} {}{}: {}{}",
+                self.name,
+                crate::text::quote(raw),
+                origin,
+                rule,
+                example
             ))
         })
     }
@@ -201,18 +208,6 @@ pub enum Source {
     Prompt,
     TemplateDefault,
     Derived(String),
-}
-
-impl Source {
-    /// Precedence among given values: command line, then answers file, then environment.
-    pub fn rank(&self) -> u8 {
-        match self {
-            Source::CommandLine | Source::Define => 0,
-            Source::Answers(_) => 1,
-            Source::Env(_) => 2,
-            _ => 3,
-        }
-    }
 }
 
 impl fmt::Display for Source {
@@ -268,127 +263,14 @@ impl Values {
     }
 }
 
-// Docker's reference grammar (distribution/reference), checked by hand:
-// compiling it as a regex cost more than everything else flaskgen does at
-// start-up but parsing templates.
-
-/// A path component: lowercase alphanumerics joined by `.`, `_`, `__` or runs of `-`.
-pub fn is_path_component(s: &str) -> bool {
-    let b = s.as_bytes();
-    let alnum = |c: u8| c.is_ascii_lowercase() || c.is_ascii_digit();
-    if b.is_empty() || !alnum(b[0]) || !alnum(b[b.len() - 1]) {
-        return false;
-    }
-    let mut i = 0;
-    while i < b.len() {
-        if alnum(b[i]) {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while i < b.len() && !alnum(b[i]) {
-            i += 1;
-        }
-        let sep = &s[start..i];
-        if !(sep == "." || sep == "_" || sep == "__" || sep.bytes().all(|c| c == b'-')) {
-            return false;
-        }
-    }
-    true
-}
-
-fn is_domain_component(s: &str) -> bool {
-    let b = s.as_bytes();
-    !b.is_empty()
-        && b[0].is_ascii_alphanumeric()
-        && b[b.len() - 1].is_ascii_alphanumeric()
-        && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-')
-}
-
-/// `host[:port]`, the host a domain name or a bracketed IPv6 address.
-fn is_domain(s: &str) -> bool {
-    let (host_ok, port) = match s.strip_prefix('[') {
-        Some(rest) => {
-            let Some((v6, after)) = rest.split_once(']') else {
-                return false;
-            };
-            let port = match after {
-                "" => None,
-                _ => match after.strip_prefix(':') {
-                    Some(p) => Some(p),
-                    None => return false,
-                },
-            };
-            let v6_ok = !v6.is_empty() && v6.bytes().all(|c| c.is_ascii_hexdigit() || c == b':');
-            (v6_ok, port)
-        }
-        None => {
-            let (host, port) = match s.split_once(':') {
-                Some((h, p)) => (h, Some(p)),
-                None => (s, None),
-            };
-            (host.split('.').all(is_domain_component), port)
-        }
-    };
-    host_ok && port.is_none_or(|p| !p.is_empty() && p.bytes().all(|c| c.is_ascii_digit()))
-}
-
-fn is_tag(t: &str) -> bool {
-    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
-    let b = t.as_bytes();
-    !b.is_empty()
-        && b.len() <= 128
-        && word(b[0])
-        && b.iter().all(|c| word(*c) || *c == b'.' || *c == b'-')
-}
-
-fn is_digest(d: &str) -> bool {
-    let Some((algo, hex)) = d.split_once(':') else {
-        return false;
-    };
-    let algo_ok = algo.split(['-', '_', '+', '.']).all(|c| {
-        let b = c.as_bytes();
-        !b.is_empty() && b[0].is_ascii_alphabetic() && b.iter().all(u8::is_ascii_alphanumeric)
-    });
-    algo_ok && hex.len() >= 32 && hex.bytes().all(|c| c.is_ascii_hexdigit())
-}
-
-/// Splits an image reference into (name, tag, digest) if it follows
-/// Docker's grammar: `[registry[:port]/]path[:tag][@digest]`.
-pub fn parse_reference(s: &str) -> Option<(&str, Option<&str>, Option<&str>)> {
-    let (rest, digest) = match s.split_once('@') {
-        Some((r, d)) => (r, Some(d)),
-        None => (s, None),
-    };
-    if digest.is_some_and(|d| !is_digest(d)) {
-        return None;
-    }
-    let (name, tag) = match rest.rfind(':') {
-        Some(i) if !rest[i..].contains('/') => (&rest[..i], Some(&rest[i + 1..])),
-        _ => (rest, None),
-    };
-    if tag.is_some_and(|t| !is_tag(t)) || name.is_empty() || name.len() > 255 {
-        return None;
-    }
-    let mut parts = name.split('/');
-    let first = parts.next()?;
-    let has_more = name.contains('/');
-    // As in Docker: a first component is a registry only if it has `.` or `:`
-    // or is `localhost`; otherwise it is a path component and must be lowercase.
-    let registry =
-        has_more && (first.contains(['.', ':']) || first == "localhost") && is_domain(first);
-    if !registry && !is_path_component(first) {
-        return None;
-    }
-    parts.all(is_path_component).then_some((name, tag, digest))
-}
-
 /// Turns any text into a valid project name, e.g. `Hello World` → `hello-world`.
 pub fn suggest_name(raw: &str) -> Option<String> {
     let mut out = String::new();
     for c in raw.trim().chars().flat_map(char::to_lowercase) {
         if c.is_ascii_lowercase() || c.is_ascii_digit() {
             out.push(c);
+        } else if let Some(ascii) = fold_latin(c) {
+            out.push_str(ascii);
         } else if !out.ends_with('-') && !out.is_empty() {
             out.push('-');
         }
@@ -398,11 +280,45 @@ pub fn suggest_name(raw: &str) -> Option<String> {
     is_path_component(&out).then_some(out)
 }
 
+/// The ASCII letters a lowercase Latin letter with a diacritic stands for
+/// (`é` → `e`, `ß` → `ss`), so `café` suggests `cafe`, not `caf`.
+fn fold_latin(c: char) -> Option<&'static str> {
+    const TABLE: &[(&str, &str)] = &[
+        ("àáâãäåāăą", "a"),
+        ("æ", "ae"),
+        ("çćĉċč", "c"),
+        ("ďđð", "d"),
+        ("èéêëēĕėęě", "e"),
+        ("ĝğġģ", "g"),
+        ("ĥħ", "h"),
+        ("ìíîïĩīĭįı", "i"),
+        ("ĵ", "j"),
+        ("ķ", "k"),
+        ("ĺļľŀł", "l"),
+        ("ñńņňŉ", "n"),
+        ("òóôõöøōŏő", "o"),
+        ("œ", "oe"),
+        ("ŕŗř", "r"),
+        ("śŝşš", "s"),
+        ("ß", "ss"),
+        ("ţťŧ", "t"),
+        ("þ", "th"),
+        ("ùúûüũūŭůűų", "u"),
+        ("ŵ", "w"),
+        ("ýÿŷ", "y"),
+        ("źżž", "z"),
+    ];
+    TABLE
+        .iter()
+        .find(|(from, _)| from.contains(c))
+        .map(|(_, to)| *to)
+}
+
 fn check_name(raw: &str) -> Result<String, String> {
     if (1..=63).contains(&raw.len()) && is_path_component(raw) {
         return Ok(raw.to_string());
     }
-    let mut rule = "use 1-63 lowercase letters, digits and single separators (- _ .), starting and ending with a letter or digit, so it works as a directory and an image name".to_string();
+    let mut rule = "use 1-63 lowercase letters and digits, separated by `.`, `_`, `__` or dashes, starting and ending with a letter or digit, so it works as a directory and an image name".to_string();
     if let Some(s) = suggest_name(raw).filter(|s| s != raw) {
         rule.push_str(&format!(" (did you mean `{s}`?)"));
     }
@@ -492,6 +408,7 @@ mod tests {
         assert_eq!(suggest_name("Hello World").as_deref(), Some("hello-world"));
         assert_eq!(suggest_name("  My  App!! ").as_deref(), Some("my-app"));
         assert_eq!(suggest_name("!!!"), None);
+        assert_eq!(suggest_name("Café Straße").as_deref(), Some("cafe-strasse"));
         assert!(check_name("Hello World")
             .unwrap_err()
             .contains("`hello-world`"));

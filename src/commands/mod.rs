@@ -1,0 +1,32 @@
+//! The subcommands, a file each; each reads as its pipeline over the
+//! library's stages (inputs → resolve → template → render → write → present).
+
+mod completions;
+mod list;
+mod man;
+mod new;
+mod template;
+
+use anyhow::Result;
+use clap::ArgMatches;
+
+use crate::cli::{Cli, Command, TemplateCommand};
+use crate::present::Printer;
+
+pub fn run(cli: Cli, matches: &ArgMatches, printer: Printer) -> Result<()> {
+    match cli.command {
+        Command::New(args) => {
+            let sub = matches
+                .subcommand_matches("new")
+                .expect("the new subcommand matched");
+            new::run(args, sub, printer)
+        }
+        Command::List { json, config } => list::run(json, config.no_config),
+        Command::Completions { shell } => completions::run(shell),
+        Command::Man { command, dir } => man::run(&command, dir.as_deref(), printer),
+        Command::Template(TemplateCommand::Init { dir }) => template::init(&dir, printer),
+        Command::Template(TemplateCommand::Check { source, git_ref }) => {
+            template::check(&source, git_ref.as_deref(), printer)
+        }
+    }
+}

@@ -1,0 +1,112 @@
+//! `flaskgen template init` (export the built-in kit) and `flaskgen
+//! template check` (validate a kit).
+
+use std::path::Path;
+
+use anyhow::{bail, Result};
+
+use crate::commands::new::load_template;
+use crate::interrupt;
+use crate::present::{escape, Printer};
+use crate::render::{self, Plan};
+use crate::template::manifest::ManifestError;
+use crate::template::{Template, RENDER_SUFFIX};
+use crate::values::{builtins, Source, Value, Values};
+use crate::write;
+
+pub fn init(dir: &Path, printer: Printer) -> Result<()> {
+    interrupt::install();
+    let plan = Plan {
+        files: Template::builtin_source_files(),
+    };
+    if write::occupied(dir) {
+        bail!(
+            "{} exists and is not empty; `template init` writes only into a new or empty directory, e.g. `flaskgen template init my-kit`",
+            dir.display()
+        );
+    }
+    let outcome = write::write(&plan, dir, false)?;
+    printer.status(
+        "Exported",
+        &format!(
+            "the built-in template to {} ({})",
+            dir.display(),
+            crate::text::count(outcome.files.len(), "file")
+        ),
+    );
+    printer.info(&format!(
+        "Edit flaskgen.toml and the files, check the kit with `flaskgen template check {0}`,\nthen use it with `flaskgen new NAME --template {0}`.",
+        crate::text::shell_quote(&dir.display().to_string())
+    ));
+    Ok(())
+}
+
+/// Values for a check render: each variable's default, else a valid example.
+fn example_values(template: &Template) -> Values {
+    let mut values = Values::default();
+    for var in &template.manifest.variables {
+        let v = match (&var.default, var.name.as_str()) {
+            (Some(d), _) => d.clone(),
+            (None, "image") => Value::Str(values.str("name").to_string()),
+            (None, name) => {
+                let example = builtins::builtin(name)
+                    .map(|b| b.example.to_string())
+                    .unwrap_or_else(|| var.kind.example());
+                var.kind
+                    .check(&example)
+                    .unwrap_or(Value::Str(example.clone()))
+            }
+        };
+        values.set(&var.name, v, Source::TemplateDefault);
+    }
+    values
+}
+
+pub fn check(source: &str, git_ref: Option<&str>, printer: Printer) -> Result<()> {
+    interrupt::install();
+    let template = match load_template(Some(source), git_ref, printer) {
+        Ok(t) => t,
+        Err(e) => {
+            // A manifest with problems: list every one, not just the first.
+            let Some(m) = e.chain().find_map(|c| c.downcast_ref::<ManifestError>()) else {
+                return Err(e);
+            };
+            for p in &m.problems {
+                printer.error(&anyhow::anyhow!(p.clone()));
+            }
+            bail!(
+                "{} in the manifest of template {}; its files were not checked",
+                crate::text::count(m.problems.len(), "problem"),
+                escape(source)
+            );
+        }
+    };
+    let values = example_values(&template);
+    let problems = render::problems(&template, &values);
+    if problems.is_empty() {
+        let rendered = template
+            .files
+            .iter()
+            .filter(|f| f.path.ends_with(RENDER_SUFFIX))
+            .count();
+        printer.status(
+            "Checked",
+            &format!(
+                "{} {}: sound ({}, {}, {rendered} rendered)",
+                template.manifest.meta.name,
+                template.manifest.meta.version,
+                crate::text::count(template.manifest.variables.len(), "variable"),
+                crate::text::count(template.files.len(), "file"),
+            ),
+        );
+        return Ok(());
+    }
+    for p in &problems {
+        printer.error(&anyhow::anyhow!(p.clone()));
+    }
+    bail!(
+        "{} in template {}",
+        crate::text::count(problems.len(), "problem"),
+        template.origin.describe()
+    )
+}
