@@ -170,32 +170,117 @@ fn an_exported_kit_keeps_the_options_and_renders_the_same_files() {
     }
 }
 
-/// --minimal writes only the four essential files: deploy and CI choices are
-/// left out (they need gunicorn.conf.py and the tests), whatever their source.
+/// --minimal writes only the four essential files: a deploy target or CI asked
+/// for on the same command line is refused (exit 2, nothing written); from the
+/// config file they are left out (they need gunicorn.conf.py and the tests).
 #[test]
-fn minimal_leaves_deploy_and_ci_out() {
+fn minimal_refuses_deploy_and_ci_from_the_command_line_and_leaves_config_ones_out() {
+    let tmp = tempfile::tempdir().unwrap();
+    for args in [
+        &["--deploy", "swarm"][..],
+        &["--ci", "github"][..],
+        &["-d", "deploy=kubernetes"][..],
+        &["-d", "ci=github", "--deploy", "none"][..],
+    ] {
+        let out = flaskgen(tmp.path())
+            .args(["new", "svc", "--yes", "--minimal"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = stderr(&out);
+        assert!(
+            err.contains("--minimal") && err.lines().count() == 1,
+            "{args:?}: {err}"
+        );
+        assert!(!tmp.path().join("svc").exists());
+    }
+    // none is no contradiction.
+    flaskgen(tmp.path())
+        .args([
+            "new",
+            "a",
+            "--yes",
+            "--minimal",
+            "--deploy",
+            "none",
+            "--ci",
+            "none",
+        ])
+        .assert()
+        .success();
+    let cfg = tmp.path().join("config.toml");
+    fs::write(
+        &cfg,
+        "[variables]\ndeploy = \"swarm,kubernetes\"\nci = \"github\"\n",
+    )
+    .unwrap();
+    flaskgen(tmp.path())
+        .env("FLASKGEN_CONFIG", &cfg)
+        .args(["new", "b", "--yes", "--minimal"])
+        .assert()
+        .success();
+    for name in ["a", "b"] {
+        assert_eq!(
+            files(&tmp.path().join(name)),
+            [
+                "Dockerfile",
+                "app/__init__.py",
+                "app/app.py",
+                "requirements.txt"
+            ]
+        );
+    }
+}
+
+#[test]
+fn deploy_and_ci_flags_are_the_variables() {
     let tmp = tempfile::tempdir().unwrap();
     flaskgen(tmp.path())
         .args([
             "new",
             "svc",
             "--yes",
-            "--minimal",
-            "-d",
-            "deploy=swarm,kubernetes",
-            "-d",
-            "ci=github",
+            "--deploy",
+            "swarm,kubernetes",
+            "--ci",
+            "github",
         ])
         .assert()
         .success();
     let root = tmp.path().join("svc");
-    assert_eq!(
-        files(&root),
-        [
-            "Dockerfile",
-            "app/__init__.py",
-            "app/app.py",
-            "requirements.txt"
-        ]
+    assert_eq!(extra_files(&root), expect(&[SWARM, KUBERNETES, CI]));
+    let answers = read(root.join(".flaskgen.toml"));
+    assert!(
+        answers.contains("deploy = \"swarm,kubernetes\"") && answers.contains("ci = \"github\"")
+    );
+    // Bad values are the variable's rule; a clash with -d is named.
+    for (args, want) in [
+        (&["--deploy", "nomad"][..], "deploy"),
+        (&["--ci", "gitlab"][..], "ci"),
+        (
+            &["--deploy", "swarm", "-d", "deploy=kubernetes"][..],
+            "given twice",
+        ),
+    ] {
+        let out = flaskgen(tmp.path())
+            .args(["new", "x", "--yes"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&out).contains(want), "{args:?}: {}", stderr(&out));
+    }
+    // A kit without the variable says so.
+    let out = flaskgen(tmp.path())
+        .args(["new", "y", "--yes", "--deploy", "swarm", "--template"])
+        .arg(fixture("acme-kit"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("no `deploy` variable"),
+        "{}",
+        stderr(&out)
     );
 }
