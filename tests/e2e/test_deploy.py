@@ -7,7 +7,6 @@ check-jsonschema; then every `run:` step of the workflow executed in order."""
 import json
 import os
 import re
-import shlex
 import shutil
 import subprocess
 import sys
@@ -16,11 +15,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from test_docker import base_image, cleanup, engine  # noqa: F401 (fixtures shared with the container tests)
-from conftest import (ROOT, dockerfile_env, free_port, generate, instruction, measured, not_run,
+from test_docker import base_image, built, cleanup, engine  # noqa: F401 (fixtures shared with the container tests)
+from conftest import (ROOT, dockerfile_env, generate, instruction, not_run,
                       parse_dockerfile, which)
 
-ALL = ["-d", "deploy=swarm,kubernetes", "-d", "ci=github"]
+ALL = ["--deploy", "swarm,kubernetes", "--ci", "github"]
 # (name, port, base image, image, extra): every port/base-image kind the rules allow.
 VARIANTS = {
     "default": ("hello-flask", "5000", "python:3.14-slim", None, []),
@@ -351,9 +350,9 @@ def test_workflow_test_job_runs_here(tmp_path):
 
 
 @pytest.mark.docker
-def test_workflow_image_job_runs_here(tmp_path, base_image, cleanup):  # noqa: F811
+def test_workflow_image_job_runs_here(tmp_path, base_image, built, cleanup):  # noqa: F811
     """The image job on a branch push: lint, build, run and probe /healthz; the tag-only push is skipped."""
-    port = free_port()
+    port = built["port"]  # the container tests' port, so their dependency layer is reused
     name = f"fgci{os.getpid()}"
     project = generate(tmp_path, name, "-p", str(port), "-b", base_image, *ALL)
     workflow = yaml.safe_load((project / ".github/workflows/ci.yml").read_text())

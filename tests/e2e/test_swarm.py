@@ -11,7 +11,6 @@ client container on the stack's network talks to the service by name."""
 import json
 import os
 import re
-import subprocess
 import time
 
 import pytest
@@ -165,7 +164,7 @@ def test_stack_deploys_serves_from_every_replica_updates_rolls_back_and_scales(
     port = built["port"]
     image1, image2, bad = f"{PREFIX}/app:1", f"{PREFIX}/app:2", f"{PREFIX}/app:broken"
     project = generate(tmp_path, "swarm-app", "-p", str(port), "-b", base_image, "--image", image1,
-                       "-d", "deploy=swarm", "-d", f"replicas={REPLICAS}")
+                       "--deploy", "swarm", "-d", f"replicas={REPLICAS}")
     stack = yaml.safe_load((project / "deploy/stack.yaml").read_text())
     web = stack["services"]["web"]
     assert web["deploy"]["replicas"] == REPLICAS and web["image"] == image1
