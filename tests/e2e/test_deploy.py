@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-from test_docker import base_image, built, cleanup, engine  # noqa: F401 (fixtures shared with the container tests)
 from conftest import (ROOT, dockerfile_env, generate, instruction, not_run,
                       parse_dockerfile, which)
 
@@ -350,7 +349,7 @@ def test_workflow_test_job_runs_here(tmp_path):
 
 
 @pytest.mark.docker
-def test_workflow_image_job_runs_here(tmp_path, base_image, built, cleanup):  # noqa: F811
+def test_workflow_image_job_runs_here(tmp_path, base_image, built, cleanup):
     """The image job on a branch push: lint, build, run and probe /healthz; the tag-only push is skipped."""
     port = built["port"]  # the container tests' port, so their dependency layer is reused
     name = f"fgci{os.getpid()}"

@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from conftest import generate, measured, not_run
-from test_docker import base_image, built, cleanup, engine, sh  # noqa: F401 (fixtures shared with the container tests)
+from test_docker import sh
 
 pytestmark = pytest.mark.docker
 
@@ -67,7 +67,7 @@ def swarm_state():
 
 
 @pytest.fixture(scope="module")
-def swarm(engine):  # noqa: F811
+def swarm(engine):
     state = swarm_state()
     created = False
     if state["LocalNodeState"] == "inactive":
@@ -123,7 +123,7 @@ def update_state():
 class Client:
     """The client loop in a container on the stack's network."""
 
-    def __init__(self, image, cleanup, tag, port):  # noqa: F811
+    def __init__(self, image, cleanup, tag, port):
         self.name = f"{PREFIX}-client-{tag}"
         sh("docker", "rm", "-f", self.name, check=False)
         sh("docker", "run", "-d", "--name", self.name, "--network", f"{STACK}_web", image,
@@ -150,7 +150,7 @@ def replicas_that_served(since):
     return tasks
 
 
-def docker_build(context, tag, cleanup, dockerfile=None):  # noqa: F811
+def docker_build(context, tag, cleanup, dockerfile=None):
     cleanup["images"].append(tag)
     args = ["docker", "build", "-t", tag, *(["-f", dockerfile] if dockerfile else []), "."]
     start = time.monotonic()
@@ -159,7 +159,7 @@ def docker_build(context, tag, cleanup, dockerfile=None):  # noqa: F811
 
 
 def test_stack_deploys_serves_from_every_replica_updates_rolls_back_and_scales(
-        swarm, base_image, built, cleanup, tmp_path):  # noqa: F811
+        swarm, base_image, built, cleanup, tmp_path):
     # The container tests' port, so the dependency layer they built is reused.
     port = built["port"]
     image1, image2, bad = f"{PREFIX}/app:1", f"{PREFIX}/app:2", f"{PREFIX}/app:broken"
