@@ -23,6 +23,23 @@ Examples:
   flaskgen new svc -p 8080 -b python:3.14-alpine --image myrepo/svc
   flaskgen list                            templates and suggested base images";
 
+const UPDATE_AFTER_HELP: &str = "\
+Each file is merged three ways: the template the project was made from, the
+project as it is, the new template. Unchanged files are replaced, your edits
+are kept, overlapping edits become conflicts marked <<<<<<< ours / ||||||| base
+/ ======= / >>>>>>> theirs. Everything is written, or nothing.
+
+Exit codes:
+    0  updated (or already up to date), no conflicts
+    1  updated with conflicts to resolve; --check: the project is behind; other failures
+    2  usage error or invalid input (nothing is written)
+  130  interrupted with Ctrl-C (nothing is written)
+
+Examples:
+  flaskgen update --dry-run               show the diff, write nothing
+  flaskgen update hello-flask -p 8080     update, changing a value
+  flaskgen update --check                 in CI: fail when the project is behind";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "flaskgen",
@@ -75,6 +92,9 @@ pub enum Command {
     /// Create a new Flask project
     #[command(after_help = AFTER_HELP)]
     New(NewArgs),
+    /// Carry template changes into an existing project, keeping its edits
+    #[command(after_help = UPDATE_AFTER_HELP)]
+    Update(crate::commands::update::UpdateArgs),
     /// List templates and suggested base images
     List {
         /// Print JSON to stdout, for scripts
@@ -200,6 +220,11 @@ pub struct NewArgs {
     /// Print the result as JSON to stdout
     #[arg(long)]
     pub json: bool,
+
+    /// Start a git repository with a first commit of the files [default: git when installed;
+    /// nothing when the project is inside a work tree already]
+    #[arg(long, value_enum, env = "FLASKGEN_VCS", value_name = "VCS")]
+    pub vcs: Option<crate::vcs::Vcs>,
 
     #[command(flatten)]
     pub config: ConfigArgs,

@@ -20,7 +20,9 @@ pub mod render;
 pub mod resolve;
 pub mod template;
 pub mod text;
+pub mod update;
 pub mod values;
+pub mod vcs;
 pub mod write;
 
 use std::ffi::OsString;

@@ -3,11 +3,13 @@
 //! `--yes` was given and no CI variable is set. A kit's prompts and choices
 //! are shown with their control characters escaped.
 
+mod line;
+
 use std::path::PathBuf;
 
 use anyhow::{anyhow, Result};
 use dialoguer::theme::{ColorfulTheme, SimpleTheme, Theme};
-use dialoguer::{Confirm, Input, Select};
+use dialoguer::{Confirm, Select};
 
 use crate::interrupt;
 use crate::text::escape;
@@ -148,15 +150,16 @@ impl Prompter {
     }
 
     fn text(&self, var: &Variable, default: Option<&Value>) -> Result<Value> {
-        let kind = var.kind.clone();
         let occupied_in = self.output_dir.clone().filter(|_| var.name == "name");
-        // The widget clears a rejected answer's message by counting its
-        // newlines, not the lines the terminal wrapped it onto: wrap it here.
+        // Rejection messages are broken into lines that fit the terminal.
         let width = self.width;
-        let mut input = Input::<String>::with_theme(self.theme.as_ref())
-            .with_prompt(escape(&var.prompt))
-            .validate_with(move |s: &String| {
-                kind.check(s).map_err(|e| wrap(&e, width))?;
+        let default = default.map(|d| d.to_string());
+        let raw = line::ask(
+            self.theme.as_ref(),
+            &escape(&var.prompt),
+            default.as_deref(),
+            |s| {
+                var.kind.check(s).map_err(|e| wrap(&e, width))?;
                 match &occupied_in {
                     Some(dir) if crate::write::occupied(&dir.join(s)) => Err(wrap(
                         &format!(
@@ -167,11 +170,9 @@ impl Prompter {
                     )),
                     _ => Ok(()),
                 }
-            });
-        if let Some(d) = default {
-            input = input.default(d.to_string());
-        }
-        let raw = input.interact_text().map_err(cancelled)?;
+            },
+        )
+        .map_err(cancelled)?;
         Ok(var.parse(&raw, " (prompt)")?)
     }
 

@@ -1,8 +1,10 @@
 //! Turns a template and resolved values into a plan: every file of the
 //! project, rendered in memory. Nothing here touches the disk.
 
+pub mod filters;
+
 use std::borrow::Cow;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use anyhow::{anyhow, bail, Result};
 use tera::{Context, Tera};
@@ -175,6 +177,7 @@ impl<'t> Engine<'t> {
         }
         let mut tera = Tera::default();
         tera.autoescape_on(vec![]);
+        filters::register(&mut tera);
         // Templates are data: they may not read the user's environment.
         tera.register_function("get_env", |_: &HashMap<String, tera::Value>| {
             Err(tera::Error::msg(
@@ -230,17 +233,19 @@ impl<'t> Engine<'t> {
     }
 
     fn plan(&self, values: &Values) -> Result<Plan> {
+        Ok(self.plan_traced(values)?.0)
+    }
+
+    /// The plan, and for each file the template file it came from.
+    fn plan_traced(&self, values: &Values) -> Result<(Plan, BTreeMap<String, String>)> {
+        let mut sources = BTreeMap::new();
         let ctx = context(self.template, values);
         let json = ctx.clone().into_json();
         let mut files = Vec::new();
         let mut seen = BTreeSet::new();
-        if self.included(ANSWERS_FILE, &ctx, &json)? {
+        let with_answers = self.included(ANSWERS_FILE, &ctx, &json)?;
+        if with_answers {
             seen.insert(ANSWERS_FILE.to_string());
-            files.push(File {
-                path: ANSWERS_FILE.to_string(),
-                contents: Cow::Owned(answers::render(self.template, values).into_bytes()),
-                executable: false,
-            });
         }
         for f in &self.template.files {
             if !self.included(&f.path, &ctx, &json)? {
@@ -252,6 +257,7 @@ impl<'t> Engine<'t> {
                 f.path.clone()
             };
             let out_path = confine(&f.path, logical_path(&rendered_path))?;
+            sources.insert(out_path.clone(), f.path.clone());
             if !seen.insert(out_path.clone()) {
                 bail!("template file {} renders to {out_path}, which another template file also writes", f.path);
             }
@@ -266,8 +272,17 @@ impl<'t> Engine<'t> {
                 executable: f.executable,
             });
         }
+        if with_answers {
+            // Last, so it can record the hash of every other file.
+            let text = answers::render(self.template, values, &files);
+            files.push(File {
+                path: ANSWERS_FILE.to_string(),
+                contents: Cow::Owned(text.into_bytes()),
+                executable: false,
+            });
+        }
         files.sort_by(|a, b| a.path.cmp(&b.path));
-        Ok(Plan { files })
+        Ok((Plan { files }, sources))
     }
 }
 
@@ -275,6 +290,16 @@ impl<'t> Engine<'t> {
 pub fn render(template: &Template, values: &Values) -> Result<Plan> {
     let engine = Engine::compile(template).map_err(|p| anyhow!(p.join("\n")))?;
     engine.plan(values)
+}
+
+/// [`render`], with each output path's template file (path inside the
+/// template): how `flaskgen update` follows a file whose name changed.
+pub fn render_traced(
+    template: &Template,
+    values: &Values,
+) -> Result<(Plan, BTreeMap<String, String>)> {
+    let engine = Engine::compile(template).map_err(|p| anyhow!(p.join("\n")))?;
+    engine.plan_traced(values)
 }
 
 /// Every problem that stops the template from rendering with `values`, for `template check`.
@@ -321,6 +346,12 @@ pub fn context(template: &Template, values: &Values) -> Context {
 }
 
 /// Checks a rendered path stays inside the project: relative, no `..`, no empty parts.
+/// Whether `path` may name a file of a project: the rule [`confine`] holds
+/// rendered paths to (for paths from elsewhere, such as an answers file).
+pub fn is_confined(path: &str) -> bool {
+    confine("", path).is_ok()
+}
+
 fn confine(template_path: &str, rendered: &str) -> Result<String> {
     let bad = rendered.is_empty()
         || rendered.starts_with('/')

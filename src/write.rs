@@ -257,7 +257,7 @@ pub fn write_until(plan: &Plan, target: &Path, force: bool, stop: &AtomicBool) -
     let pre = preflight(plan, target, force)?;
     let deferred = interrupt::defer();
     let result = if pre.merge {
-        merge(plan, target, &pre, stop)
+        merge(plan, target, &pre, stop, &[])
     } else {
         create(plan, target, stop)
     };
@@ -348,7 +348,13 @@ fn create(plan: &Plan, target: &Path, stop: &AtomicBool) -> Result<Outcome> {
     })
 }
 
-fn merge(plan: &Plan, target: &Path, pre: &Preflight, stop: &AtomicBool) -> Result<Outcome> {
+fn merge(
+    plan: &Plan,
+    target: &Path,
+    pre: &Preflight,
+    stop: &AtomicBool,
+    deletes: &[String],
+) -> Result<Outcome> {
     let staging = target.join(staging_name("staging"));
     fs::create_dir(&staging).with_context(|| format!("cannot write in {}", target.display()))?;
     let saved = target.join(staging_name("replaced"));
@@ -376,6 +382,7 @@ fn merge(plan: &Plan, target: &Path, pre: &Preflight, stop: &AtomicBool) -> Resu
     let mut undo = Undo {
         new_dirs: vec![],
         placed: vec![],
+        deleted: vec![],
         armed: true,
     };
     for dir in &pre.missing_dirs {
@@ -413,6 +420,14 @@ fn merge(plan: &Plan, target: &Path, pre: &Preflight, stop: &AtomicBool) -> Resu
         undo.placed.push((dest.clone(), old));
         moved.with_context(|| format!("cannot write {}", dest.display()))?;
     }
+    for (i, path) in deletes.iter().enumerate() {
+        check_interrupt(stop)?;
+        let dest = target.join(path);
+        let aside = saved.join(format!("deleted-{i}"));
+        fs::rename(&dest, &aside).with_context(|| format!("cannot delete {}", dest.display()))?;
+        undo.deleted.push((dest, aside));
+    }
+    check_interrupt(stop)?;
     undo.armed = false;
     Ok(Outcome {
         root: target.to_path_buf(),
@@ -422,12 +437,70 @@ fn merge(plan: &Plan, target: &Path, pre: &Preflight, stop: &AtomicBool) -> Resu
     })
 }
 
+/// Writes `plan` into the existing project `target` and deletes `deletes`
+/// (paths relative to it), all or nothing, as `--force` does: every new file
+/// is staged first, then each old file is moved aside as its replacement
+/// moves in (a deleted file is only moved aside); if any step fails, every
+/// file is put back. Used by `flaskgen update`.
+pub fn apply(plan: &Plan, deletes: &[String], target: &Path) -> Result<()> {
+    apply_until(plan, deletes, target, &interrupt::STOP)
+}
+
+/// [`apply`], stopping cleanly (nothing changed) once `stop` is set.
+pub fn apply_until(
+    plan: &Plan,
+    deletes: &[String],
+    target: &Path,
+    stop: &AtomicBool,
+) -> Result<()> {
+    let pre = preflight(plan, target, true)?;
+    // A file to delete must be a file of the project, reached through no symlink.
+    for path in deletes {
+        if !crate::render::is_confined(path) {
+            bail!("refusing to delete {path:?}: not a path inside the project");
+        }
+        let mut at = target.to_path_buf();
+        for part in path.split('/') {
+            at.push(part);
+            let m = fs::symlink_metadata(&at)
+                .with_context(|| format!("cannot delete {}", at.display()))?;
+            if m.file_type().is_symlink() || (at != target.join(path) && !m.is_dir()) {
+                bail!(
+                    "{} is a symlink or not a directory; refusing to delete through it",
+                    at.display()
+                );
+            }
+        }
+    }
+    let deferred = interrupt::defer();
+    let result = merge(plan, target, &pre, stop, deletes);
+    if result.is_ok() {
+        deferred.written();
+    } else {
+        drop(deferred);
+    }
+    result.map(|_| ()).map_err(|e: anyhow::Error| {
+        if e.is::<Interrupted>() {
+            return e;
+        }
+        let (top, root) = (e.to_string(), e.root_cause().to_string());
+        let msg = if top == root {
+            format!("{top}; no file was changed")
+        } else {
+            format!("{top}: {root}; no file was changed")
+        };
+        e.context(msg)
+    })
+}
+
 /// Puts a merge back as it was on drop, unless disarmed: every old file
 /// returns to its place, new files and directories go.
 struct Undo {
     new_dirs: Vec<PathBuf>,
     /// Each destination touched, with where its old file was moved (if it had one).
     placed: Vec<(PathBuf, Option<PathBuf>)>,
+    /// Each file deleted, with where it was moved aside.
+    deleted: Vec<(PathBuf, PathBuf)>,
     armed: bool,
 }
 
@@ -435,6 +508,9 @@ impl Drop for Undo {
     fn drop(&mut self) {
         if !self.armed {
             return;
+        }
+        for (dest, aside) in self.deleted.iter().rev() {
+            let _ = fs::rename(aside, dest);
         }
         for (dest, old) in self.placed.iter().rev() {
             match old {

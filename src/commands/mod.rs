@@ -6,6 +6,7 @@ mod list;
 mod man;
 mod new;
 mod template;
+pub mod update;
 
 use anyhow::Result;
 use clap::ArgMatches;
@@ -21,6 +22,7 @@ pub fn run(cli: Cli, matches: &ArgMatches, printer: Printer) -> Result<()> {
                 .expect("the new subcommand matched");
             new::run(args, sub, printer)
         }
+        Command::Update(args) => update::run(args, printer),
         Command::List { json, config } => list::run(json, config.no_config),
         Command::Completions { shell } => completions::run(shell),
         Command::Man { command, dir } => man::run(&command, dir.as_deref(), printer),

@@ -111,9 +111,18 @@ pub fn run(args: NewArgs, _m: &ArgMatches, printer: Printer) -> Result<()> {
     }
 
     // From here the disk holds the project: a signal no longer says "nothing was written".
+    let explicit_git = args.vcs == Some(crate::vcs::Vcs::Git);
+    if explicit_git && !crate::vcs::git_installed() {
+        return Err(input_error(
+            "--vcs git: git is not installed; install it, or pass --vcs none",
+        ));
+    }
     let outcome = write::write(&plan, &target, args.force)?;
     write::pause_for_tests("after-write");
     report_written(&plan, &target, &template, &outcome, printer);
+    if args.vcs != Some(crate::vcs::Vcs::None) && !args.force {
+        vcs_step(&target, explicit_git, printer);
+    }
     if args.json {
         let pre = Preflight {
             overwrites: outcome.overwritten.clone(),
@@ -260,4 +269,32 @@ fn refuse_deploy_with_minimal(given: &[Given]) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The git step of `new`: a repository with a first commit. The project is
+/// written by now, so a failure here is a warning, not a lost project.
+fn vcs_step(target: &Path, explicit: bool, printer: Printer) {
+    use crate::vcs::{self, Outcome};
+    match vcs::init(target, explicit) {
+        Ok(Outcome::Committed { fallback_identity }) => {
+            printer.status(
+                "Committed",
+                "the files as the first commit of a new git repository",
+            );
+            if fallback_identity {
+                printer.info(&format!(
+                    "  (as {} <{}>: no git identity is configured; set user.name and user.email, then `git commit --amend --reset-author` if you like)",
+                    vcs::FALLBACK_NAME,
+                    vcs::FALLBACK_EMAIL
+                ));
+            }
+        }
+        Ok(Outcome::InsideWorkTree) => {
+            printer.detail("no git repository made: the project is inside a work tree already")
+        }
+        Ok(Outcome::NoGit) => printer.detail("no git repository made: git is not installed"),
+        Err(e) => printer.warn(&format!(
+            "the project was written, but no git repository was made: {e}"
+        )),
+    }
 }

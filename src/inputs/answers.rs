@@ -1,7 +1,11 @@
 //! The answers file, `.flaskgen.toml`: the template and every value a
 //! project was made from, written with the project and read back by
-//! `flaskgen new --answers FILE` to make it again.
+//! `flaskgen new --answers FILE` to make it again, and by `flaskgen update`
+//! to render the template the project was made from (`[template]`: name,
+//! version, source, ref, commit) and to tell which files the user has changed
+//! since (`[files]`: a content hash of every file written).
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
@@ -9,6 +13,7 @@ use anyhow::Result;
 use super::{read_input_file, Given, TEMPLATE};
 use crate::error::input_error;
 use crate::template::manifest::Manifest;
+use crate::template::File;
 use crate::template::{Origin, Template};
 use crate::text::quote;
 use crate::values::{scalar_text, Source, Values};
@@ -22,8 +27,28 @@ pub struct Answers {
     /// The template source; `None` for the built-in template.
     pub source: Option<String>,
     pub git_ref: Option<String>,
+    /// The template's name and manifest version, when recorded.
+    pub name: Option<String>,
+    pub version: Option<String>,
+    /// The commit a git kit was at.
+    pub commit: Option<String>,
     /// Variable name and value, as text to validate like any other input.
     pub values: Vec<(String, String)>,
+    /// Path → content hash of each file written (`None`: an answers file
+    /// from before hashes were recorded).
+    pub files: Option<BTreeMap<String, String>>,
+}
+
+/// The content hash recorded for a file: `sha256:` and 64 hex digits.
+pub fn content_hash(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(bytes);
+    let mut s = String::with_capacity(7 + 64);
+    s.push_str("sha256:");
+    for b in digest {
+        s.push_str(&format!("{b:02x}"));
+    }
+    s
 }
 
 /// Reads an answers file; any problem with it is invalid input.
@@ -47,10 +72,13 @@ pub fn read(path: &Path) -> Result<Answers> {
         Some(s) => Some(s.to_string()),
         None => return Err(bad("no template source")),
     };
-    let git_ref = template
-        .get("ref")
-        .and_then(|r| r.as_str())
-        .map(str::to_string);
+    let text_of = |key: &str| {
+        template
+            .get(key)
+            .and_then(|r| r.as_str())
+            .map(str::to_string)
+    };
+    let git_ref = text_of("ref");
     let table = doc
         .get("values")
         .and_then(|v| v.as_table())
@@ -64,11 +92,27 @@ pub fn read(path: &Path) -> Result<Answers> {
         })?;
         values.push((k.clone(), raw));
     }
+    let files = match doc.get("files") {
+        None => None,
+        Some(toml::Value::Table(t)) => Some(
+            t.iter()
+                .map(|(k, v)| match v.as_str() {
+                    Some(h) => Ok((k.clone(), h.to_string())),
+                    None => Err(bad(&format!("[files] entry `{k}` is not a string"))),
+                })
+                .collect::<Result<_>>()?,
+        ),
+        Some(_) => return Err(bad("[files] is not a table")),
+    };
     Ok(Answers {
         path: path.to_path_buf(),
         source,
         git_ref,
+        name: text_of("name"),
+        version: text_of("version"),
+        commit: text_of("commit"),
         values,
+        files,
     })
 }
 
@@ -106,8 +150,9 @@ impl Answers {
     }
 }
 
-/// The answers file's text: template identity and every value used.
-pub fn render(template: &Template, values: &Values) -> String {
+/// The answers file's text: template identity, every value used, and the
+/// content hash of each of `files` (the project's other files).
+pub fn render(template: &Template, values: &Values, files: &[File]) -> String {
     let mut t = toml::map::Map::new();
     t.insert("name".into(), template.manifest.meta.name.clone().into());
     t.insert(
@@ -139,9 +184,19 @@ pub fn render(template: &Template, values: &Values) -> String {
     for (name, value, _) in values.iter() {
         v.insert(name.into(), value.to_toml());
     }
+    let sorted: BTreeMap<&str, String> = files
+        .iter()
+        .filter(|f| f.path != ANSWERS_FILE)
+        .map(|f| (f.path.as_str(), content_hash(&f.contents)))
+        .collect();
+    let mut hashes = toml::map::Map::new();
+    for (path, hash) in sorted {
+        hashes.insert(path.into(), hash.into());
+    }
     let mut root = toml::map::Map::new();
     root.insert("template".into(), toml::Value::Table(t));
     root.insert("values".into(), toml::Value::Table(v));
+    root.insert("files".into(), toml::Value::Table(hashes));
     format!(
         "# Written by flaskgen {}: the template and the values this project was made from.\n{}",
         env!("CARGO_PKG_VERSION"),

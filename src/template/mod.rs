@@ -102,13 +102,28 @@ pub struct Template {
 impl Template {
     /// The template compiled into the binary from `templates/default`.
     pub fn builtin() -> Result<Template> {
-        let manifest_text = BUILTIN
-            .get_file(MANIFEST_FILE)
+        Template::embedded(&BUILTIN)
+    }
+
+    /// A built-in template embedded in the binary: the current one, or a
+    /// released version kept to render the base of `flaskgen update`.
+    pub fn embedded(dir: &'static Dir<'static>) -> Result<Template> {
+        let manifest_text = dir
+            .get_file(dir.path().join(MANIFEST_FILE))
             .and_then(|f| f.contents_utf8())
             .ok_or_else(|| anyhow!("the built-in template has no {MANIFEST_FILE}"))?;
         let manifest = Manifest::parse(manifest_text, MANIFEST_FILE)?;
         let mut files = Vec::new();
-        collect_builtin(&BUILTIN, &mut files);
+        collect_builtin(dir, &mut files);
+        // A nested embedded directory names its files from the embedding root.
+        let prefix = format!("{}/", dir.path().to_string_lossy().replace('\\', "/"));
+        if prefix != "/" {
+            for f in &mut files {
+                if let Some(rest) = f.path.strip_prefix(&prefix) {
+                    f.path = rest.to_string();
+                }
+            }
+        }
         files.retain(|f| f.path != MANIFEST_FILE);
         files.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(Template {

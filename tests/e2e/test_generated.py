@@ -169,7 +169,9 @@ def test_dev_server_runs_with_python_m_on_a_custom_port(tmp_path, app_venv):
 def test_minimal_project_serves(tmp_path, app_venv):
     port = free_port()
     project = generate(tmp_path, "tiny", "--minimal", "-p", str(port))
-    assert sorted(str(p.relative_to(project)) for p in project.rglob("*") if p.is_file()) == [
+    # .git: `new` starts a repository (its own test is tests/integration/vcs.rs).
+    assert sorted(str(p.relative_to(project)) for p in project.rglob("*")
+                  if p.is_file() and ".git" not in p.relative_to(project).parts) == [
         "Dockerfile", "app/__init__.py", "app/app.py", "requirements.txt"]
     pip_install(app_venv, project / "requirements.txt")
     argv = list(instruction(parse_dockerfile(project), "cmd").value)

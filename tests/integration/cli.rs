@@ -202,7 +202,7 @@ fn every_subcommand_has_a_man_page() {
 
     let bad = flaskgen(tmp.path()).args(["man", "nope"]).output().unwrap();
     assert_eq!(bad.status.code(), Some(2));
-    assert!(stderr(&bad).contains("new, list, completions, man, template"));
+    assert!(stderr(&bad).contains("new, update, list, completions, man, template"));
 
     let out = flaskgen(tmp.path())
         .args(["man", "--dir", "pages"])
@@ -225,6 +225,7 @@ fn every_subcommand_has_a_man_page() {
             "flaskgen-template-check.1",
             "flaskgen-template-init.1",
             "flaskgen-template.1",
+            "flaskgen-update.1",
             "flaskgen.1",
         ]
     );

@@ -145,3 +145,22 @@ fn a_replacement_that_fails_puts_every_file_back() {
     assert_eq!(run.before, run.after);
     assert!(run.before.contains("./svc/app/app.py"));
 }
+
+/// `update` writes all or nothing too: when one file cannot be replaced (an
+/// immutable one, after others were), every file is as it was.
+#[test]
+fn an_update_that_fails_midway_changes_no_file() {
+    let setup = "\"$FLASKGEN\" new svc --yes --vcs none -q\n\
+                 echo '# mine' >> svc/Dockerfile\n\
+                 chattr +i svc/gunicorn.conf.py";
+    let Some(run) = scenario("1m", setup, "update svc -p 8080") else {
+        return;
+    };
+    run.failed_with(
+        &["cannot replace svc/gunicorn.conf.py: Operation not permitted"],
+        "; no file was changed",
+    );
+    // Dockerfile, README.md, app/app.py and compose.yaml come before it, so were replaced, then put back.
+    assert_eq!(run.before, run.after);
+    assert!(run.before.contains("./svc/compose.yaml"));
+}

@@ -3,12 +3,16 @@
 mod cli;
 mod deploy;
 mod failures;
+mod git;
 mod inputs;
 mod kits;
 mod new;
 mod pty;
 mod safety;
 mod snapshots;
+mod update;
+mod vcs;
+mod wrap;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -23,6 +27,8 @@ pub fn flaskgen(cwd: &Path) -> Command {
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("HOME", cwd)
         .env("XDG_CONFIG_HOME", cwd.join(".no-config"))
+        // `new` makes no git repository unless a test asks (tests/integration/vcs.rs).
+        .env("FLASKGEN_VCS", "none")
         .write_stdin("");
     cmd
 }

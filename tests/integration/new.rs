@@ -69,7 +69,7 @@ fn flags_reach_every_file() {
         "base_image = \"python:3.12-alpine\"",
         "image = \"myrepo/svc\"",
         "name = \"flaskgen-default\"",
-        "version = \"1.0.0\"",
+        "version = \"1.1.0\"",
     ] {
         assert!(answers.contains(want), "{want} in {answers}");
     }

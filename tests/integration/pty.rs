@@ -19,7 +19,8 @@ fn spawn(home: &Path, args: &[&str]) -> PtySession {
         .env_clear()
         .env("TERM", "xterm")
         .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join("none"));
+        .env("XDG_CONFIG_HOME", home.join("none"))
+        .env("FLASKGEN_VCS", "none");
     spawn_command(cmd, Some(20_000)).unwrap()
 }
 
@@ -243,6 +244,38 @@ fn yes_never_prompts_even_on_a_terminal() {
     assert_eq!(files(&tmp.path().join("quiet-app")), DEFAULT_FILES);
 }
 
+/// `update` on a terminal asks only for a variable the new template adds;
+/// everything the project has a value for is taken from its answers file.
+#[test]
+fn update_asks_only_for_a_new_variable() {
+    let tmp = tempfile::tempdir().unwrap();
+    let kit = tmp.path().join("kit");
+    std::fs::create_dir_all(&kit).unwrap();
+    let manifest = "[template]\nname = \"k\"\ndescription = \"d\"\nversion = \"1.0.0\"\n";
+    std::fs::write(kit.join("flaskgen.toml"), manifest).unwrap();
+    std::fs::write(kit.join("a.txt.tera"), "{{ name }}\n").unwrap();
+    let kit_s = kit.to_str().unwrap();
+    flaskgen(tmp.path())
+        .args(["new", "svc", "--yes", "--template", kit_s])
+        .assert()
+        .success();
+    let v2 = manifest.replace("1.0.0", "1.1.0")
+        + "[variables.team]\nprompt = \"Owning team\"\ndefault = \"platform\"\n";
+    std::fs::write(kit.join("flaskgen.toml"), v2).unwrap();
+    std::fs::write(kit.join("a.txt.tera"), "{{ name }} of {{ team }}\n").unwrap();
+    let project = tmp.path().join("svc");
+    let mut p = spawn(
+        tmp.path(),
+        &["update", "--color", "never", project.to_str().unwrap()],
+    );
+    p.exp_string("Owning team").unwrap();
+    p.send_line("payments").unwrap();
+    p.exp_string("Updated").unwrap();
+    p.exp_eof().unwrap();
+    assert_eq!(read(tmp.path().join("svc/a.txt")), "svc of payments\n");
+    assert!(read(tmp.path().join("svc/.flaskgen.toml")).contains("team = \"payments\""));
+}
+
 /// flaskgen on a pseudo-terminal with extra environment, its stderr
 /// optionally sent to a file; the shell around it prints the terminal's
 /// settings before (`BEFORE=`) and after (`AFTER=`) and its exit code.
@@ -266,7 +299,8 @@ fn spawn_in_shell(
         .env("TERM", "xterm")
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join("none"));
+        .env("XDG_CONFIG_HOME", home.join("none"))
+        .env("FLASKGEN_VCS", "none");
     for (k, v) in env {
         cmd.env(k, v);
     }

@@ -1,0 +1,448 @@
+//! `flaskgen update [PATH]`: carry the template's changes into a project,
+//! keeping the project's own edits (see `crate::update`).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command as Process, Stdio};
+
+use anyhow::{bail, Result};
+use clap::Args;
+use serde_json::json;
+
+use crate::cli::ConfigArgs;
+use crate::error::input_error;
+use crate::inputs::answers::{self, Answers, ANSWERS_FILE};
+use crate::inputs::config::{self, Config};
+use crate::inputs::{self, defines, Given};
+use crate::interrupt;
+use crate::present::{self as report, Printer};
+use crate::prompt::{self, Prompter};
+use crate::render;
+use crate::resolve::Resolver;
+use crate::template::{File as PlannedFile, Template};
+use crate::update::plan::{self, Kind, Rendered, UpdatePlan};
+use crate::update::source;
+use crate::values::{Source, Values};
+use crate::write;
+
+#[derive(Debug, Args)]
+pub struct UpdateArgs {
+    /// The project to update (the directory holding its .flaskgen.toml)
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+
+    /// Change a value while updating (repeatable), e.g. -d port=8080
+    #[arg(short = 'd', long = "define", value_name = "KEY=VALUE")]
+    pub define: Vec<String>,
+
+    /// Change the port while updating
+    #[arg(short, long, value_name = "PORT")]
+    pub port: Option<String>,
+
+    /// Change the base image while updating
+    #[arg(short, long, value_name = "IMAGE")]
+    pub base_image: Option<String>,
+
+    /// Change the image name while updating
+    #[arg(long, value_name = "REPO")]
+    pub image: Option<String>,
+
+    /// For a git kit: the branch, tag or commit to update to [default: the newest version tag]
+    #[arg(long, value_name = "REF")]
+    pub to: Option<String>,
+
+    /// Print the unified diff of every change and the conflicts; write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Print the result as JSON to stdout
+    #[arg(long)]
+    pub json: bool,
+
+    /// Write nothing; exit 1 when the template is newer or an update would change files
+    #[arg(long, conflicts_with = "dry_run")]
+    pub check: bool,
+
+    /// Never ask: a variable the new template adds takes its default
+    /// (without it, such variables are asked for on a terminal)
+    #[arg(short, long)]
+    pub yes: bool,
+
+    /// Update even when files it touches have uncommitted changes in git
+    #[arg(long)]
+    pub allow_dirty: bool,
+
+    #[command(flatten)]
+    pub config: ConfigArgs,
+}
+
+/// Values given (the command line, the answers file, environment, config),
+/// resolved against `template` without asking.
+fn resolve(
+    template: &Template,
+    given: Vec<Given>,
+    config: &Config,
+    prompter: Option<&Prompter>,
+    printer: Printer,
+) -> Result<Values> {
+    Resolver {
+        manifest: &template.manifest,
+        config,
+        given,
+        prompter,
+        not_asking: prompter
+            .is_none()
+            .then_some("flaskgen update asks only on a terminal"),
+        printer,
+    }
+    .resolve()
+}
+
+fn command_line(args: &UpdateArgs, template: &Template) -> Result<Vec<Given>> {
+    let mut given = Vec::new();
+    for (var, raw) in [
+        ("port", &args.port),
+        ("base_image", &args.base_image),
+        ("image", &args.image),
+    ] {
+        if let Some(raw) = raw {
+            given.push(Given::new(var, raw.clone(), Source::CommandLine));
+        }
+    }
+    given.extend(defines(&template.manifest, &args.define)?);
+    Ok(given)
+}
+
+pub fn run(args: UpdateArgs, printer: Printer) -> Result<()> {
+    interrupt::install();
+    let root = args.path.clone();
+    let answers_path = root.join(ANSWERS_FILE);
+    if !answers_path.is_file() {
+        return Err(input_error(format!(
+            "{} has no {ANSWERS_FILE}: `flaskgen update` needs the answers file a project was made with (a --minimal project has none); for example `flaskgen update hello-flask`",
+            root.display()
+        )));
+    }
+    let answers = answers::read(&answers_path)?;
+    let config = config::load(args.config.no_config)?;
+    let sources = source::load(&answers, args.to.as_deref())?;
+    let target_t = &sources.target;
+    let quiet = Printer {
+        quiet: true,
+        ..printer
+    };
+    let mut given = command_line(&args, target_t)?;
+    given.extend(answers.given(&target_t.manifest, |_| {}));
+    given.extend(inputs::from_env(inputs::process_env));
+    given.extend(config.given()?);
+    // Only variables the project has no value for are asked (on a terminal).
+    let prompter = prompt::why_not_interactive(args.yes)
+        .is_none()
+        .then(|| Prompter::new(printer.color));
+    let new_values = resolve(target_t, given, &config, prompter.as_ref(), printer)?;
+    for (var, _) in &answers.values {
+        if target_t.manifest.variable(var).is_none() {
+            printer.warn(&format!(
+                "`{var}` is no longer a variable of template {}; its value is dropped",
+                target_t.manifest.meta.name
+            ));
+        }
+    }
+    let (target_plan, target_sources) = render::render_traced(target_t, &new_values)?;
+    let base = match &sources.base {
+        Some(t) => {
+            let v = resolve(
+                t,
+                answers.given(&t.manifest, |_| {}),
+                &Config::default(),
+                None,
+                quiet,
+            )?;
+            let (p, s) = render::render_traced(t, &v)?;
+            Some(Rendered::new(p, s))
+        }
+        None => {
+            if let Some(why) = &sources.no_base {
+                printer.warn(&format!("no base to merge against ({why}): every file the project changed is a conflict"));
+            }
+            None
+        }
+    };
+    let target = Rendered::new(target_plan, target_sources);
+    let plan = plan::plan(&root, base.as_ref(), &target, answers.files.as_ref());
+
+    let from = answers
+        .version
+        .clone()
+        .unwrap_or_else(|| "(unrecorded)".into());
+    let to = target_t.manifest.meta.version.clone();
+    let newer = match (
+        from.parse::<semver::Version>(),
+        to.parse::<semver::Version>(),
+    ) {
+        (Ok(a), Ok(b)) => b > a,
+        _ => from != to,
+    };
+    let touches = plan.changes.iter().any(|c| c.touches());
+
+    if args.json {
+        report::stdout(&json_report(
+            &root,
+            &answers,
+            target_t,
+            &from,
+            &to,
+            &plan,
+            args.dry_run || args.check,
+        ));
+    }
+    if args.check {
+        if !args.json {
+            report_lines(&plan, printer);
+        }
+        if newer || touches {
+            bail!(
+                "{} is behind its template: {} {from} → {to}, {} file(s) would change; run `flaskgen update {}`",
+                root.display(),
+                target_t.manifest.meta.name,
+                plan.changes.iter().filter(|c| c.touches()).count(),
+                root.display()
+            );
+        }
+        printer.status(
+            "Checked",
+            &format!(
+                "{} is up to date with {} {to}",
+                root.display(),
+                target_t.manifest.meta.name
+            ),
+        );
+        return Ok(());
+    }
+    if args.dry_run {
+        if !args.json {
+            // Raw when piped (a patch for `git apply`); on a terminal, a kit's
+            // control characters are shown escaped, never obeyed.
+            let text = diffs(&plan);
+            if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+                report::stdout(&crate::text::escape_lines(&text));
+            } else {
+                report::stdout(&text);
+            }
+        }
+        report_lines(&plan, printer);
+        printer.info(&format!(
+            "dry run: {} {from} → {to}; nothing was written",
+            target_t.manifest.meta.name
+        ));
+        return conflicts_exit(&plan, &root, true);
+    }
+
+    // The new answers file: the target's identity, values and what it wrote.
+    let target_files: Vec<PlannedFile> = target
+        .files
+        .iter()
+        .map(|(p, (c, x))| PlannedFile {
+            path: p.clone(),
+            contents: c.clone(),
+            executable: *x,
+        })
+        .collect();
+    let new_answers = answers::render(target_t, &new_values, &target_files);
+    let (mut writes, deletes) = plan.writes_and_deletes();
+    let old_answers = std::fs::read(&answers_path).unwrap_or_default();
+    if old_answers != new_answers.as_bytes() {
+        writes.files.push(PlannedFile {
+            path: ANSWERS_FILE.into(),
+            contents: new_answers.into_bytes().into(),
+            executable: false,
+        });
+    }
+    if writes.files.is_empty() && deletes.is_empty() {
+        report_lines(&plan, printer);
+        printer.status(
+            "Unchanged",
+            &format!(
+                "{} is up to date with {} {to}",
+                root.display(),
+                target_t.manifest.meta.name
+            ),
+        );
+        return Ok(());
+    }
+    if !args.allow_dirty {
+        let mut touched: Vec<&str> = writes.files.iter().map(|f| f.path.as_str()).collect();
+        touched.extend(deletes.iter().map(String::as_str));
+        refuse_dirty(&root, &touched)?;
+    }
+    write::apply(&writes, &deletes, &root)?;
+    report_lines(&plan, printer);
+    printer.status(
+        "Updated",
+        &format!(
+            "{} from {} {from} to {to}",
+            root.display(),
+            target_t.manifest.meta.name
+        ),
+    );
+    conflicts_exit(&plan, &root, false)
+}
+
+fn conflicts_exit(plan: &UpdatePlan, root: &Path, dry_run: bool) -> Result<()> {
+    let n = plan.conflicts();
+    if n == 0 {
+        return Ok(());
+    }
+    let names: Vec<&str> = plan
+        .changes
+        .iter()
+        .filter(|c| c.kind == Kind::Conflict)
+        .map(|c| c.path.as_str())
+        .collect();
+    if dry_run {
+        bail!("{n} file(s) would have conflicts: {}", names.join(", "));
+    }
+    bail!(
+        "{n} file(s) in {} have conflicts to resolve: {} (look for <<<<<<< markers, or the {} file beside a binary one)",
+        root.display(),
+        names.join(", "),
+        plan::BESIDE_SUFFIX
+    )
+}
+
+/// Refuses when `root` is in a git work tree with uncommitted changes to any of `paths`.
+fn refuse_dirty(root: &Path, paths: &[&str]) -> Result<()> {
+    // No `.git` in the project or above it (and no GIT_DIR): not a work
+    // tree, and no git process to start.
+    let abs = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
+    if std::env::var_os("GIT_DIR").is_none() && !abs.ancestors().any(|a| a.join(".git").exists()) {
+        return Ok(());
+    }
+    let inside = Process::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(["rev-parse", "--is-inside-work-tree"])
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output();
+    let Ok(out) = inside else { return Ok(()) };
+    if !out.status.success() || out.stdout.trim_ascii() != b"true" {
+        return Ok(());
+    }
+    let status = Process::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(["status", "--porcelain", "--untracked-files=all", "--"])
+        .args(paths.iter().map(|p| format!(":(literal){p}")))
+        .stdin(Stdio::null())
+        .output()?;
+    let text = String::from_utf8_lossy(&status.stdout);
+    let dirty: Vec<String> = text
+        .lines()
+        .map(|l| l.get(3..).unwrap_or(l).to_string())
+        .collect();
+    if !dirty.is_empty() {
+        bail!(
+            "{} has uncommitted changes to files the update would touch ({}); commit or stash them first, so `git diff` shows exactly what the update did, or pass --allow-dirty",
+            root.display(),
+            dirty.join(", ")
+        );
+    }
+    Ok(())
+}
+
+fn report_lines(plan: &UpdatePlan, printer: Printer) {
+    for c in &plan.changes {
+        let verb = match c.kind {
+            Kind::Updated => "Updated",
+            Kind::Merged => "Merged",
+            Kind::Conflict => "Conflict",
+            Kind::Added => "Added",
+            Kind::Removed => "Removed",
+            Kind::Kept => "Kept",
+            Kind::Moved => "Moved",
+        };
+        let mut line = format!("{} ({})", c.path, c.note);
+        if c.conflicts > 0 {
+            line.push_str(&format!(", {} conflict(s)", c.conflicts));
+        }
+        if let Some(b) = &c.beside {
+            line.push_str(&format!(", new version in {b}"));
+        }
+        if c.kind == Kind::Conflict {
+            printer.warn(&format!("conflict: {line}"));
+        } else {
+            printer.status(verb, &line);
+        }
+    }
+}
+
+/// Unified diffs of every change, as `git diff` would show them.
+fn diffs(plan: &UpdatePlan) -> String {
+    plan.changes.iter().map(diff).collect()
+}
+
+/// One change's unified diff ("" when it changes nothing).
+fn diff(c: &plan::Change) -> String {
+    let mut out = String::new();
+    if c.touches() {
+        let (path, old, new) = match &c.beside {
+            Some(b) => (b.as_str(), None, c.new.as_deref()),
+            None => (c.path.as_str(), c.old.as_deref(), c.new.as_deref()),
+        };
+        let from_name = c.from.as_deref().unwrap_or(path);
+        if old.is_some_and(crate::update::merge::is_binary)
+            || new.is_some_and(crate::update::merge::is_binary)
+        {
+            out.push_str(&format!("Binary file {path} differs\n"));
+            return out;
+        }
+        let text = |b: Option<&[u8]>| String::from_utf8_lossy(b.unwrap_or(b"")).into_owned();
+        let (o, n) = (text(old), text(new));
+        let mut opts = diffy::DiffOptions::new();
+        opts.set_original_filename(if old.is_some() || c.from.is_some() {
+            format!("a/{from_name}")
+        } else {
+            "/dev/null".into()
+        })
+        .set_modified_filename(if new.is_some() {
+            format!("b/{path}")
+        } else {
+            "/dev/null".into()
+        });
+        // As git prints it: a blank context line is a single space.
+        let format = diffy::PatchFormatter::new().suppress_blank_empty(false);
+        out.push_str(&format.fmt_patch(&opts.create_patch(&o, &n)).to_string());
+    }
+    out
+}
+
+fn json_report(
+    root: &Path,
+    answers: &Answers,
+    target: &Template,
+    from: &str,
+    to: &str,
+    plan: &UpdatePlan,
+    dry_run: bool,
+) -> String {
+    let doc = json!({
+        "path": std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf()),
+        "dry_run": dry_run,
+        "template": {
+            "name": target.manifest.meta.name,
+            "source": answers.source.clone().unwrap_or_else(|| "builtin".into()),
+            "from": from,
+            "to": to,
+        },
+        "conflicts": plan.conflicts(),
+        "files": plan.changes.iter().map(|c| {
+            let mut v = serde_json::to_value(c).unwrap_or_default();
+            v["diff"] = diff(c).into();
+            v
+        }).collect::<Vec<_>>(),
+    });
+    format!(
+        "{}\n",
+        serde_json::to_string_pretty(&doc).unwrap_or_default()
+    )
+}

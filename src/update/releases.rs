@@ -1,0 +1,108 @@
+//! Every released version of the built-in template, kept so that a project
+//! made by any flaskgen can be updated: the base of its update is the
+//! template it was made from. `templates/releases/VERSION/` is a frozen copy
+//! of `templates/default` as released; a new release adds its directory and
+//! never changes an old one.
+
+use anyhow::{anyhow, Result};
+use include_dir::{include_dir, Dir};
+
+use crate::template::Template;
+
+static RELEASES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates/releases");
+
+/// The released versions, oldest first.
+pub fn versions() -> Vec<semver::Version> {
+    let mut v: Vec<semver::Version> = RELEASES
+        .dirs()
+        .filter_map(|d| d.path().file_name()?.to_str()?.parse().ok())
+        .collect();
+    v.sort();
+    v
+}
+
+/// The built-in template at `version`: a frozen release, or the current one
+/// when it has that version and was not frozen yet.
+pub fn builtin_at(version: &str) -> Result<Template> {
+    if let Some(dir) = RELEASES.get_dir(version) {
+        return Template::embedded(dir);
+    }
+    let current = Template::builtin()?;
+    if current.manifest.meta.version == version {
+        return Ok(current);
+    }
+    let known: Vec<String> = versions().iter().map(|v| v.to_string()).collect();
+    Err(anyhow!(
+        "the project was made from built-in template version {version}, which this flaskgen does not have (it has {} and {}); use the flaskgen that made it, or a newer one",
+        known.join(", "),
+        current.manifest.meta.version
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render;
+    use crate::values::{Source, Value, Values};
+
+    fn values() -> Values {
+        let mut v = Values::default();
+        v.set("name", Value::Str("svc".into()), Source::CommandLine);
+        v.set("port", Value::Int(8080), Source::CommandLine);
+        v.set(
+            "base_image",
+            Value::Str("python:3.14-slim".into()),
+            Source::CommandLine,
+        );
+        v.set("image", Value::Str("me/svc".into()), Source::CommandLine);
+        v.set("minimal", Value::Bool(false), Source::CommandLine);
+        v
+    }
+
+    /// Every release renders, and is the version its directory says.
+    #[test]
+    fn every_release_renders() {
+        let versions = versions();
+        assert!(versions.iter().any(|v| v.to_string() == "1.0.0"));
+        for v in versions {
+            let t = builtin_at(&v.to_string()).unwrap();
+            assert_eq!(t.manifest.meta.version, v.to_string());
+            let plan = render::render(&t, &values()).unwrap();
+            assert!(plan.files.iter().any(|f| f.path == "Dockerfile"), "{v}");
+        }
+    }
+
+    /// A released version is never changed: when the current template has
+    /// the version of a release, it is byte for byte that release. (Change
+    /// templates/default, raise its version.)
+    #[test]
+    fn the_current_template_is_a_new_version_or_the_release_itself() {
+        let current = Template::builtin().unwrap();
+        let newest = versions().pop().unwrap();
+        let version: semver::Version = current.manifest.meta.version.parse().unwrap();
+        assert!(
+            version >= newest,
+            "the current template is older than a release"
+        );
+        if let Some(dir) = RELEASES.get_dir(current.manifest.meta.version.as_str()) {
+            let frozen = Template::embedded(dir).unwrap();
+            let files = |t: &Template| {
+                t.files
+                    .iter()
+                    .map(|f| (f.path.clone(), f.contents.to_vec()))
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(
+                files(&frozen),
+                files(&current),
+                "templates/default changed but kept the version of a release; raise its version in flaskgen.toml"
+            );
+        }
+    }
+
+    #[test]
+    fn an_unknown_version_is_named() {
+        let err = builtin_at("0.0.1").unwrap_err().to_string();
+        assert!(err.contains("0.0.1") && err.contains("1.0.0"), "{err}");
+    }
+}
