@@ -85,6 +85,8 @@ pub enum ColorChoice {
     Never,
 }
 
+// Parsed once per run: the size of the `new` variant costs nothing worth a Box.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Create a new Flask project
@@ -209,6 +211,15 @@ pub struct NewArgs {
     /// Only the four essential files: Dockerfile, app/__init__.py, app/app.py, requirements.txt
     #[arg(long)]
     pub minimal: bool,
+
+    /// Deploy files: swarm (deploy/stack.yaml), kubernetes (deploy/kubernetes/), both as
+    /// swarm,kubernetes, or none [default: none]; the same as -d deploy=TARGETS
+    #[arg(long, value_name = "TARGETS")]
+    pub deploy: Option<String>,
+
+    /// CI pipeline: github (.github/workflows/ci.yml) or none [default: none]; the same as -d ci=CI
+    #[arg(long, value_name = "CI")]
+    pub ci: Option<String>,
 
     /// Print the result as JSON to stdout
     #[arg(long)]

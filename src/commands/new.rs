@@ -232,8 +232,43 @@ fn command_line(args: &NewArgs, manifest: &Manifest) -> Result<Vec<Given>> {
         }
         given.push(Given::new("minimal", "true", Source::CommandLine));
     }
+    for (flag, var, raw) in [
+        ("--deploy", "deploy", &args.deploy),
+        ("--ci", "ci", &args.ci),
+    ] {
+        if let Some(raw) = raw {
+            if manifest.variable(var).is_none() {
+                return Err(input_error(format!(
+                    "{flag}: the template {} has no `{var}` variable; drop {flag}, or use the built-in template",
+                    present::quote(&manifest.meta.name)
+                )));
+            }
+            given.push(Given::new(var, raw.clone(), Source::CommandLine));
+        }
+    }
     given.extend(inputs::defines(manifest, &args.define)?);
+    if args.minimal {
+        refuse_deploy_with_minimal(&given)?;
+    }
     Ok(given)
+}
+
+/// `--minimal` writes only the four essential files, so a deploy target or CI
+/// pipeline asked for on the same command line is a contradiction, not a
+/// choice to drop silently. (From a config file or kit default they are left
+/// out: the template's conditions need `not minimal`.)
+fn refuse_deploy_with_minimal(given: &[Given]) -> Result<()> {
+    for g in given {
+        if matches!(g.var.as_str(), "deploy" | "ci") && g.raw != "none" {
+            return Err(input_error(format!(
+                "{}={}: --minimal writes only the four essential files, without deploy or CI files; drop --minimal, or give {}=none",
+                g.var,
+                present::quote(&g.raw),
+                g.var
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The git step of `new`: a repository with a first commit. The project is

@@ -1,6 +1,7 @@
 //! Integration tests: the real binary, real files, real exit codes.
 
 mod cli;
+mod deploy;
 mod existing;
 mod failures;
 mod git;
@@ -94,7 +95,9 @@ pub const DEFAULT_FILES: &[&str] = &[
     "compose.yaml",
     "gunicorn.conf.py",
     "pyproject.toml",
+    "requirements-dev.in",
     "requirements-dev.txt",
+    "requirements.in",
     "requirements.txt",
     "tests/test_app.py",
 ];
