@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 
 from conftest import free_port, generate, http_get, measured, not_run, wait_for
 
@@ -184,16 +185,39 @@ def built(tmp_path_factory, base_image, cleanup):
     return {"project": project, "image": image, "port": port, "build_log": out.stdout}
 
 
-def run_detached(built, cleanup, image=None, name="orders-api-e2e"):
+def compose_hardening(project):
+    """`docker run` flags for exactly the hardening the generated compose.yaml asks for."""
+    (service,) = yaml.safe_load((project / "compose.yaml").read_text())["services"].values()
+    flags = []
+    if service.pop("read_only", False):
+        flags.append("--read-only")
+    flags += [a for t in service.pop("tmpfs", []) for a in ("--tmpfs", t)]
+    flags += [a for c in service.pop("cap_drop", []) for a in ("--cap-drop", c)]
+    flags += [a for o in service.pop("security_opt", []) for a in ("--security-opt", o)]
+    grace = service.pop("stop_grace_period")
+    assert grace.endswith("s") and grace[:-1].isdigit(), grace
+    flags += ["--stop-timeout", grace[:-1]]
+    # Everything else in the service is what any run gives (build, image, ports, environment, restart).
+    assert set(service) <= {"build", "image", "ports", "environment", "restart"}, set(service)
+    return flags
+
+
+def run_detached(built, cleanup, image=None, name="orders-api-e2e", hardened=True):
     sh("docker", "rm", "-f", name, check=False)
     port = built["port"]
-    cid = sh("docker", "run", "-d", "--name", name, "-p", f"{port}:{port}", image or built["image"]).stdout.strip()
+    flags = compose_hardening(built["project"]) if hardened else []
+    cid = sh("docker", "run", "-d", "--name", name, "-p", f"{port}:{port}", *flags,
+             image or built["image"]).stdout.strip()
     cleanup["containers"].append(cid)
     return cid
 
 
-def test_container_serves_runs_as_non_root_turns_healthy_and_stops_fast(built, cleanup):
+def test_hardened_container_serves_runs_as_non_root_turns_healthy_and_stops_fast(built, cleanup):
+    """Run with compose.yaml's hardening: read-only, no capabilities, no new privileges."""
     cid = run_detached(built, cleanup)
+    config = sh("docker", "inspect", "-f", "{{json .HostConfig}}", cid).stdout
+    for want in ('"ReadonlyRootfs":true', '"CapDrop":["ALL"]', '"no-new-privileges:true"', '"/tmp":'):
+        assert want in config, f"{want} not in {config}"
     port = built["port"]
     try:
         assert wait_for(f"http://127.0.0.1:{port}/", 20) == (200, "hello flask")
@@ -206,6 +230,9 @@ def test_container_serves_runs_as_non_root_turns_healthy_and_stops_fast(built, c
     status = sh("docker", "exec", cid, "cat", "/proc/1/status").stdout
     uid_line = next(line for line in status.splitlines() if line.startswith("Uid:"))
     assert uid_line.split()[1] == "10001", f"PID 1 runs as {uid_line}"
+    fields = dict(line.split(":", 1) for line in status.splitlines())
+    assert fields["CapEff"].strip() == "0" * 16 and fields["CapBnd"].strip() == "0" * 16, status
+    assert fields["NoNewPrivs"].strip() == "1", status
 
     deadline = time.monotonic() + 60
     health = ""
@@ -216,12 +243,32 @@ def test_container_serves_runs_as_non_root_turns_healthy_and_stops_fast(built, c
         assert health in ("starting", ""), f"health: {health}"
         time.sleep(1)
     assert health == "healthy"
+    logs = sh("docker", "logs", cid).stdout + sh("docker", "logs", cid).stderr
+    assert "Read-only file system" not in logs and "Traceback" not in logs, logs
 
     start = time.monotonic()
     sh("docker", "stop", cid)
     took = time.monotonic() - start
     measured(f"docker stop: {took:.2f}s")
     assert took < 3, f"docker stop took {took:.1f}s: PID 1 ignored SIGTERM"
+
+
+def test_nothing_writes_outside_tmp(built, cleanup):
+    """Without the read-only root, the file system changes a served, health-checked container makes are only in /tmp."""
+    cid = run_detached(built, cleanup, name="orders-api-writes", hardened=False)
+    port = built["port"]
+    assert wait_for(f"http://127.0.0.1:{port}/", 20) == (200, "hello flask")
+    for _ in range(20):
+        http_get(f"http://127.0.0.1:{port}/healthz")
+    sh("docker", "exec", cid, "python", "-c", "import os, urllib.request; urllib.request.urlopen("
+       "'http://127.0.0.1:' + os.environ['PORT'] + '/healthz', timeout=2)")  # what HEALTHCHECK runs
+    sh("docker", "exec", cid, "touch", "/tmp/probe")  # the check can see a write
+    changes = sh("docker", "diff", cid).stdout.split("\n")
+    changed = [line.split(" ", 1)[1] for line in changes if line.strip()]
+    assert "/tmp/probe" in changed, changes
+    outside = [p for p in changed if p != "/tmp" and not p.startswith("/tmp/")]
+    assert outside == [], f"written outside /tmp: {outside}"
+    sh("docker", "rm", "-f", cid)
 
 
 def test_image_holds_no_ignored_files_and_no_pip_cache(built):
@@ -284,7 +331,12 @@ def test_push_to_a_local_registry_and_pull_back(built, cleanup, tmp_path):
         assert sh("docker", "image", "inspect", remote, check=False).returncode != 0
         sh("docker", "image", "pull", remote)
         cid = run_detached(built, cleanup, image=remote, name="orders-api-pulled")
-        assert wait_for(f"http://127.0.0.1:{built['port']}/", 20) == (200, "hello flask")
+        try:
+            assert wait_for(f"http://127.0.0.1:{built['port']}/", 60) == (200, "hello flask")
+        except AssertionError:
+            logs = sh("docker", "logs", cid, check=False)
+            state = sh("docker", "inspect", "-f", "{{json .State}}", cid, check=False).stdout
+            raise AssertionError(f"the pulled image did not serve; state {state}\n{logs.stdout}{logs.stderr}")
         sh("docker", "rm", "-f", cid)
     finally:
         registry.terminate()

@@ -77,10 +77,11 @@ def test_every_place_names_the_same_port(project):
     readme = (project / "README.md").read_text()
     assert f"docker container run --rm -p {port}:{port} {image}" in readme
     assert f"docker image build -t {image} ." in readme
-    assert f"docker image push {image}" in readme
+    assert f"docker image tag {image} " in readme and "docker image push " in readme
     for cmd_ in ("docker compose up", "docker image tag", "docker container ls", "docker container stop", "docker image prune"):
         assert cmd_ in readme
     assert set(re.findall(r"-p (\d+):(\d+)", readme)) == {(port, port)}
+    assert f"--read-only --tmpfs /tmp --cap-drop ALL --security-opt no-new-privileges:true" in readme
 
 
 def test_healthcheck_and_layer_order(project):
@@ -111,7 +112,7 @@ def test_project_tests_pass_and_it_serves_as_its_cmd_says(tmp_path, app_venv, va
     tests = subprocess.run([str(bin_ / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider"],
                            cwd=project, env=env, capture_output=True, text=True)
     assert tests.returncode == 0, tests.stdout + tests.stderr
-    assert "2 passed" in tests.stdout
+    assert "4 passed" in tests.stdout
 
     cmds = parse_dockerfile(project)
     argv = list(instruction(cmds, "cmd").value)
@@ -174,8 +175,11 @@ def test_minimal_project_serves(tmp_path, app_venv):
                   if p.is_file() and ".git" not in p.relative_to(project).parts) == [
         "Dockerfile", "app/__init__.py", "app/app.py", "requirements.txt"]
     pip_install(app_venv, project / "requirements.txt")
-    argv = list(instruction(parse_dockerfile(project), "cmd").value)
-    env = {**os.environ, "PATH": f"{app_venv / 'bin'}:{os.environ['PATH']}"}
+    cmds = parse_dockerfile(project)
+    argv = list(instruction(cmds, "cmd").value)
+    # The container's environment, as the Dockerfile sets it: gunicorn finds PORT there.
+    env = {**os.environ, "PATH": f"{app_venv / 'bin'}:{os.environ['PATH']}", **dockerfile_env(cmds)}
+    assert env["PORT"] == str(port)
     proc = subprocess.Popen(argv, cwd=project, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         assert wait_for(f"http://127.0.0.1:{port}/", 20) == (200, "hello flask")

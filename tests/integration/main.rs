@@ -94,7 +94,9 @@ pub const DEFAULT_FILES: &[&str] = &[
     "compose.yaml",
     "gunicorn.conf.py",
     "pyproject.toml",
+    "requirements-dev.in",
     "requirements-dev.txt",
+    "requirements.in",
     "requirements.txt",
     "tests/test_app.py",
 ];

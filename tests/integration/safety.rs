@@ -123,7 +123,7 @@ fn force_reports_new_replaced_and_unchanged_and_keeps_modes() {
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     let err = stderr(&out);
-    assert!(err.contains("1 new, 1 replaced, 11 unchanged"), "{err}");
+    assert!(err.contains("1 new, 1 replaced, 13 unchanged"), "{err}");
     assert!(err.contains("Replaced svc/Dockerfile"), "{err}");
     assert!(
         !err.contains("app.py"),
@@ -144,7 +144,7 @@ fn force_reports_new_replaced_and_unchanged_and_keeps_modes() {
     );
     let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(doc["overwritten"], serde_json::json!(["Dockerfile"]));
-    assert_eq!(doc["unchanged"].as_array().unwrap().len(), 11);
+    assert_eq!(doc["unchanged"].as_array().unwrap().len(), 13);
     let states: Vec<&str> = doc["files"]
         .as_array()
         .unwrap()
