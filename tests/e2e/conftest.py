@@ -16,11 +16,6 @@ from pathlib import Path
 import dockerfile
 import pytest
 
-# The container tests' fixtures (engine, base_image, built, cleanup), for
-# test_swarm.py and test_deploy.py: one instance of each serves both of them
-# (test_docker.py's own tests still get their own instances).
-pytest_plugins = ["test_docker"]
-
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(os.environ.get("FLASKGEN_BIN", ROOT / "target" / "debug" / "flaskgen"))
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from test_docker import base_image, cleanup, engine  # noqa: F401 (fixtures shared with the container tests)
 from conftest import (ROOT, dockerfile_env, generate, instruction, not_run,
                       parse_dockerfile, which)
 
@@ -29,6 +30,9 @@ VARIANTS = {
     "digest-low-port": ("tiny", "1", "python@sha256:" + "a" * 64, "ghcr.io/acme/tiny:2.0", ["-d", "replicas=1"]),
 }
 KUBERNETES_VERSION = "1.37.0"
+# The port of the projects the CI-job and Swarm tests build: the same in both, so
+# the second build reuses the first one's dependency layer (its ENV PORT matches).
+SHARED_PORT = 20000 + os.getpid() % 10000
 
 # checkov findings accepted, with the reason. Anything else fails the test.
 CHECKOV_ACCEPTED = {
@@ -349,9 +353,9 @@ def test_workflow_test_job_runs_here(tmp_path):
 
 
 @pytest.mark.docker
-def test_workflow_image_job_runs_here(tmp_path, base_image, built, cleanup):
+def test_workflow_image_job_runs_here(tmp_path, base_image, cleanup):  # noqa: F811
     """The image job on a branch push: lint, build, run and probe /healthz; the tag-only push is skipped."""
-    port = built["port"]  # the container tests' port, so their dependency layer is reused
+    port = SHARED_PORT
     name = f"fgci{os.getpid()}"
     project = generate(tmp_path, name, "-p", str(port), "-b", base_image, *ALL)
     workflow = yaml.safe_load((project / ".github/workflows/ci.yml").read_text())

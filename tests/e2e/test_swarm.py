@@ -17,7 +17,8 @@ import pytest
 import yaml
 
 from conftest import generate, measured, not_run
-from test_docker import sh
+from test_deploy import SHARED_PORT
+from test_docker import base_image, cleanup, engine, sh  # noqa: F401 (fixtures shared with the container tests)
 
 pytestmark = pytest.mark.docker
 
@@ -67,7 +68,7 @@ def swarm_state():
 
 
 @pytest.fixture(scope="module")
-def swarm(engine):
+def swarm(engine):  # noqa: F811
     state = swarm_state()
     created = False
     if state["LocalNodeState"] == "inactive":
@@ -159,9 +160,8 @@ def docker_build(context, tag, cleanup, dockerfile=None):
 
 
 def test_stack_deploys_serves_from_every_replica_updates_rolls_back_and_scales(
-        swarm, base_image, built, cleanup, tmp_path):
-    # The container tests' port, so the dependency layer they built is reused.
-    port = built["port"]
+        swarm, base_image, cleanup, tmp_path):  # noqa: F811
+    port = SHARED_PORT  # no port is published; the same as test_deploy's build, to reuse its layers
     image1, image2, bad = f"{PREFIX}/app:1", f"{PREFIX}/app:2", f"{PREFIX}/app:broken"
     project = generate(tmp_path, "swarm-app", "-p", str(port), "-b", base_image, "--image", image1,
                        "--deploy", "swarm", "-d", f"replicas={REPLICAS}")
