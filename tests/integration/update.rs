@@ -404,6 +404,12 @@ fn project_from_release(dir: &Path, version: &str) {
         Source::Derived("name".into()),
     );
     v.set("minimal", Value::Bool(false), Source::TemplateDefault);
+    // Variables a release added (deploy, ci, ...) take that release's defaults.
+    for var in &template.manifest.variables {
+        if let (None, Some(d)) = (v.get(&var.name), &var.default) {
+            v.set(&var.name, d.clone(), Source::TemplateDefault);
+        }
+    }
     let plan = flaskgen::render::render(&template, &v).unwrap();
     flaskgen::write::write(&plan, dir, false).unwrap();
 }
