@@ -4,6 +4,7 @@
 pub mod filters;
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use anyhow::{anyhow, bail, Result};
@@ -28,9 +29,13 @@ impl Plan {
 const COND_PREFIX: &str = "__condition__/";
 const PATH_PREFIX: &str = "__path__/";
 
-/// A compiled template: every `.tera` file, templated name and condition parsed once.
+/// A compiled template: every templated name and condition parsed once, and
+/// each `.tera` file parsed once, when it is first rendered (a file whose
+/// condition is false is never parsed; `template check` parses them all).
 struct Engine<'t> {
-    tera: Tera,
+    tera: RefCell<Tera>,
+    /// `.tera` files not parsed yet: name → text.
+    pending: RefCell<HashMap<String, String>>,
     /// Files that are plain text with `{{ variable }}` substitutions only.
     simple: HashMap<String, Vec<Piece>>,
     /// Conditions of the form `var` or `not var`: (negated, var), by key.
@@ -139,16 +144,30 @@ fn logical_path(path: &str) -> &str {
 
 impl<'t> Engine<'t> {
     /// Parses everything; on failure returns every problem found, each naming its file.
-    fn compile(template: &'t Template) -> std::result::Result<Engine<'t>, Vec<String>> {
+    fn compile(template: &'t Template, lazy: bool) -> std::result::Result<Engine<'t>, Vec<String>> {
         let mut problems = Vec::new();
         let mut sources: Vec<(String, String)> = Vec::new();
+        let mut pending = HashMap::new();
         let mut simple = HashMap::new();
+        // A file may include, extend or import another: then all are parsed up front.
+        let lazy = lazy
+            && !template.files.iter().any(|f| {
+                f.path.ends_with(RENDER_SUFFIX)
+                    && std::str::from_utf8(&f.contents).is_ok_and(|t| {
+                        ["include", "extends", "import"].iter().any(|k| {
+                            t.contains(&format!("{{% {k}")) || t.contains(&format!("{{%- {k}"))
+                        })
+                    })
+            });
         for f in &template.files {
             if f.path.ends_with(RENDER_SUFFIX) {
                 match std::str::from_utf8(&f.contents) {
                     Ok(text) => match simple_pieces(text) {
                         Some(pieces) => {
                             simple.insert(f.path.clone(), pieces);
+                        }
+                        None if lazy => {
+                            pending.insert(f.path.clone(), text.to_string());
                         }
                         None => sources.push((f.path.clone(), text.to_string())),
                     },
@@ -200,7 +219,8 @@ impl<'t> Engine<'t> {
             return Err(problems);
         }
         Ok(Engine {
-            tera,
+            tera: RefCell::new(tera),
+            pending: RefCell::new(pending),
             simple,
             quick,
             template,
@@ -211,7 +231,15 @@ impl<'t> Engine<'t> {
         if let Some(pieces) = self.simple.get(name) {
             return render_simple(name, pieces, json);
         }
+        let text = self.pending.borrow_mut().remove(name);
+        if let Some(text) = text {
+            self.tera
+                .borrow_mut()
+                .add_raw_template(name, &text)
+                .map_err(|e| anyhow!(describe(name, &e)))?;
+        }
         self.tera
+            .borrow()
             .render(name, ctx)
             .map_err(|e| anyhow!(describe(name, &e)))
     }
@@ -288,7 +316,7 @@ impl<'t> Engine<'t> {
 
 /// Renders the whole project in memory.
 pub fn render(template: &Template, values: &Values) -> Result<Plan> {
-    let engine = Engine::compile(template).map_err(|p| anyhow!(p.join("\n")))?;
+    let engine = Engine::compile(template, true).map_err(|p| anyhow!(p.join("\n")))?;
     engine.plan(values)
 }
 
@@ -298,7 +326,7 @@ pub fn render_traced(
     template: &Template,
     values: &Values,
 ) -> Result<(Plan, BTreeMap<String, String>)> {
-    let engine = Engine::compile(template).map_err(|p| anyhow!(p.join("\n")))?;
+    let engine = Engine::compile(template, true).map_err(|p| anyhow!(p.join("\n")))?;
     engine.plan_traced(values)
 }
 
@@ -317,7 +345,7 @@ pub fn problems(template: &Template, values: &Values) -> Vec<String> {
             ));
         }
     }
-    match Engine::compile(template) {
+    match Engine::compile(template, false) {
         Err(mut p) => problems.append(&mut p),
         Ok(engine) => {
             if let Err(e) = engine.plan(values) {

@@ -784,3 +784,47 @@ fn answers_option_makes_the_project_again_under_command_line_overrides() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("cannot read answers file nope.toml"));
 }
+
+/// A `.tera` file is parsed when it is rendered: one whose condition is
+/// false costs nothing at `new` (and is still checked by `template check`);
+/// files that include each other are parsed together.
+#[test]
+fn only_written_files_are_parsed_but_check_parses_all() {
+    let tmp = tempfile::tempdir().unwrap();
+    make_kit(
+        &tmp.path().join("lazy"),
+        "[variables.extra]\ndefault = false\n[conditions]\n\"extra.txt\" = \"extra\"\n",
+        &[
+            ("extra.txt.tera", "{% if x %}unclosed\n"),
+            ("main.txt.tera", "{% if true %}{{ name }}{% endif %}\n"),
+        ],
+    );
+    let out = flaskgen(tmp.path())
+        .args(["new", "svc", "--yes", "-t", "lazy"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(read(tmp.path().join("svc/main.txt")), "svc\n");
+    assert!(!tmp.path().join("svc/extra.txt").exists());
+    let out = flaskgen(tmp.path())
+        .args(["template", "check", "lazy"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("extra.txt.tera"), "{}", stderr(&out));
+
+    make_kit(
+        &tmp.path().join("incl"),
+        "",
+        &[
+            ("page.txt.tera", "{% include \"part.txt.tera\" %}!\n"),
+            ("part.txt.tera", "{% if true %}{{ name }}{% endif %}"),
+        ],
+    );
+    let out = flaskgen(tmp.path())
+        .args(["new", "inc", "--yes", "-t", "incl"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(read(tmp.path().join("inc/page.txt")), "inc!\n");
+}
