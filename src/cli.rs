@@ -93,12 +93,12 @@ pub enum Command {
     #[command(after_help = AFTER_HELP)]
     New(NewArgs),
     /// Containerize an existing Flask project: write Dockerfile, compose.yaml, ... beside its code
-    Init(crate::commands::init::InitArgs),
+    Init(InitArgs),
     /// Audit a Flask project's container setup (Dockerfile, .dockerignore, compose)
-    Check(crate::commands::check::CheckArgs),
+    Check(CheckArgs),
     /// Carry template changes into an existing project, keeping its edits
     #[command(after_help = UPDATE_AFTER_HELP)]
-    Update(crate::commands::update::UpdateArgs),
+    Update(UpdateArgs),
     /// List templates and suggested base images
     List {
         /// Print JSON to stdout, for scripts
@@ -229,6 +229,146 @@ pub struct NewArgs {
     /// nothing when the project is inside a work tree already]
     #[arg(long, value_enum, env = "FLASKGEN_VCS", value_name = "VCS")]
     pub vcs: Option<crate::vcs::Vcs>,
+
+    #[command(flatten)]
+    pub config: ConfigArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+    Sarif,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Note,
+    Never,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The project folder [default: .]
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+
+    /// The Dockerfile, relative to PATH
+    #[arg(short = 'f', long, value_name = "FILE", default_value = "Dockerfile")]
+    pub dockerfile: String,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+
+    /// Same as --format json
+    #[arg(long, conflicts_with = "format")]
+    pub json: bool,
+
+    /// Exit 1 when a finding is at or above this severity
+    #[arg(long, value_enum, default_value_t = FailOn::Warning, value_name = "SEVERITY")]
+    pub fail_on: FailOn,
+
+    /// Print why each finding matters and how to fix it
+    #[arg(long)]
+    pub explain: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The project folder [default: .]
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+
+    /// The app for gunicorn, e.g. `app:app` or `shop:create_app()` [default: detected]
+    #[arg(long, value_name = "MODULE:APP")]
+    pub entry: Option<String>,
+
+    /// Python version for the base image, e.g. 3.12 [default: from the project's constraint]
+    #[arg(long, value_name = "X.Y", conflicts_with = "base_image")]
+    pub python: Option<String>,
+
+    /// Port the app listens on [default: detected, else 5000]
+    #[arg(short, long, value_name = "PORT")]
+    pub port: Option<String>,
+
+    /// Base image, with an explicit version tag or digest [default: newest python:X.Y-slim the project allows]
+    #[arg(short, long, value_name = "IMAGE")]
+    pub base_image: Option<String>,
+
+    /// Image name used in the docs and compose.yaml [default: the folder's name]
+    #[arg(long, value_name = "REPO")]
+    pub image: Option<String>,
+
+    /// Do not run `flask db upgrade` before the server starts
+    #[arg(long)]
+    pub no_migrate: bool,
+
+    /// Never ask: take what was detected
+    #[arg(short, long)]
+    pub yes: bool,
+
+    /// Replace existing Dockerfile, .dockerignore, compose.yaml, ...
+    #[arg(long)]
+    pub force: bool,
+
+    /// Print what would be written (a unified diff for files that exist), write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Print the detection and the files as JSON to stdout
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct UpdateArgs {
+    /// The project to update (the directory holding its .flaskgen.toml)
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+
+    /// Change a value while updating (repeatable), e.g. -d port=8080
+    #[arg(short = 'd', long = "define", value_name = "KEY=VALUE")]
+    pub define: Vec<String>,
+
+    /// Change the port while updating
+    #[arg(short, long, value_name = "PORT")]
+    pub port: Option<String>,
+
+    /// Change the base image while updating
+    #[arg(short, long, value_name = "IMAGE")]
+    pub base_image: Option<String>,
+
+    /// Change the image name while updating
+    #[arg(long, value_name = "REPO")]
+    pub image: Option<String>,
+
+    /// For a git kit: the branch, tag or commit to update to [default: the newest version tag]
+    #[arg(long, value_name = "REF")]
+    pub to: Option<String>,
+
+    /// Print the unified diff of every change and the conflicts; write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Print the result as JSON to stdout
+    #[arg(long)]
+    pub json: bool,
+
+    /// Write nothing; exit 1 when the template is newer or an update would change files
+    #[arg(long, conflicts_with = "dry_run")]
+    pub check: bool,
+
+    /// Never ask: a variable the new template adds takes its default
+    /// (without it, such variables are asked for on a terminal)
+    #[arg(short, long)]
+    pub yes: bool,
+
+    /// Update even when files it touches have uncommitted changes in git
+    #[arg(long)]
+    pub allow_dirty: bool,
 
     #[command(flatten)]
     pub config: ConfigArgs,

@@ -68,7 +68,7 @@ pub fn main_with(args: Vec<OsString>) -> i32 {
     };
     let printer = present::Printer::new(parsed.color, parsed.quiet, parsed.verbose);
     let json = parsed.wants_json();
-    match commands::run(parsed, &matches, printer) {
+    match commands::run(parsed, printer) {
         Ok(()) => 0,
         Err(e) => {
             let code = error::exit_code(&e);

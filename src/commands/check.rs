@@ -1,55 +1,11 @@
 //! `flaskgen check [PATH]`: audits a Flask project's container setup.
 
-use std::path::PathBuf;
-
 use anyhow::Result;
-use clap::{Args, ValueEnum};
 
 use crate::audit::{self, output, rules::Severity};
+use crate::cli::{CheckArgs, FailOn, Format};
 use crate::error::input_error;
 use crate::present::{self, Printer};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    Human,
-    Json,
-    Sarif,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FailOn {
-    Error,
-    Warning,
-    Note,
-    Never,
-}
-
-#[derive(Debug, Args)]
-pub struct CheckArgs {
-    /// The project folder [default: .]
-    #[arg(default_value = ".")]
-    pub path: PathBuf,
-
-    /// The Dockerfile, relative to PATH
-    #[arg(short = 'f', long, value_name = "FILE", default_value = "Dockerfile")]
-    pub dockerfile: String,
-
-    /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
-
-    /// Same as --format json
-    #[arg(long, conflicts_with = "format")]
-    pub json: bool,
-
-    /// Exit 1 when a finding is at or above this severity
-    #[arg(long, value_enum, default_value_t = FailOn::Warning, value_name = "SEVERITY")]
-    pub fail_on: FailOn,
-
-    /// Print why each finding matters and how to fix it
-    #[arg(long)]
-    pub explain: bool,
-}
 
 /// Exit code 1 without an error message: the findings are the message.
 #[derive(Debug)]

@@ -4,13 +4,13 @@
 
 use std::borrow::Cow;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{anyhow, bail, Result};
-use clap::Args;
 use include_dir::{include_dir, Dir};
 use serde_json::json;
 
+use crate::cli::InitArgs;
 use crate::error::input_error;
 use crate::inspect::{self, deps::Manager, Detection, Found};
 use crate::interrupt;
@@ -31,53 +31,6 @@ const POETRY: &str = "poetry==2.5.1";
 const POETRY_EXPORT: &str = "poetry-plugin-export==1.10.1";
 const PDM: &str = "pdm==2.29.4";
 const PIPENV: &str = "pipenv==2026.10.3";
-
-#[derive(Debug, Args)]
-pub struct InitArgs {
-    /// The project folder [default: .]
-    #[arg(default_value = ".")]
-    pub path: PathBuf,
-
-    /// The app for gunicorn, e.g. `app:app` or `shop:create_app()` [default: detected]
-    #[arg(long, value_name = "MODULE:APP")]
-    pub entry: Option<String>,
-
-    /// Python version for the base image, e.g. 3.12 [default: from the project's constraint]
-    #[arg(long, value_name = "X.Y", conflicts_with = "base_image")]
-    pub python: Option<String>,
-
-    /// Port the app listens on [default: detected, else 5000]
-    #[arg(short, long, value_name = "PORT")]
-    pub port: Option<String>,
-
-    /// Base image, with an explicit version tag or digest [default: newest python:X.Y-slim the project allows]
-    #[arg(short, long, value_name = "IMAGE")]
-    pub base_image: Option<String>,
-
-    /// Image name used in the docs and compose.yaml [default: the folder's name]
-    #[arg(long, value_name = "REPO")]
-    pub image: Option<String>,
-
-    /// Do not run `flask db upgrade` before the server starts
-    #[arg(long)]
-    pub no_migrate: bool,
-
-    /// Never ask: take what was detected
-    #[arg(short, long)]
-    pub yes: bool,
-
-    /// Replace existing Dockerfile, .dockerignore, compose.yaml, ...
-    #[arg(long)]
-    pub force: bool,
-
-    /// Print what would be written (a unified diff for files that exist), write nothing
-    #[arg(long)]
-    pub dry_run: bool,
-
-    /// Print the detection and the files as JSON to stdout
-    #[arg(long)]
-    pub json: bool,
-}
 
 /// Everything the templates need, settled.
 struct Choice {

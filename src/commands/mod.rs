@@ -11,19 +11,13 @@ mod template;
 pub mod update;
 
 use anyhow::Result;
-use clap::ArgMatches;
 
 use crate::cli::{Cli, Command, TemplateCommand};
 use crate::present::Printer;
 
-pub fn run(cli: Cli, matches: &ArgMatches, printer: Printer) -> Result<()> {
+pub fn run(cli: Cli, printer: Printer) -> Result<()> {
     match cli.command {
-        Command::New(args) => {
-            let sub = matches
-                .subcommand_matches("new")
-                .expect("the new subcommand matched");
-            new::run(args, sub, printer)
-        }
+        Command::New(args) => new::run(args, printer),
         Command::Check(args) => check::run(args, printer),
         Command::Init(args) => init::run(args, printer),
         Command::Update(args) => update::run(args, printer),

@@ -3,7 +3,6 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
-use clap::ArgMatches;
 
 use crate::cli::NewArgs;
 use crate::error::input_error;
@@ -18,7 +17,7 @@ use crate::template::Template;
 use crate::values::{builtins, Source};
 use crate::write::{self, Preflight};
 
-pub fn run(args: NewArgs, _m: &ArgMatches, printer: Printer) -> Result<()> {
+pub fn run(args: NewArgs, printer: Printer) -> Result<()> {
     interrupt::install();
     let config = config::load(args.config.no_config)?;
     if let Some(p) = &config.path {

@@ -1,14 +1,13 @@
 //! `flaskgen update [PATH]`: carry the template's changes into a project,
 //! keeping the project's own edits (see `crate::update`).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command as Process, Stdio};
 
 use anyhow::{bail, Result};
-use clap::Args;
 use serde_json::json;
 
-use crate::cli::ConfigArgs;
+use crate::cli::UpdateArgs;
 use crate::error::input_error;
 use crate::inputs::answers::{self, Answers, ANSWERS_FILE};
 use crate::inputs::config::{self, Config};
@@ -23,57 +22,6 @@ use crate::update::plan::{self, Kind, Rendered, UpdatePlan};
 use crate::update::source;
 use crate::values::{Source, Values};
 use crate::write;
-
-#[derive(Debug, Args)]
-pub struct UpdateArgs {
-    /// The project to update (the directory holding its .flaskgen.toml)
-    #[arg(default_value = ".")]
-    pub path: PathBuf,
-
-    /// Change a value while updating (repeatable), e.g. -d port=8080
-    #[arg(short = 'd', long = "define", value_name = "KEY=VALUE")]
-    pub define: Vec<String>,
-
-    /// Change the port while updating
-    #[arg(short, long, value_name = "PORT")]
-    pub port: Option<String>,
-
-    /// Change the base image while updating
-    #[arg(short, long, value_name = "IMAGE")]
-    pub base_image: Option<String>,
-
-    /// Change the image name while updating
-    #[arg(long, value_name = "REPO")]
-    pub image: Option<String>,
-
-    /// For a git kit: the branch, tag or commit to update to [default: the newest version tag]
-    #[arg(long, value_name = "REF")]
-    pub to: Option<String>,
-
-    /// Print the unified diff of every change and the conflicts; write nothing
-    #[arg(long)]
-    pub dry_run: bool,
-
-    /// Print the result as JSON to stdout
-    #[arg(long)]
-    pub json: bool,
-
-    /// Write nothing; exit 1 when the template is newer or an update would change files
-    #[arg(long, conflicts_with = "dry_run")]
-    pub check: bool,
-
-    /// Never ask: a variable the new template adds takes its default
-    /// (without it, such variables are asked for on a terminal)
-    #[arg(short, long)]
-    pub yes: bool,
-
-    /// Update even when files it touches have uncommitted changes in git
-    #[arg(long)]
-    pub allow_dirty: bool,
-
-    #[command(flatten)]
-    pub config: ConfigArgs,
-}
 
 /// Values given (the command line, the answers file, environment, config),
 /// resolved against `template` without asking.
