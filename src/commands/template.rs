@@ -11,7 +11,6 @@ use crate::present::{escape, Printer};
 use crate::render::{self, Plan};
 use crate::template::manifest::ManifestError;
 use crate::template::{Template, RENDER_SUFFIX};
-use crate::values::{builtins, Source, Value, Values};
 use crate::write;
 
 pub fn init(dir: &Path, printer: Printer) -> Result<()> {
@@ -41,27 +40,6 @@ pub fn init(dir: &Path, printer: Printer) -> Result<()> {
     Ok(())
 }
 
-/// Values for a check render: each variable's default, else a valid example.
-fn example_values(template: &Template) -> Values {
-    let mut values = Values::default();
-    for var in &template.manifest.variables {
-        let v = match (&var.default, var.name.as_str()) {
-            (Some(d), _) => d.clone(),
-            (None, "image") => Value::Str(values.str("name").to_string()),
-            (None, name) => {
-                let example = builtins::builtin(name)
-                    .map(|b| b.example.to_string())
-                    .unwrap_or_else(|| var.kind.example());
-                var.kind
-                    .check(&example)
-                    .unwrap_or(Value::Str(example.clone()))
-            }
-        };
-        values.set(&var.name, v, Source::TemplateDefault);
-    }
-    values
-}
-
 pub fn check(source: &str, git_ref: Option<&str>, printer: Printer) -> Result<()> {
     interrupt::install();
     let template = match load_template(Some(source), git_ref, printer) {
@@ -81,7 +59,7 @@ pub fn check(source: &str, git_ref: Option<&str>, printer: Printer) -> Result<()
             );
         }
     };
-    let values = example_values(&template);
+    let values = template.example_values();
     let problems = render::problems(&template, &values);
     if problems.is_empty() {
         let rendered = template

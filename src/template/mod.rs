@@ -14,6 +14,8 @@ use include_dir::{include_dir, Dir, DirEntry};
 
 use manifest::{Manifest, MANIFEST_FILE};
 
+use crate::values::{builtins, Source, Value, Values};
+
 static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates/default");
 
 /// `.git`, `.hg` or `.svn` in any case: a path through one could plant a hook
@@ -100,6 +102,28 @@ pub struct Template {
 }
 
 impl Template {
+    /// Values for a render without inputs (`template check`, tests): each
+    /// variable's default, else a valid example.
+    pub fn example_values(&self) -> Values {
+        let mut values = Values::default();
+        for var in &self.manifest.variables {
+            let v = match (&var.default, var.name.as_str()) {
+                (Some(d), _) => d.clone(),
+                (None, "image") => Value::Str(values.str("name").to_string()),
+                (None, name) => {
+                    let example = builtins::builtin(name)
+                        .map(|b| b.example.to_string())
+                        .unwrap_or_else(|| var.kind.example());
+                    var.kind
+                        .check(&example)
+                        .unwrap_or(Value::Str(example.clone()))
+                }
+            };
+            values.set(&var.name, v, Source::TemplateDefault);
+        }
+        values
+    }
+
     /// The template compiled into the binary from `templates/default`.
     pub fn builtin() -> Result<Template> {
         Template::embedded(&BUILTIN)

@@ -43,21 +43,6 @@ pub fn builtin_at(version: &str) -> Result<Template> {
 mod tests {
     use super::*;
     use crate::render;
-    use crate::values::{Source, Value, Values};
-
-    fn values() -> Values {
-        let mut v = Values::default();
-        v.set("name", Value::Str("svc".into()), Source::CommandLine);
-        v.set("port", Value::Int(8080), Source::CommandLine);
-        v.set(
-            "base_image",
-            Value::Str("python:3.14-slim".into()),
-            Source::CommandLine,
-        );
-        v.set("image", Value::Str("me/svc".into()), Source::CommandLine);
-        v.set("minimal", Value::Bool(false), Source::CommandLine);
-        v
-    }
 
     /// Every release renders, and is the version its directory says.
     #[test]
@@ -67,14 +52,7 @@ mod tests {
         for v in versions {
             let t = builtin_at(&v.to_string()).unwrap();
             assert_eq!(t.manifest.meta.version, v.to_string());
-            let mut values = values();
-            // Variables a release added take that release's defaults.
-            for var in &t.manifest.variables {
-                if let (None, Some(d)) = (values.get(&var.name), &var.default) {
-                    values.set(&var.name, d.clone(), Source::TemplateDefault);
-                }
-            }
-            let plan = render::render(&t, &values).unwrap();
+            let plan = render::render(&t, &t.example_values()).unwrap();
             assert!(plan.files.iter().any(|f| f.path == "Dockerfile"), "{v}");
         }
     }
