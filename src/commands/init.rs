@@ -30,6 +30,8 @@ const UV: &str = "uv==0.13.9";
 const POETRY: &str = "poetry==2.5.1";
 const POETRY_EXPORT: &str = "poetry-plugin-export==1.10.1";
 const PDM: &str = "pdm==2.29.4";
+/// pdm 2.29.4 breaks with hishel 2 (`module 'hishel' has no attribute 'SyncSqliteStorage'`).
+const PDM_HISHEL: &str = "hishel==1.4.0";
 const PIPENV: &str = "pipenv==2026.10.3";
 
 /// Everything the templates need, settled.
@@ -104,6 +106,19 @@ fn name_of(root: &Path) -> String {
     }
 }
 
+/// Lines that install what a lock file says with the project's own tool:
+/// the tool (pinned) lives in a throwaway virtualenv under /tmp that the same
+/// RUN removes, so neither it nor its caches reach the image; it exports the
+/// lock as a requirements file with hashes, which pip installs (hash-checking
+/// mode: every package pinned and verified). `command` starts with the tool's
+/// name, run from the virtualenv.
+fn lock_export(copy: &str, what: &str, tools: &[&str], command: &str) -> String {
+    format!(
+        "{copy}\n# {what} in a throwaway virtualenv (not in the image);\n# pip installs the export with its hashes.\nRUN python -m venv /tmp/lock-tool \\\n    && export XDG_CACHE_HOME=/tmp/lock-tool/cache WORKON_HOME=/tmp/lock-tool/envs \\\n    && /tmp/lock-tool/bin/pip install --no-cache-dir {} \\\n    && /tmp/lock-tool/bin/{command} \\\n    && pip install --no-cache-dir -r /tmp/requirements.txt \\\n    && rm -rf /tmp/lock-tool /tmp/requirements.txt",
+        tools.join(" ")
+    )
+}
+
 /// The Dockerfile lines that install the dependencies, before the code.
 fn install_lines(det: &Detection, gunicorn_added: bool) -> Result<String> {
     let d = &det.deps;
@@ -126,35 +141,48 @@ fn install_lines(det: &Detection, gunicorn_added: bool) -> Result<String> {
             .join("\n")
     };
     let files: Vec<&str> = d.files.iter().map(String::as_str).collect();
+    let locked = |lock: &str| files.contains(&lock);
     let mut s = match d.manager {
         Manager::Pip => format!(
             "{}\nRUN pip install --no-cache-dir -r {}",
             copy(&files),
             d.source.as_deref().unwrap_or("requirements.txt")
         ),
-        Manager::Uv => format!(
-            "{}\nRUN pip install --no-cache-dir {UV} \\\n    && uv export --frozen --no-dev --no-emit-project -o /tmp/requirements.txt \\\n    && pip install --no-cache-dir -r /tmp/requirements.txt \\\n    && rm /tmp/requirements.txt",
-            copy(&files)
+        Manager::Uv => lock_export(
+            &copy(&files),
+            "uv.lock, exported by uv",
+            &[UV],
+            "uv export --frozen --no-dev --no-emit-project -o /tmp/requirements.txt",
         ),
-        Manager::Poetry if d.source.as_deref() == Some("poetry.lock") => format!(
-            "{}\nRUN pip install --no-cache-dir {POETRY} {POETRY_EXPORT} \\\n    && poetry export --only main -f requirements.txt -o /tmp/requirements.txt \\\n    && pip install --no-cache-dir -r /tmp/requirements.txt \\\n    && rm /tmp/requirements.txt",
-            copy(&files)
+        Manager::Poetry if locked("poetry.lock") => lock_export(
+            &copy(&files),
+            "poetry.lock (checked against pyproject.toml), exported by Poetry",
+            &[POETRY, POETRY_EXPORT],
+            "poetry check --lock \\\n    && /tmp/lock-tool/bin/poetry export --only main -f requirements.txt -o /tmp/requirements.txt",
         ),
-        Manager::Poetry => format!(
-            "{}\nRUN pip install --no-cache-dir {POETRY} \\\n    && POETRY_VIRTUALENVS_CREATE=false poetry install --only main --no-root --no-interaction",
-            copy(&files)
+        Manager::Poetry => lock_export(
+            &copy(&files),
+            "no poetry.lock: Poetry resolves pyproject.toml at build time (commit a lock for repeatable images), then exports",
+            &[POETRY, POETRY_EXPORT],
+            "poetry lock \\\n    && /tmp/lock-tool/bin/poetry export --only main -f requirements.txt -o /tmp/requirements.txt",
         ),
-        Manager::Pdm => format!(
-            "{}\nRUN pip install --no-cache-dir {PDM} \\\n    && pdm export --prod -o /tmp/requirements.txt \\\n    && pip install --no-cache-dir -r /tmp/requirements.txt \\\n    && rm /tmp/requirements.txt",
-            copy(&files)
+        Manager::Pdm => lock_export(
+            &copy(&files),
+            "pdm.lock (checked against pyproject.toml), exported by PDM",
+            &[PDM, PDM_HISHEL],
+            "pdm lock --check \\\n    && /tmp/lock-tool/bin/pdm export --prod -o /tmp/requirements.txt",
         ),
-        Manager::Pipenv if files.contains(&"Pipfile.lock") => format!(
-            "{}\nRUN pip install --no-cache-dir {PIPENV} \\\n    && pipenv install --system --deploy",
-            copy(&files)
+        Manager::Pipenv if locked("Pipfile.lock") => lock_export(
+            &copy(&files),
+            "Pipfile.lock (checked against Pipfile), exported by Pipenv",
+            &[PIPENV],
+            "pipenv verify \\\n    && /tmp/lock-tool/bin/pipenv requirements --hash > /tmp/requirements.txt",
         ),
-        Manager::Pipenv => format!(
-            "{}\nRUN pip install --no-cache-dir {PIPENV} \\\n    && pipenv install --system --skip-lock",
-            copy(&files)
+        Manager::Pipenv => lock_export(
+            &copy(&files),
+            "no Pipfile.lock: Pipenv resolves the Pipfile at build time (commit a lock for repeatable images), then exports",
+            &[PIPENV],
+            "pipenv lock \\\n    && /tmp/lock-tool/bin/pipenv requirements --hash > /tmp/requirements.txt",
         ),
         Manager::Pyproject => {
             let mut cmd = vec!["pip".to_string(), "install".into(), "--no-cache-dir".into()];

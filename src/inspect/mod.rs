@@ -516,8 +516,9 @@ fn python_versions() -> Vec<(u32, u32)> {
     v
 }
 
-/// The base image for a Python constraint: the default when there is none,
-/// else the newest slim image inside it; an error naming the file when nothing fits.
+/// The base image for a Python constraint: `new`'s default when there is none,
+/// else the newest suggested slim image inside it (older official slim images
+/// when no suggested one fits); an error naming the file when nothing fits.
 pub fn base_image_for(python: Option<&Found<String>>) -> Result<String> {
     let default = crate::values::SUGGESTED_BASE_IMAGES[0].0.to_string();
     let Some(c) = python else { return Ok(default) };
@@ -528,14 +529,6 @@ pub fn base_image_for(python: Option<&Found<String>>) -> Result<String> {
             if a.parse::<u32>().is_ok() && b.parse::<u32>().is_ok() {
                 return Ok(format!("python:{a}.{b}-slim"));
             }
-        }
-    }
-    let default_minor = default
-        .strip_prefix("python:3.")
-        .and_then(|t| t.split('-').next()?.parse::<u32>().ok());
-    if let Some(m) = default_minor {
-        if deps::satisfies(&c.value, (3, m)) {
-            return Ok(default);
         }
     }
     python_versions()
@@ -599,6 +592,11 @@ mod tests {
         assert_eq!(base_image_for(None).unwrap(), "python:3.14-slim");
         let c = Found::new(">=3.9,<3.12".to_string(), "pyproject.toml", 3);
         assert_eq!(base_image_for(Some(&c)).unwrap(), "python:3.11-slim");
+        // The newest suggested slim image inside the constraint, not `new`'s default.
+        let c = Found::new(">=3.10".to_string(), "pyproject.toml", 3);
+        assert_eq!(base_image_for(Some(&c)).unwrap(), "python:3.15-slim");
+        let c = Found::new(">=3.10,<3.15".to_string(), "pyproject.toml", 3);
+        assert_eq!(base_image_for(Some(&c)).unwrap(), "python:3.14-slim");
         let c = Found::new("==3.11.4".to_string(), ".python-version", 1).exact("3.11.4");
         assert_eq!(base_image_for(Some(&c)).unwrap(), "python:3.11-slim");
         let c = Found::new("<3.0".to_string(), "pyproject.toml", 7);

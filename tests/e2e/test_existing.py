@@ -178,3 +178,89 @@ def test_uv_locked_project_builds_from_its_lock(tmp_path, base_image, cleanup):
     subprocess.run([uv, "lock", "-q"], cwd=project, check=True, capture_output=True, timeout=300)
     build_and_serve(project, "fg-init-uvapp:e2e", base_image, cleanup, "/")
     assert "uv export --frozen" in (project / "Dockerfile").read_text()
+
+
+@pytest.mark.docker
+@pytest.mark.parametrize("fixture,tool,check", [
+    ("poetry", "poetry==2.5.1", "poetry check --lock"),
+    ("pdm", "pdm==2.29.4", "pdm lock --check"),
+    ("pipfile", "pipenv==2026.10.3", "pipenv verify"),
+])
+def test_locked_project_installs_exactly_its_lock_with_its_own_tool(fixture, tool, check, tmp_path, base_image,
+                                                                     cleanup):
+    """The fixtures' locks were written by the real tools; the image installs
+    what they say (every pinned version, hash-checked), with the tool at its
+    pinned version in a throwaway virtualenv that leaves no trace in the image."""
+    project = tmp_path / fixture
+    shutil.copytree(FIXTURES / fixture, project)
+    tag = f"fg-init-{fixture}:e2e"
+    build_and_serve(project, tag, base_image, cleanup, "/")
+    dockerfile = (project / "Dockerfile").read_text()
+    assert tool in dockerfile and check in dockerfile, dockerfile
+    # What the lock pins is what the image has.
+    lock = (project / {"poetry": "poetry.lock", "pdm": "pdm.lock", "pipfile": "Pipfile.lock"}[fixture]).read_text()
+    if fixture == "pipfile":
+        pinned = {k: v["version"].lstrip("=") for k, v in json.loads(lock)["default"].items()}
+    else:
+        import tomllib
+        pinned = {p["name"]: p["version"] for p in tomllib.loads(lock)["package"]}
+    freeze = sh("docker", "run", "--rm", "--entrypoint", "pip", tag, "list", "--format", "json").stdout
+    have = {p["name"].lower().replace("_", "-"): p["version"] for p in json.loads(freeze)}
+    for name, version in pinned.items():
+        assert have.get(name.lower().replace("_", "-")) == version, (name, version, have.get(name))
+    # The tool, its virtualenv and the export are gone from the image.
+    leftovers = sh("docker", "run", "--rm", "--entrypoint", "sh", tag, "-c",
+                   "ls -A /tmp; ls /root/.cache 2>/dev/null; pip show poetry pdm pipenv 2>/dev/null | head -1").stdout
+    assert leftovers.strip() == "", leftovers
+
+
+@pytest.mark.docker
+def test_locked_project_with_a_stale_lock_fails_the_build(tmp_path, base_image, engine):
+    """A lock that no longer matches pyproject.toml stops the build with the tool's own message."""
+    project = tmp_path / "stale"
+    shutil.copytree(FIXTURES / "poetry", project)
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('flask = "3.1.3"', 'flask = "3.1.2"'))
+    out = flaskgen("init", str(project), "--yes", "-b", base_image, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    build = sh("docker", "build", "-t", "fg-init-stale:e2e", ".", cwd=project, check=False,
+               env={**os.environ, "DOCKER_BUILDKIT": "0"}, timeout=1800)
+    sh("docker", "image", "rm", "-f", "fg-init-stale:e2e", check=False)
+    assert build.returncode != 0, "a stale poetry.lock must fail the build"
+    assert "poetry lock" in build.stdout + build.stderr, build.stdout[-2000:]
+
+
+@pytest.mark.docker
+def test_migrations_run_before_gunicorn_which_stays_pid_1(tmp_path, base_image, cleanup):
+    """Flask-Migrate's `flask db upgrade` runs from the entrypoint: the table the
+    page reads exists only because it ran; gunicorn is PID 1; RUN_MIGRATIONS=0 skips it."""
+    project = tmp_path / "migrate"
+    shutil.copytree(FIXTURES / "migrate", project)
+    tag = "fg-init-migrate:e2e"
+    build_and_serve(project, tag, base_image, cleanup, "/notes")
+    assert "instance:/srv/app/instance" in (project / "compose.yaml").read_text()
+
+    def run(*env):
+        host = free_port()
+        envs = [a for e in env for a in ("-e", e)]
+        cid = sh("docker", "run", "-d", "-p", f"127.0.0.1:{host}:5000", *envs, tag).stdout.strip()
+        cleanup["containers"].append(cid)
+        assert wait_for(f"http://127.0.0.1:{host}/healthz", 60)[0] == 200, sh("docker", "logs", cid).stderr
+        return cid, host
+
+    cid, host = run()
+    logs = sh("docker", "logs", cid)
+    assert "Running upgrade  -> " in logs.stdout + logs.stderr, logs.stderr
+    assert http_get(f"http://127.0.0.1:{host}/notes", timeout=30)[0] == 200
+    pid1 = sh("docker", "exec", cid, "cat", "/proc/1/cmdline").stdout.replace("\0", " ")
+    assert "gunicorn" in pid1 and "sh " not in pid1, pid1
+    # The SQLite file was written by the app's user into the one writable folder.
+    owner = sh("docker", "exec", cid, "stat", "-c", "%u %a", "/srv/app/instance", "/srv/app/instance/notes.db").stdout
+    assert owner.split() == ["10001", "700", "10001", "644"], owner
+    sh("docker", "stop", cid)
+
+    cid, host = run("RUN_MIGRATIONS=0")
+    logs = sh("docker", "logs", cid)
+    assert "Running upgrade" not in logs.stdout + logs.stderr
+    assert http_get(f"http://127.0.0.1:{host}/notes", timeout=30)[0] == 500, "no migration, no table"
+    sh("docker", "stop", cid)
