@@ -302,6 +302,10 @@ pub struct InitArgs {
     #[arg(long, value_name = "REPO")]
     pub image: Option<String>,
 
+    /// Route the HEALTHCHECK probes, e.g. /healthz [default: a detected health route, else /]
+    #[arg(long, value_name = "PATH")]
+    pub health: Option<String>,
+
     /// Do not run `flask db upgrade` before the server starts
     #[arg(long)]
     pub no_migrate: bool,

@@ -79,12 +79,7 @@ impl Prompter {
         match &var.kind {
             Kind::Bool => {
                 let d = matches!(default, Some(Value::Bool(true)));
-                let answer = Confirm::with_theme(theme)
-                    .with_prompt(escape(&var.prompt))
-                    .default(d)
-                    .interact()
-                    .map_err(cancelled)?;
-                Ok(Value::Bool(answer))
+                Ok(Value::Bool(self.yes_no(&var.prompt, d)?))
             }
             Kind::Choice(choices) => {
                 let current = default.map(|d| d.to_string());
@@ -92,13 +87,7 @@ impl Prompter {
                     .iter()
                     .position(|c| Some(c) == current.as_ref())
                     .unwrap_or(0);
-                let shown: Vec<String> = choices.iter().map(|c| escape(c)).collect();
-                let pick = Select::with_theme(theme)
-                    .with_prompt(escape(&var.prompt))
-                    .items(&shown)
-                    .default(idx)
-                    .interact()
-                    .map_err(cancelled)?;
+                let pick = self.select(&var.prompt, choices, idx)?;
                 Ok(Value::Str(choices[pick].clone()))
             }
             Kind::BaseImage => {
@@ -151,37 +140,59 @@ impl Prompter {
 
     fn text(&self, var: &Variable, default: Option<&Value>) -> Result<Value> {
         let occupied_in = self.output_dir.clone().filter(|_| var.name == "name");
-        // Rejection messages are broken into lines that fit the terminal.
-        let width = self.width;
         let default = default.map(|d| d.to_string());
-        let raw = line::ask(
-            self.theme.as_ref(),
-            &escape(&var.prompt),
-            default.as_deref(),
-            |s| {
-                var.kind.check(s).map_err(|e| wrap(&e, width))?;
-                match &occupied_in {
-                    Some(dir) if crate::write::occupied(&dir.join(s)) => Err(wrap(
-                        &format!(
-                            "{} already exists and is not empty; choose another name (or --force)",
-                            dir.join(s).display()
-                        ),
-                        width,
-                    )),
-                    _ => Ok(()),
-                }
-            },
-        )
-        .map_err(cancelled)?;
+        let raw = self.line(&var.prompt, default.as_deref(), |s| {
+            var.kind.check(s)?;
+            match &occupied_in {
+                Some(dir) if crate::write::occupied(&dir.join(s)) => Err(format!(
+                    "{} already exists and is not empty; choose another name (or --force)",
+                    dir.join(s).display()
+                )),
+                _ => Ok(()),
+            }
+        })?;
         Ok(var.parse(&raw, " (prompt)")?)
     }
 
-    pub fn confirm(&self, question: &str) -> Result<bool> {
-        Confirm::with_theme(self.theme.as_ref())
-            .with_prompt(question)
-            .default(true)
+    /// Asks for one line of text (the prompt shown escaped), offering
+    /// `default`; an answer `check` refuses is asked again under the rule it
+    /// returns.
+    pub fn line<T>(
+        &self,
+        prompt: &str,
+        default: Option<&str>,
+        check: impl Fn(&str) -> Result<T, String>,
+    ) -> Result<String> {
+        // Rejection messages are broken into lines that fit the terminal.
+        let width = self.width;
+        line::ask(self.theme.as_ref(), &escape(prompt), default, |s| {
+            check(s).map(|_| ()).map_err(|e| wrap(&e, width))
+        })
+        .map_err(cancelled)
+    }
+
+    /// One of `items` (shown escaped), `default` highlighted; its index.
+    pub fn select(&self, prompt: &str, items: &[String], default: usize) -> Result<usize> {
+        let shown: Vec<String> = items.iter().map(|c| escape(c)).collect();
+        Select::with_theme(self.theme.as_ref())
+            .with_prompt(escape(prompt))
+            .items(&shown)
+            .default(default)
             .interact()
             .map_err(cancelled)
+    }
+
+    /// A yes/no question (shown escaped), Enter taking `default`.
+    pub fn yes_no(&self, question: &str, default: bool) -> Result<bool> {
+        Confirm::with_theme(self.theme.as_ref())
+            .with_prompt(escape(question))
+            .default(default)
+            .interact()
+            .map_err(cancelled)
+    }
+
+    pub fn confirm(&self, question: &str) -> Result<bool> {
+        self.yes_no(question, true)
     }
 }
 

@@ -15,10 +15,10 @@ use crate::error::input_error;
 use crate::inspect::{self, deps::Manager, Detection, Found};
 use crate::interrupt;
 use crate::present::{self, escape, Printer};
-use crate::prompt;
+use crate::prompt::{self, Prompter};
 use crate::render::Plan;
 use crate::template::File as PlannedFile;
-use crate::values::builtins;
+use crate::values::{builtins, Value};
 use crate::write;
 
 static KIT: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates/init");
@@ -41,8 +41,18 @@ struct Choice {
     entry: String,
     port: u16,
     base_image: String,
+    health: String,
     migrate: bool,
     gunicorn_added: bool,
+    /// Where each value came from: `file:line`, a flag, `prompt` or `default`.
+    at: Origins,
+}
+
+struct Origins {
+    entry: String,
+    port: String,
+    base_image: String,
+    health: String,
 }
 
 fn safe_path(s: &str) -> bool {
@@ -73,6 +83,27 @@ fn is_entry(s: &str) -> bool {
         None => attr,
     };
     !module.is_empty() && module.split('.').all(ident) && ident(attr)
+}
+
+/// The rule an entry point obeys, for `--entry` and the prompt alike.
+const ENTRY_RULE: &str = "MODULE:APP or MODULE:FACTORY() (dotted module, Python names)";
+/// The rule a health route obeys, for `--health` and the prompt alike.
+const HEALTH_RULE: &str = "a path that starts with `/`, of letters, digits and `/._-`";
+
+fn is_health(s: &str) -> bool {
+    s.starts_with('/')
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-".contains(c))
+}
+
+/// Where a finding came from, for a prompt: `found at FILE:LINE`, or that
+/// nothing was found and what stands in.
+fn origin<T>(f: &Found<T>, none: &str) -> String {
+    if f.file.is_empty() {
+        none.to_string()
+    } else {
+        format!("found at {}", f.at())
+    }
 }
 
 fn is_env_name(s: &str) -> bool {
@@ -204,11 +235,16 @@ fn install_lines(det: &Detection, gunicorn_added: bool) -> Result<String> {
     Ok(s)
 }
 
-fn pick_entry(args: &InitArgs, det: &Detection, printer: Printer) -> Result<Found<String>> {
+fn pick_entry(
+    args: &InitArgs,
+    det: &Detection,
+    prompter: Option<&Prompter>,
+    printer: Printer,
+) -> Result<Found<String>> {
     if let Some(e) = &args.entry {
         if !is_entry(e) {
             return Err(input_error(format!(
-                "invalid --entry {}: MODULE:APP or MODULE:FACTORY() (dotted module, Python names); for example --entry app:app or --entry shop:create_app()",
+                "invalid --entry {}: {ENTRY_RULE}; for example --entry app:app or --entry shop:create_app()",
                 present::quote(e)
             )));
         }
@@ -236,17 +272,12 @@ fn pick_entry(args: &InitArgs, det: &Detection, printer: Printer) -> Result<Foun
             inspect::SEARCHED
         );
     }
-    if prompt::why_not_interactive(args.yes).is_none() {
+    if let Some(p) = prompter {
         let items: Vec<String> = candidates
             .iter()
-            .map(|c| format!("{}  ({}:{})", c.entry, escape(&c.file), c.line))
+            .map(|c| format!("{}  ({}:{})", c.entry, c.file, c.line))
             .collect();
-        let i = dialoguer::Select::new()
-            .with_prompt("Which Flask app does gunicorn serve?")
-            .items(&items)
-            .default(0)
-            .interact()
-            .map_err(|e| anyhow!("cancelled: {e}"))?;
+        let i = p.select("Which Flask app does gunicorn serve?", &items, 0)?;
         let c = candidates[i];
         printer.detail(&format!("entry {} chosen at the prompt", c.entry));
         return Ok(Found::new(c.entry.clone(), &c.file, c.line));
@@ -263,27 +294,58 @@ fn pick_entry(args: &InitArgs, det: &Detection, printer: Printer) -> Result<Foun
     )))
 }
 
-fn settle(args: &InitArgs, det: &Detection, printer: Printer) -> Result<(Choice, Found<String>)> {
-    let port = match &args.port {
-        Some(p) => {
-            let v = builtins::builtin("port")
-                .expect("port is built in")
-                .variable()
-                .parse(p, "")?;
-            v.to_string()
-                .parse()
-                .map_err(|_| input_error(format!("invalid port {}", present::quote(p))))?
-        }
-        None => det.port.value,
+/// Offers `found` for correction at a text prompt that says where it came
+/// from; an answer that breaks `rule` is asked again. A changed answer
+/// comes from the prompt.
+fn correct(
+    p: &Prompter,
+    question: &str,
+    found: Found<String>,
+    none: &str,
+    ok: fn(&str) -> bool,
+    rule: &str,
+) -> Result<Found<String>> {
+    let v = p.line(
+        &format!("{question} ({})", origin(&found, none)),
+        Some(&found.value),
+        |s| if ok(s) { Ok(()) } else { Err(rule.to_string()) },
+    )?;
+    Ok(if v == found.value {
+        found
+    } else {
+        Found::new(v, "prompt", 0)
+    })
+}
+
+/// A value given by a flag, checked by the built-in's own rule.
+fn builtin_flag(name: &str, raw: &str) -> Result<Value> {
+    let var = builtins::builtin(name).expect("built in").variable();
+    Ok(var.parse(raw, "")?)
+}
+
+/// Asks for a built-in (port, base image) on the terminal, offering the
+/// detected value: the same widget and rule as `flaskgen new`.
+fn ask_builtin(p: &Prompter, name: &str, whence: &str, default: Value) -> Result<Value> {
+    let mut var = builtins::builtin(name).expect("built in").variable();
+    var.prompt = format!("{} ({whence})", var.prompt);
+    p.ask(&var, Some(&default))
+}
+
+/// Flags first, then what was detected, offered for correction at a prompt
+/// on a terminal (a value given by a flag is not asked).
+fn settle(
+    args: &InitArgs,
+    det: &Detection,
+    prompter: Option<&Prompter>,
+    printer: Printer,
+) -> Result<Choice> {
+    // Every flag is checked before the first question.
+    let port_flag = match &args.port {
+        Some(p) => Some(builtin_flag("port", p)?),
+        None => None,
     };
-    let base_image = match (&args.base_image, &args.python) {
-        (Some(b), _) => {
-            builtins::builtin("base_image")
-                .expect("built in")
-                .variable()
-                .parse(b, "")?;
-            b.clone()
-        }
+    let base_flag = match (&args.base_image, &args.python) {
+        (Some(b), _) => Some((builtin_flag("base_image", b)?.to_string(), "--base-image")),
         (None, Some(py)) => {
             let ok = py.split('.').count() == 2
                 && py
@@ -295,22 +357,31 @@ fn settle(args: &InitArgs, det: &Detection, printer: Printer) -> Result<(Choice,
                     present::quote(py)
                 )));
             }
-            format!("python:{py}-slim")
+            Some((format!("python:{py}-slim"), "--python"))
         }
-        (None, None) => inspect::base_image_for(det.python.as_ref())?,
+        (None, None) => None,
     };
+    if let Some(h) = &args.health {
+        if !is_health(h) {
+            return Err(input_error(format!(
+                "invalid --health {}: {HEALTH_RULE}; for example --health /healthz",
+                present::quote(h)
+            )));
+        }
+    }
     let name = name_of(&det.root);
     let image = match &args.image {
-        Some(i) => {
-            builtins::builtin("image")
-                .expect("built in")
-                .variable()
-                .parse(i, "")?;
-            i.clone()
-        }
+        Some(i) => builtin_flag("image", i)?.to_string(),
         None => name.clone(),
     };
-    let mut entry = pick_entry(args, det, printer)?;
+    if prompter.is_some() {
+        printer.info(&format!(
+            "Each question offers what was found in {}, and says where; Enter keeps it.",
+            escape(&det.root.display().to_string())
+        ));
+    }
+
+    let mut entry = pick_entry(args, det, prompter, printer)?;
     if let Some(c) = det.candidates.iter().find(|c| c.entry == entry.value) {
         if !c.required_args.is_empty() {
             printer.warn(&format!(
@@ -321,38 +392,133 @@ fn settle(args: &InitArgs, det: &Detection, printer: Printer) -> Result<(Choice,
             ));
         }
     }
-    // Interactive correction of what was detected.
-    if prompt::why_not_interactive(args.yes).is_none() && args.entry.is_none() {
-        let v: String = dialoguer::Input::new()
-            .with_prompt("gunicorn entry (MODULE:APP)")
-            .default(entry.value.clone())
-            .validate_with(|s: &String| {
-                if is_entry(s) {
-                    Ok(())
-                } else {
-                    Err("MODULE:APP, e.g. app:app")
-                }
-            })
-            .interact_text()
-            .map_err(|e| anyhow!("cancelled: {e}"))?;
-        if v != entry.value {
-            entry = Found::new(v, "prompt", 0);
-        }
+    if let (Some(p), None) = (prompter, &args.entry) {
+        entry = correct(
+            p,
+            "gunicorn entry, MODULE:APP",
+            entry,
+            "not found",
+            is_entry,
+            ENTRY_RULE,
+        )?;
     }
-    let migrate = det.migrations.is_some() && !args.no_migrate;
+
+    let port = match (port_flag, prompter) {
+        (Some(v), _) => (v, "-p".to_string()),
+        (None, Some(p)) => {
+            let found = Value::Int(det.port.value.into());
+            let v = ask_builtin(
+                p,
+                "port",
+                &origin(&det.port, "none found: the default"),
+                found.clone(),
+            )?;
+            let at = if v == found {
+                det.port.at()
+            } else {
+                "prompt".into()
+            };
+            (v, at)
+        }
+        (None, None) => (Value::Int(det.port.value.into()), det.port.at()),
+    };
+    let port = (
+        port.0.to_string().parse::<u16>().map_err(|_| {
+            input_error(format!(
+                "invalid port {}",
+                present::quote(&port.0.to_string())
+            ))
+        })?,
+        port.1,
+    );
+
+    let python_at = det.python.as_ref().map_or("no constraint".into(), |p| {
+        format!("{} at {}", p.value, p.at())
+    });
+    let base_image = match base_flag {
+        Some((b, flag)) => (b, flag.to_string()),
+        None => {
+            let derived = inspect::base_image_for(det.python.as_ref())?;
+            match prompter {
+                Some(p) => {
+                    let whence = det
+                        .python
+                        .as_ref()
+                        .map_or("no Python constraint found: the default".into(), |c| {
+                            format!("Python {} found at {}", c.value, c.at())
+                        });
+                    let v = ask_builtin(p, "base_image", &whence, Value::Str(derived.clone()))?
+                        .to_string();
+                    let at = if v == derived {
+                        python_at
+                    } else {
+                        "prompt".into()
+                    };
+                    (v, at)
+                }
+                None => (derived, python_at),
+            }
+        }
+    };
+
+    // A detected route outside the rule is not offered: `/` stands in.
+    let found_health = if is_health(&det.health.value) {
+        det.health.clone()
+    } else {
+        Found::default_value("/".to_string())
+    };
+    let health = match (&args.health, prompter) {
+        (Some(h), _) => Found::new(h.clone(), "--health", 0),
+        (None, Some(p)) => correct(
+            p,
+            "Health route the HEALTHCHECK probes",
+            found_health,
+            "no health route found: the default",
+            is_health,
+            HEALTH_RULE,
+        )?,
+        (None, None) => found_health,
+    };
+
+    let migrate = match (&det.migrations, prompter) {
+        (Some(_), _) if args.no_migrate => false,
+        (Some(m), Some(p)) => p.yes_no(
+            &format!(
+                "Run `flask db upgrade` before gunicorn starts? ({}/ found at {})",
+                m.value,
+                m.at()
+            ),
+            true,
+        )?,
+        (Some(_), None) => true,
+        (None, _) => false,
+    };
     let gunicorn_added = !det.deps.has("gunicorn");
-    Ok((
-        Choice {
-            name,
-            image,
-            entry: entry.value.clone(),
-            port,
-            base_image,
-            migrate,
-            gunicorn_added,
+    Ok(Choice {
+        name,
+        image,
+        entry: entry.value.clone(),
+        port: port.0,
+        base_image: base_image.0,
+        health: health.value.clone(),
+        migrate,
+        gunicorn_added,
+        at: Origins {
+            entry: at(&entry),
+            port: port.1,
+            base_image: base_image.1,
+            health: at(&health),
         },
-        entry,
-    ))
+    })
+}
+
+/// `file:line` for a finding, the flag's name for a flag, `prompt` for an answer.
+fn at<T>(f: &Found<T>) -> String {
+    if f.line == 0 && !f.file.is_empty() {
+        f.file.clone()
+    } else {
+        f.at()
+    }
 }
 
 fn render_kit(det: &Detection, c: &Choice) -> Result<Plan> {
@@ -386,22 +552,9 @@ fn render_kit(det: &Detection, c: &Choice) -> Result<Plan> {
                 .collect()
         })
         .unwrap_or_default();
-    let health = if det
-        .health
-        .value
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || "/._-".contains(c))
-    {
-        det.health.value.clone()
-    } else {
-        "/".into()
-    };
+    let health = c.health.clone();
     let mut findings = vec![
-        (
-            "entry point",
-            c.entry.clone(),
-            det.entry.as_ref().map_or("--entry".into(), |e| e.at()),
-        ),
+        ("entry point", c.entry.clone(), c.at.entry.clone()),
         (
             "dependencies",
             det.deps.manager.name().to_string(),
@@ -410,17 +563,9 @@ fn render_kit(det: &Detection, c: &Choice) -> Result<Plan> {
                 .clone()
                 .unwrap_or_else(|| "none found".into()),
         ),
-        (
-            "Python",
-            c.base_image.clone(),
-            det.python
-                .as_ref()
-                .map_or("no constraint: the default".into(), |p| {
-                    format!("{} ({})", p.value, p.at())
-                }),
-        ),
-        ("port", c.port.to_string(), det.port.at()),
-        ("health route", health.clone(), det.health.at()),
+        ("Python", c.base_image.clone(), c.at.base_image.clone()),
+        ("port", c.port.to_string(), c.at.port.clone()),
+        ("health route", health.clone(), c.at.health.clone()),
     ];
     if let Some(m) = &det.migrations {
         findings.push(("migrations", m.value.clone(), m.at()));
@@ -492,7 +637,7 @@ fn diff(old: &str, new: &str, path: &str) -> String {
     text
 }
 
-fn detection_summary(det: &Detection, c: &Choice, entry: &Found<String>) -> String {
+fn detection_summary(det: &Detection, c: &Choice) -> String {
     let mut s = String::from("Found:\n");
     let mut row = |what: &str, value: &str, at: &str| {
         s.push_str(&format!(
@@ -501,21 +646,15 @@ fn detection_summary(det: &Detection, c: &Choice, entry: &Found<String>) -> Stri
             escape(at)
         ));
     };
-    row("entry point", &c.entry, &entry.at());
+    row("entry point", &c.entry, &c.at.entry);
     row(
         "dependencies",
         det.deps.manager.name(),
         det.deps.source.as_deref().unwrap_or("none found"),
     );
-    row(
-        "Python",
-        &c.base_image,
-        &det.python.as_ref().map_or("no constraint".into(), |p| {
-            format!("{} at {}", p.value, p.at())
-        }),
-    );
-    row("port", &c.port.to_string(), &det.port.at());
-    row("health route", &det.health.value, &det.health.at());
+    row("Python", &c.base_image, &c.at.base_image);
+    row("port", &c.port.to_string(), &c.at.port);
+    row("health route", &c.health, &c.at.health);
     if let Some(m) = &det.migrations {
         row("migrations", &m.value, &m.at());
     }
@@ -534,7 +673,16 @@ fn detection_summary(det: &Detection, c: &Choice, entry: &Found<String>) -> Stri
 pub fn run(args: InitArgs, printer: Printer) -> Result<()> {
     interrupt::install();
     let det = inspect::detect(&args.path)?;
-    let (choice, entry) = settle(&args, &det, printer)?;
+    let prompter = match prompt::why_not_interactive(args.yes) {
+        Some(why) => {
+            printer.detail(&format!(
+                "not asking: the detected values are taken ({why})"
+            ));
+            None
+        }
+        None => Some(Prompter::new(printer.color)),
+    };
+    let choice = settle(&args, &det, prompter.as_ref(), printer)?;
     let plan = render_kit(&det, &choice)?;
     let root = &args.path;
     // Existing files of the project are never replaced without --force.
@@ -550,7 +698,7 @@ pub fn run(args: InitArgs, printer: Printer) -> Result<()> {
         .collect();
 
     if !args.json {
-        printer.info(&detection_summary(&det, &choice, &entry));
+        printer.info(&detection_summary(&det, &choice));
         if choice.gunicorn_added {
             printer.info("gunicorn is not among the project's dependencies: the Dockerfile installs it pinned (the dependency files are not edited).");
         }
@@ -576,7 +724,7 @@ pub fn run(args: InitArgs, printer: Printer) -> Result<()> {
             "dry_run": dry,
             "detection": det,
             "chosen": {
-                "entry": choice.entry, "port": choice.port, "base_image": choice.base_image,
+                "entry": choice.entry, "port": choice.port, "base_image": choice.base_image, "health": choice.health,
                 "image": choice.image, "migrate": choice.migrate, "gunicorn_added": choice.gunicorn_added,
             },
             "files": files_json(written),
@@ -624,16 +772,12 @@ pub fn run(args: InitArgs, printer: Printer) -> Result<()> {
             escape(&root.display().to_string())
         );
     }
-    if prompt::why_not_interactive(args.yes).is_none() {
-        let ok = dialoguer::Confirm::new()
-            .with_prompt(format!(
-                "Write {} files into {}?",
-                plan.files.len(),
-                root.display()
-            ))
-            .default(true)
-            .interact()
-            .map_err(|e| anyhow!("cancelled: {e}"))?;
+    if let Some(p) = &prompter {
+        let ok = p.confirm(&format!(
+            "Write {} files into {}?",
+            plan.files.len(),
+            root.display()
+        ))?;
         if !ok {
             bail!("cancelled; nothing was written");
         }
@@ -680,5 +824,15 @@ mod tests {
         assert!(is_entry("app:create_app('x')"));
         assert!(!is_entry("app:create_app(\"x\")"));
         assert!(!is_entry("app:create_app("));
+    }
+
+    #[test]
+    fn health_routes() {
+        for ok in ["/", "/healthz", "/api/v1/health-check", "/status.json"] {
+            assert!(is_health(ok), "{ok}");
+        }
+        for bad in ["", "healthz", "/a b", "/x'y", "/q?x=1", "/\u{1b}[2J"] {
+            assert!(!is_health(bad), "{bad}");
+        }
     }
 }

@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::*;
 
 /// A fresh copy of a fixture project in a temp dir (init writes into it).
-fn project(name: &str) -> (tempfile::TempDir, PathBuf) {
+pub fn project(name: &str) -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
     let dst = tmp.path().join(name);
     copy_dir(&fixture("projects").join(name), &dst);
@@ -336,6 +336,8 @@ fn init_ambiguity_and_missing_app() {
         &["-p", "70000"],
         &["--python", "three"],
         &["-b", "python"],
+        &["--health", "ping"],
+        &["--health", "/a b"],
     ] {
         let out = flaskgen(&dir)
             .args(["init", "--yes", "--dry-run"])
@@ -344,6 +346,36 @@ fn init_ambiguity_and_missing_app() {
             .unwrap();
         assert_eq!(out.status.code(), Some(2), "{bad:?}: {}", stderr(&out));
     }
+}
+
+#[test]
+fn init_health_flag_is_checked_and_used() {
+    let (_t, dir) = project("factory");
+    let out = flaskgen(&dir)
+        .args(["init", "--yes", "--health", "/x'y"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert_eq!(
+        err.trim_end(),
+        "error: invalid --health \"/x'y\": a path that starts with `/`, of letters, digits and `/._-`; for example --health /healthz",
+    );
+    assert_eq!(files(&dir), files(&fixture("projects/factory")));
+    let out = flaskgen(&dir)
+        .args([
+            "init",
+            "--yes",
+            "--dry-run",
+            "--json",
+            "--health",
+            "/status/live",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let j = json_of(&out);
+    assert_eq!(j["chosen"]["health"], "/status/live");
 }
 
 #[test]

@@ -406,12 +406,22 @@ fn init_asks_which_app_then_confirms() {
         "from flask import Flask\n\nadmin = Flask(__name__)\n",
     )
     .unwrap();
-    let mut p = spawn(tmp.path(), &["init", dir.to_str().unwrap()]);
+    let mut p = spawn(
+        tmp.path(),
+        &["init", "--color", "never", dir.to_str().unwrap()],
+    );
     p.exp_string("Which Flask app does gunicorn serve?")
         .unwrap();
     keys(&mut p, DOWN);
     keys(&mut p, "\r");
-    p.exp_string("gunicorn entry (MODULE:APP)").unwrap();
+    p.exp_string("gunicorn entry, MODULE:APP (found at web.py:3)")
+        .unwrap();
+    p.send_line("").unwrap();
+    p.exp_string("Port the app listens on").unwrap();
+    p.send_line("").unwrap();
+    p.exp_string("Base image").unwrap();
+    keys(&mut p, "\r");
+    p.exp_string("Health route").unwrap();
     p.send_line("").unwrap();
     p.exp_string("web:app").unwrap();
     p.exp_string("Write 5 files into").unwrap();
@@ -423,4 +433,192 @@ fn init_asks_which_app_then_confirms() {
     p.exp_eof().unwrap();
     assert_eq!(exit_code(&p), 0);
     assert!(read(dir.join("Dockerfile")).contains("\"web:app\"]"));
+}
+
+/// The factory fixture's questions in order, each naming where its value was
+/// found (the fixture has no port and no Python constraint: the defaults).
+const ENTRY_Q: &str = "gunicorn entry, MODULE:APP (found at shop/__init__.py:4)";
+const PORT_Q: &str = "Port the app listens on (none found: the default)";
+const BASE_Q: &str = "Base image (no Python constraint found: the default)";
+const HEALTH_Q: &str = "Health route the HEALTHCHECK probes (found at shop/__init__.py:12)";
+const MIGRATE_Q: &str =
+    "Run `flask db upgrade` before gunicorn starts? (migrations/ found at migrations/env.py:1)";
+const WRITE_Q: &str = "Write 6 files into";
+/// The start of each of init's questions but the last.
+const ASKED: [&str; 5] = [
+    "gunicorn entry",
+    "Port the",
+    "Base image",
+    "Health route",
+    "flask db upgrade",
+];
+
+/// `flaskgen init` on the factory fixture's copy `dir`, on a terminal.
+fn init_on_terminal(dir: &Path, flags: &[&str]) -> PtySession {
+    let mut args = vec!["init", "--color", "never", dir.to_str().unwrap()];
+    args.extend(flags);
+    spawn(dir.parent().unwrap(), &args)
+}
+
+/// Enter at every question writes what `init --yes` writes, byte for byte.
+#[test]
+fn init_accepting_every_default_writes_what_yes_writes() {
+    let (_a, quiet) = crate::existing::project("factory");
+    flaskgen(&quiet).args(["init", "--yes"]).assert().success();
+    let (_b, dir) = crate::existing::project("factory");
+    let mut p = init_on_terminal(&dir, &[]);
+    for q in [ENTRY_Q, PORT_Q] {
+        p.exp_string(q).unwrap();
+        p.send_line("").unwrap();
+    }
+    p.exp_string(BASE_Q).unwrap();
+    p.exp_string("other").unwrap();
+    keys(&mut p, "\r");
+    p.exp_string(HEALTH_Q).unwrap();
+    p.send_line("").unwrap();
+    p.exp_string(MIGRATE_Q).unwrap();
+    keys(&mut p, "\r");
+    p.exp_string(WRITE_Q).unwrap();
+    keys(&mut p, "\r");
+    p.exp_eof().unwrap();
+    assert_eq!(exit_code(&p), 0);
+    assert_same_tree(&quiet, &dir);
+}
+
+/// A corrected port and health route reach every file that names them; a
+/// bad answer is asked again under the flag's rule.
+#[test]
+fn init_corrections_at_the_prompts_reach_the_files() {
+    let (_t, dir) = crate::existing::project("factory");
+    let mut p = init_on_terminal(&dir, &[]);
+    p.exp_string(ENTRY_Q).unwrap();
+    p.send_line("").unwrap();
+    rejected_then_answered(&mut p, PORT_Q, "70000", "from 1 to 65535", "8080");
+    p.exp_string(BASE_Q).unwrap();
+    keys(&mut p, "\r");
+    rejected_then_answered(
+        &mut p,
+        HEALTH_Q,
+        "ping",
+        "a path that starts with `/`, of letters, digits and `/._-`",
+        "/ping",
+    );
+    p.exp_string(MIGRATE_Q).unwrap();
+    keys(&mut p, "n");
+    // The summary names the answers as coming from the prompt; migrations
+    // declined, so no entrypoint: five files.
+    let summary = p.exp_string("Write 5 files into").unwrap();
+    for row in ["port           8080", "health route   /ping"] {
+        assert!(summary.contains(row), "{row}: {summary}");
+    }
+    keys(&mut p, "y");
+    p.exp_eof().unwrap();
+    assert_eq!(exit_code(&p), 0);
+
+    let dockerfile = read(dir.join("Dockerfile"));
+    assert!(dockerfile.contains("EXPOSE 8080\n"), "{dockerfile}");
+    assert!(dockerfile.contains("PORT=8080"), "{dockerfile}");
+    assert!(dockerfile.contains("'/ping'"), "{dockerfile}");
+    assert!(!dockerfile.contains("healthz"), "{dockerfile}");
+    assert!(!dockerfile.contains("5000"), "{dockerfile}");
+    let compose = read(dir.join("compose.yaml"));
+    assert!(compose.contains("\"8080:8080\""), "{compose}");
+    assert!(!compose.contains("5000"), "{compose}");
+    let conf = read(dir.join("gunicorn.conf.py"));
+    assert!(
+        conf.contains("os.environ.get(\"PORT\", \"8080\")"),
+        "{conf}"
+    );
+    // Migrations declined: no entrypoint.
+    assert!(!dir.join("docker-entrypoint.sh").exists());
+    let docs = read(dir.join("DOCKER.md"));
+    assert!(docs.contains("http://localhost:8080/ping"), "{docs}");
+}
+
+/// A value given by a flag is not asked; the others still are.
+#[test]
+fn init_does_not_ask_for_a_value_a_flag_gave() {
+    let (_t, dir) = crate::existing::project("factory");
+    let mut p = init_on_terminal(&dir, &["-p", "9000", "--health", "/ping"]);
+    p.exp_string(ENTRY_Q).unwrap();
+    p.send_line("").unwrap();
+    let between = p.exp_string(BASE_Q).unwrap();
+    assert!(!between.contains("Port the app"), "{between}");
+    keys(&mut p, "\r");
+    let between = p.exp_string(MIGRATE_Q).unwrap();
+    assert!(!between.contains("Health route"), "{between}");
+    keys(&mut p, "\r");
+    p.exp_string(WRITE_Q).unwrap();
+    keys(&mut p, "y");
+    p.exp_eof().unwrap();
+    assert_eq!(exit_code(&p), 0);
+    let dockerfile = read(dir.join("Dockerfile"));
+    assert!(dockerfile.contains("EXPOSE 9000\n") && dockerfile.contains("'/ping'"));
+
+    // Every value flagged: the confirmation is the only question.
+    let (_t, dir) = crate::existing::project("factory");
+    let mut p = init_on_terminal(
+        &dir,
+        &[
+            "--entry",
+            "shop:create_app()",
+            "-p",
+            "9000",
+            "--python",
+            "3.12",
+            "--health",
+            "/ping",
+            "--no-migrate",
+        ],
+    );
+    let before = p.exp_string("Write 5 files into").unwrap();
+    for q in ASKED {
+        assert!(!before.contains(q), "{q} asked: {before}");
+    }
+    keys(&mut p, "y");
+    p.exp_eof().unwrap();
+    assert_eq!(exit_code(&p), 0);
+    assert!(read(dir.join("Dockerfile")).contains("FROM python:3.12-slim"));
+}
+
+/// Ctrl-C at each of init's questions: exit 130, the project untouched.
+#[rstest::rstest]
+#[case::entry(&[], ENTRY_Q)]
+#[case::base_image(&["--entry", "shop:create_app()", "-p", "5000"], BASE_Q)]
+#[case::migrations(&["--entry", "shop:create_app()", "-p", "5000", "--python", "3.12", "--health", "/"], MIGRATE_Q)]
+#[case::write(&["--entry", "shop:create_app()", "-p", "5000", "--python", "3.12", "--health", "/", "--no-migrate"], "Write 5 files into")]
+fn init_ctrl_c_at_a_prompt_writes_nothing(#[case] flags: &[&str], #[case] prompt: &str) {
+    let (_t, dir) = crate::existing::project("factory");
+    let before = files(&dir);
+    let mut p = init_on_terminal(&dir, flags);
+    p.exp_string(prompt).unwrap();
+    keys(&mut p, "\x03");
+    p.exp_string("interrupted; nothing was written").unwrap();
+    p.exp_eof().unwrap();
+    assert_eq!(exit_code(&p), 130);
+    assert_eq!(files(&dir), before);
+}
+
+/// Piped stdin with a terminal on stderr: nothing is asked, the detected
+/// values are written.
+#[test]
+fn init_with_piped_stdin_never_asks() {
+    let (_t, dir) = crate::existing::project("factory");
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c")
+        .arg("stty cols 200 rows 50; echo | \"$0\" \"$@\"; echo \"EXIT=$?\"")
+        .arg(env!("CARGO_BIN_EXE_flaskgen"))
+        .args(["init", "--color", "never", "-v", dir.to_str().unwrap()])
+        .env_clear()
+        .env("TERM", "xterm")
+        .env("HOME", dir.parent().unwrap());
+    let mut p = spawn_command(cmd, Some(20_000)).unwrap();
+    let screen = p.exp_string("EXIT=0").unwrap();
+    p.exp_eof().unwrap();
+    assert!(screen.contains("stdin is not a terminal"), "{screen}");
+    for q in ASKED.iter().chain(&["Write 6"]) {
+        assert!(!screen.contains(q), "{q} asked: {screen}");
+    }
+    assert!(read(dir.join("Dockerfile")).contains("'/healthz'"));
+    assert!(dir.join("docker-entrypoint.sh").exists());
 }
