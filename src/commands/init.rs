@@ -574,7 +574,47 @@ fn render_kit(det: &Detection, c: &Choice) -> Result<Plan> {
         .into_iter()
         .map(|(a, b, c)| (a.to_string(), b.replace('|', "\\|"), c.replace('|', "\\|")))
         .collect();
+    // One-time commands: a whole, whitelisted command line goes into DOCKER.md;
+    // anything else only by file:line (and only a plain path).
+    let run_once: Vec<serde_json::Value> = det
+        .init_commands
+        .iter()
+        .filter(|i| safe_path(&i.file))
+        .filter_map(|i| {
+            let run = i.run.as_ref()?;
+            let placeholders = i
+                .command
+                .split_whitespace()
+                .skip(1)
+                .any(|w| w.len() > 1 && w.chars().all(|c| c.is_ascii_uppercase() || c == '_'));
+            Some(json!({"run": run, "command": i.command, "at": i.at(), "placeholders": placeholders}))
+        })
+        .collect();
+    let mentioned: Vec<String> = det
+        .init_commands
+        .iter()
+        .filter(|i| i.run.is_none() && safe_path(&i.file))
+        .map(|i| i.at())
+        .collect();
+    let flask_commands = det
+        .init_commands
+        .iter()
+        .any(|i| i.run.as_deref().is_some_and(|r| r.starts_with("flask ")));
+    let home = det
+        .home
+        .as_ref()
+        .filter(|h| {
+            safe_path(&h.file)
+                && h.value
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "._".contains(c))
+        })
+        .map(|h| format!("{} at {}", h.value, h.at()));
     let mut ctx = tera::Context::new();
+    ctx.insert("run_once", &run_once);
+    ctx.insert("mentioned", &mentioned);
+    ctx.insert("flask_commands", &flask_commands);
+    ctx.insert("home", &home);
     ctx.insert("name", &c.name);
     ctx.insert("service", &c.name.replace('.', "-"));
     ctx.insert("image", &c.image);
@@ -666,6 +706,17 @@ fn detection_summary(det: &Detection, c: &Choice) -> String {
     }
     for e in &det.env_optional {
         row("env (optional)", &e.value, &e.at());
+    }
+    if let Some(h) = &det.home {
+        row("home dir", &h.value, &h.at());
+    }
+    for i in &det.init_commands {
+        let what = if i.run.is_some() {
+            "run once"
+        } else {
+            "run once (?)"
+        };
+        row(what, &i.command, &i.at());
     }
     s
 }

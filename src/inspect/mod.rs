@@ -4,6 +4,7 @@
 //! `init` writes container files from this; `check` audits against it.
 
 pub mod deps;
+pub mod once;
 pub mod python;
 
 use std::collections::BTreeMap;
@@ -86,6 +87,12 @@ pub struct Detection {
     pub env: Vec<Found<String>>,
     /// Read with `os.getenv("X")` and no default: the app runs without them.
     pub env_optional: Vec<Found<String>>,
+    /// The app resolves the user's home directory (appdirs, `expanduser("~")`,
+    /// `Path.home()`): the numeric user needs a writable one.
+    pub home: Option<Found<String>>,
+    /// One-time initialisation commands the project defines or documents:
+    /// listed, never run on start.
+    pub init_commands: Vec<once::InitCommand>,
     /// `app.run(debug=True)` outside a `__main__` block, or any `app.run`: for `check`.
     pub runs: Vec<(String, python::RunCall)>,
     /// Python files parsed, and those that did not parse.
@@ -293,6 +300,8 @@ pub fn detect(root: &Path) -> Result<Detection> {
     let mut all = Vec::new();
     let mut unparsable = Vec::new();
     let files = python_files(root);
+    let scripts = once::console_scripts(root);
+    let mut init_commands = Vec::new();
     for rel in &files {
         let Ok(text) = fs::read_to_string(root.join(rel)) else {
             continue;
@@ -306,6 +315,10 @@ pub fn detect(root: &Path) -> Result<Detection> {
             "getenv",
             "prefixed_env",
             "sqlite:",
+            "command",
+            "expanduser",
+            "user_",
+            ".home(",
         ]
         .iter()
         .chain(HEALTH_PATHS)
@@ -332,8 +345,35 @@ pub fn detect(root: &Path) -> Result<Detection> {
                 required_args: app.required_args.clone(),
             });
         }
+        let instances: Vec<String> = facts
+            .apps
+            .iter()
+            .filter(|a| a.kind == AppKind::Instance)
+            .map(|a| a.name.clone())
+            .collect();
+        init_commands.extend(once::from_code(
+            rel,
+            &module,
+            &facts.commands,
+            &instances,
+            &scripts,
+        ));
         all.push((rel.clone(), facts));
     }
+    for c in once::from_docs(root, &scripts) {
+        if !init_commands
+            .iter()
+            .any(|k| once::same(&k.command, &c.command))
+        {
+            init_commands.push(c);
+        }
+    }
+    let home = all.iter().find_map(|(f, facts)| {
+        facts
+            .home
+            .as_ref()
+            .map(|(call, l)| Found::new(call.clone(), f, *l))
+    });
 
     let flaskenv = dotenv(root, ".flaskenv");
     let dotenv_file = dotenv(root, ".env");
@@ -456,6 +496,8 @@ pub fn detect(root: &Path) -> Result<Detection> {
         writable,
         env,
         env_optional,
+        home,
+        init_commands,
         runs,
         parsed: all.len(),
         unparsable,

@@ -70,6 +70,24 @@ pub struct PyFacts {
     /// `bind = ...` at module level (for gunicorn.conf.py): its string parts
     /// and the default of any `os.environ.get("PORT", ...)` in it.
     pub bind: Option<Bind>,
+    /// Click commands: `@app.cli.command(...)`, `@group.command(...)`, `@click.command(...)`.
+    pub commands: Vec<CliCommand>,
+    /// A call that resolves the user's home directory (`appdirs.user_data_dir`,
+    /// `platformdirs.user_cache_dir`, `os.path.expanduser("~...")`, `Path.home()`).
+    pub home: Option<(String, usize)>,
+}
+
+/// A command-line command the project defines with Click (Flask's CLI is Click).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CliCommand {
+    /// The name it is typed as: the decorator's name, else the function's
+    /// name lowercased with `_` → `-` (Click's rule).
+    pub name: String,
+    /// What the decorator hangs on, dotted: `app.cli`, `bp.cli`, `cli`, `click`.
+    pub group: String,
+    pub line: usize,
+    /// Its `@click.argument("name")`s, in order.
+    pub args: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -98,6 +116,29 @@ pub fn facts(source: &str, path: &str) -> Option<PyFacts> {
         f.visit_stmt(stmt);
     }
     Some(f.facts)
+}
+
+/// Every string literal of `source` with its line; `None` when it is not valid Python.
+pub fn strings(source: &str, path: &str) -> Option<Vec<(String, usize)>> {
+    let suite = ast::Suite::parse(source, path).ok()?;
+    let lines = Lines::new(source);
+    struct Walk<'a>(&'a Lines, Vec<(String, usize)>);
+    impl Visitor for Walk<'_> {
+        fn visit_expr(&mut self, node: Expr) {
+            if let Some(s) = str_const(&node) {
+                self.1.push((s.to_string(), line_of(self.0, &node)));
+            }
+            self.generic_visit_expr(node);
+        }
+        fn visit_keyword(&mut self, node: ast::Keyword) {
+            self.visit_expr(node.value);
+        }
+    }
+    let mut w = Walk(&lines, vec![]);
+    for s in suite {
+        w.visit_stmt(s);
+    }
+    Some(w.1)
 }
 
 struct Collector<'a> {
@@ -323,6 +364,27 @@ impl Collector<'_> {
                 self.facts.optional_env.push((name.to_string(), line));
             }
         }
+        let home = matches!(
+            last,
+            "user_data_dir"
+                | "user_config_dir"
+                | "user_cache_dir"
+                | "user_state_dir"
+                | "user_log_dir"
+                | "user_documents_dir"
+                | "user_data_path"
+                | "user_config_path"
+                | "user_cache_path"
+        ) || (last == "expanduser"
+            && c.args
+                .first()
+                .and_then(str_const)
+                .is_some_and(|a| a.starts_with('~')))
+            || func == "Path.home"
+            || func == "pathlib.Path.home";
+        if home && self.facts.home.is_none() && !self.in_main {
+            self.facts.home = Some((func.clone(), line));
+        }
         if last == "from_prefixed_env" {
             self.facts.prefixed_env.push(line);
         }
@@ -336,6 +398,11 @@ impl Collector<'_> {
 }
 
 impl Visitor for Collector<'_> {
+    // The generated visitor stops at keyword arguments: `f(x=os.environ["X"])`.
+    fn visit_keyword(&mut self, node: ast::Keyword) {
+        self.visit_expr(node.value);
+    }
+
     fn visit_stmt_if(&mut self, node: ast::StmtIf) {
         if is_main_test(&node.test) {
             let was = std::mem::replace(&mut self.in_main, true);
@@ -349,6 +416,49 @@ impl Visitor for Collector<'_> {
         } else {
             self.generic_visit_stmt_if(node);
         }
+    }
+
+    fn visit_stmt_function_def(&mut self, node: ast::StmtFunctionDef) {
+        let args: Vec<String> = node
+            .decorator_list
+            .iter()
+            .filter_map(|d| match d {
+                Expr::Call(c) if dotted(&c.func).is_some_and(|f| f.ends_with("argument")) => {
+                    c.args.first().and_then(str_const).map(String::from)
+                }
+                _ => None,
+            })
+            .collect();
+        for d in &node.decorator_list {
+            let (func, call) = match d {
+                Expr::Call(c) => (&*c.func, Some(c)),
+                other => (other, None),
+            };
+            let Some(dotted) = dotted(func) else { continue };
+            let group = match dotted.rsplit_once('.') {
+                Some((g, "command")) => g.to_string(),
+                _ => continue,
+            };
+            let named = call.and_then(|c| {
+                c.args.first().and_then(str_const).or_else(|| {
+                    c.keywords
+                        .iter()
+                        .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "name"))
+                        .and_then(|k| str_const(&k.value))
+                })
+            });
+            let name = match named {
+                Some(n) => n.to_string(),
+                None => node.name.as_str().to_ascii_lowercase().replace('_', "-"),
+            };
+            self.facts.commands.push(CliCommand {
+                name,
+                group,
+                line: line_of(self.lines, d),
+                args: args.clone(),
+            });
+        }
+        self.generic_visit_stmt_function_def(node);
     }
 
     fn visit_stmt_assign(&mut self, node: ast::StmtAssign) {
