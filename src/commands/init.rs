@@ -623,6 +623,10 @@ fn render_kit(det: &Detection, c: &Choice) -> Result<Plan> {
     ctx.insert("entry", &c.entry);
     ctx.insert("pythonpath", &det.pythonpath);
     ctx.insert("migrate", &c.migrate);
+    ctx.insert(
+        "migrations",
+        &det.migrations.as_ref().map(|m| m.value.as_str()),
+    );
     ctx.insert("flask_app", &c.entry);
     ctx.insert("install", &install_lines(det, c.gunicorn_added)?);
     ctx.insert("writable", &writable);

@@ -423,10 +423,10 @@ pub fn detect(root: &Path) -> Result<Detection> {
         .map(|(p, f, l)| Found::new(p.clone(), f, *l))
         .unwrap_or(Found::default_value("/".to_string()));
 
-    let migrations = ["migrations", "alembic"]
-        .iter()
-        .find(|d| root.join(d).join("env.py").is_file())
-        .map(|d| Found::new(d.to_string(), &format!("{d}/env.py"), 1));
+    let migrations = migrations_dir(root).map(|d| {
+        let at = format!("{d}/env.py");
+        Found::new(d, &at, 1)
+    });
 
     let mut writable: Vec<Found<String>> = Vec::new();
     let mut add_writable = |w: Found<String>| {
@@ -584,6 +584,47 @@ pub fn base_image_for(python: Option<&Found<String>>) -> Result<String> {
                 c.value
             ))
         })
+}
+
+/// The Flask-Migrate/Alembic folder: `migrations/` or `alembic/` at the root,
+/// else a `migrations/` inside a top-level package (`pkg/migrations`,
+/// `src/pkg/migrations`), where apps that ship as distributions keep it.
+/// Only plain names are accepted, so the path is safe in the entrypoint script.
+fn migrations_dir(root: &Path) -> Option<String> {
+    let has_env = |rel: &str| root.join(rel).join("env.py").is_file();
+    if let Some(d) = ["migrations", "alembic"].into_iter().find(|d| has_env(d)) {
+        return Some(d.to_string());
+    }
+    let packages = |parent: &str| -> Vec<String> {
+        let Ok(entries) = fs::read_dir(root.join(parent)) else {
+            return Vec::new();
+        };
+        let mut names: Vec<String> = entries
+            .flatten()
+            .filter(|e| e.path().join("__init__.py").is_file())
+            .filter_map(|e| e.file_name().to_str().map(str::to_string))
+            .filter(|n| {
+                !n.is_empty()
+                    && !n.starts_with('.')
+                    && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                    && !SKIP_DIRS.contains(&n.as_str())
+            })
+            .map(|n| {
+                if parent.is_empty() {
+                    n
+                } else {
+                    format!("{parent}/{n}")
+                }
+            })
+            .collect();
+        names.sort();
+        names
+    };
+    packages("")
+        .into_iter()
+        .chain(packages("src"))
+        .map(|p| format!("{p}/migrations"))
+        .find(|d| has_env(d))
 }
 
 #[cfg(test)]

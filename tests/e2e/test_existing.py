@@ -21,11 +21,11 @@ CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "flaskg
 VENV_BIN = Path(os.environ.get("VIRTUAL_ENV", ROOT / ".venv-e2e")) / "bin"
 
 # Real Flask applications that publish source distributions, pinned, with
-# what init must detect in each: entry, dependency manager, Python constraint, port, health route.
+# what init must detect in each: entry, dependency manager, Python constraint, port, health route, migrations.
 REAL_APPS = {
-    "ihatemoney==7.2.1": ("ihatemoney.wsgi:application", "pyproject", ">=3.11", 5000, "/healthcheck"),
-    "archivy==1.7.7": ("archivy:app", "pip", None, 5000, "/"),
-    "calibreweb==0.6.27": ("calibreweb.cps:app", "pyproject", ">=3.6", 5000, "/"),
+    "ihatemoney==7.2.1": ("ihatemoney.wsgi:application", "pyproject", ">=3.11", 5000, "/healthcheck", "ihatemoney/migrations"),
+    "archivy==1.7.7": ("archivy:app", "pip", None, 5000, "/", None),
+    "calibreweb==0.6.27": ("calibreweb.cps:app", "pyproject", ">=3.6", 5000, "/", None),
 }
 
 
@@ -86,7 +86,7 @@ def fetch_sdist(spec, dest):
 
 @pytest.mark.parametrize("spec", sorted(REAL_APPS))
 def test_real_app_detection_init_and_check(spec, tmp_path):
-    entry, manager, python, port, health = REAL_APPS[spec]
+    entry, manager, python, port, health, migrations = REAL_APPS[spec]
     app = fetch_sdist(spec, tmp_path / "src")
     start = time.monotonic()
     out = flaskgen("init", str(app), "--yes", "--dry-run", "--json", cwd=tmp_path)
@@ -95,7 +95,8 @@ def test_real_app_detection_init_and_check(spec, tmp_path):
     j = json.loads(out.stdout)
     d = j["detection"]
     assert (j["chosen"]["entry"], d["deps"]["manager"], (d["python"] or {}).get("value"), j["chosen"]["port"],
-            d["health"]["value"]) == (entry, manager, python, port, health)
+            d["health"]["value"], (d["migrations"] or {}).get("value")) == (entry, manager, python, port, health,
+                                                                            migrations)
     before = {p: p.read_bytes() for p in app.rglob("*") if p.is_file()}
     out = flaskgen("init", str(app), "--yes", cwd=tmp_path)
     assert out.returncode == 0, out.stderr
@@ -137,11 +138,16 @@ def build_and_serve(project, tag, base, cleanup, page, env=(), init_args=()):
         print(sh("docker", "logs", cid, check=False).stdout, sh("docker", "logs", cid, check=False).stderr)
         raise
     assert sh("docker", "exec", cid, "id", "-u").stdout.strip() == "10001"
+    # gunicorn is PID 1 (the entrypoint, where there is one, exec'd it), so SIGTERM reaches it.
+    pid1 = sh("docker", "exec", cid, "cat", "/proc/1/cmdline").stdout.replace("\0", " ")
+    assert "gunicorn" in pid1 and not pid1.startswith("sh "), pid1
+    logs = sh("docker", "logs", cid)
     start = time.monotonic()
     sh("docker", "stop", cid)
     took = time.monotonic() - start
     measured(f"docker stop of {project.name}: {took:.2f}s")
     assert took < 3, f"docker stop took {took:.1f}s"
+    return logs.stdout + logs.stderr
 
 
 @pytest.mark.docker
@@ -158,8 +164,13 @@ def test_init_output_builds_and_serves(fixture, page, env, args, tmp_path, base_
 
 @pytest.mark.docker
 def test_real_app_ihatemoney_builds_and_serves(tmp_path, base_image, cleanup):
+    """ihatemoney keeps Alembic in its package and also upgrades in create_app:
+    the entrypoint migrates once before gunicorn starts, so its workers find
+    the schema current instead of racing to create it."""
     project = fetch_sdist("ihatemoney==7.2.1", tmp_path / "src")
-    build_and_serve(project, "fg-init-ihatemoney:e2e", base_image, cleanup, "/")
+    logs = build_and_serve(project, "fg-init-ihatemoney:e2e", base_image, cleanup, "/")
+    assert "flask db upgrade --directory ihatemoney/migrations" in (project / "docker-entrypoint.sh").read_text()
+    assert "Worker failed to boot" not in logs and "already exists" not in logs, logs
 
 
 @pytest.mark.docker
@@ -199,19 +210,44 @@ def test_locked_project_installs_exactly_its_lock_with_its_own_tool(fixture, too
     assert tool in dockerfile and check in dockerfile, dockerfile
     # What the lock pins is what the image has.
     lock = (project / {"poetry": "poetry.lock", "pdm": "pdm.lock", "pipfile": "Pipfile.lock"}[fixture]).read_text()
+    # Packages whose environment marker is false inside the image (colorama on
+    # Windows, backports on old Pythons) are rightly not installed.
+    from packaging.markers import Marker
+    python = sh("docker", "run", "--rm", "--entrypoint", "python", tag, "-c",
+                "import platform; print(platform.python_version())").stdout.strip()
+    image_env = {"python_version": ".".join(python.split(".")[:2]), "python_full_version": python,
+                 "sys_platform": "linux", "platform_system": "Linux", "os_name": "posix"}
+
+    def applies(marker):
+        if isinstance(marker, dict):  # Poetry: markers per group
+            marker = marker.get("main")
+        return not marker or Marker(marker).evaluate(image_env)
+
     if fixture == "pipfile":
-        pinned = {k: v["version"].lstrip("=") for k, v in json.loads(lock)["default"].items()}
+        locked = [(k, v["version"].lstrip("="), v.get("markers")) for k, v in json.loads(lock)["default"].items()]
     else:
         import tomllib
-        pinned = {p["name"]: p["version"] for p in tomllib.loads(lock)["package"]}
+        locked = [(p["name"], p["version"], p.get("markers", p.get("marker")))
+                  for p in tomllib.loads(lock)["package"] if set(p.get("groups", ["main"])) & {"main", "default"}]
+    pinned = {norm(name): version for name, version, marker in locked if applies(marker)}
+    skipped = {norm(name) for name, _, marker in locked if not applies(marker)}
     freeze = sh("docker", "run", "--rm", "--entrypoint", "pip", tag, "list", "--format", "json").stdout
-    have = {p["name"].lower().replace("_", "-"): p["version"] for p in json.loads(freeze)}
+    have = {norm(p["name"]): p["version"] for p in json.loads(freeze)}
+    assert pinned, lock
     for name, version in pinned.items():
-        assert have.get(name.lower().replace("_", "-")) == version, (name, version, have.get(name))
+        assert have.get(name) == version, (name, version, have.get(name))
+    # Nothing beyond the lock, and nothing the lock leaves out on Linux.
+    extra = set(have) - set(pinned) - {"pip", "setuptools", "wheel"}
+    assert not extra, extra
+    assert not skipped & set(have), skipped & set(have)
     # The tool, its virtualenv and the export are gone from the image.
     leftovers = sh("docker", "run", "--rm", "--entrypoint", "sh", tag, "-c",
                    "ls -A /tmp; ls /root/.cache 2>/dev/null; pip show poetry pdm pipenv 2>/dev/null | head -1").stdout
     assert leftovers.strip() == "", leftovers
+
+
+def norm(name):
+    return name.lower().replace("_", "-").replace(".", "-")
 
 
 @pytest.mark.docker

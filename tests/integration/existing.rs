@@ -599,3 +599,54 @@ fn check_sarif_has_every_rule_and_located_results() {
         assert!(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].is_string());
     }
 }
+
+#[test]
+fn migrations_inside_a_package_run_from_their_folder_before_gunicorn() {
+    // Apps shipped as distributions keep Alembic inside the package
+    // (ihatemoney: ihatemoney/migrations); `flask db upgrade` must be told where.
+    let tmp = tempfile::tempdir().unwrap();
+    let pkg = tmp.path().join("shop");
+    fs::create_dir_all(pkg.join("migrations/versions")).unwrap();
+    fs::write(
+        pkg.join("__init__.py"),
+        "from flask import Flask\n\ndef create_app():\n    return Flask(__name__)\n",
+    )
+    .unwrap();
+    fs::write(pkg.join("migrations/env.py"), "# alembic env\n").unwrap();
+    // A folder that is not a package is not looked into.
+    fs::create_dir_all(tmp.path().join("notes/migrations")).unwrap();
+    fs::write(tmp.path().join("notes/migrations/env.py"), "").unwrap();
+    fs::write(
+        tmp.path().join("requirements.txt"),
+        "flask\nflask-migrate\n",
+    )
+    .unwrap();
+    let out = flaskgen(tmp.path())
+        .args(["init", "--yes", "--dry-run", "--json"])
+        .output()
+        .unwrap();
+    let j = json_of(&out);
+    assert_eq!(j["detection"]["migrations"]["value"], "shop/migrations");
+    assert_eq!(
+        j["detection"]["migrations"]["file"],
+        "shop/migrations/env.py"
+    );
+    assert_eq!(j["chosen"]["migrate"], true);
+
+    let out = flaskgen(tmp.path())
+        .args(["init", "--yes"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let entry = fs::read_to_string(tmp.path().join("docker-entrypoint.sh")).unwrap();
+    assert!(
+        entry.contains("flask db upgrade --directory shop/migrations\n"),
+        "{entry}"
+    );
+    let sh = std::process::Command::new("sh")
+        .args(["-n", "docker-entrypoint.sh"])
+        .current_dir(tmp.path())
+        .status()
+        .unwrap();
+    assert!(sh.success());
+}
