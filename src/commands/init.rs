@@ -33,6 +33,8 @@ const PDM: &str = "pdm==2.29.4";
 /// pdm 2.29.4 breaks with hishel 2 (`module 'hishel' has no attribute 'SyncSqliteStorage'`).
 const PDM_HISHEL: &str = "hishel==1.4.0";
 const PIPENV: &str = "pipenv==2026.10.3";
+/// The newest setuptools that still ships `pkg_resources` (81 removed it).
+const SETUPTOOLS: &str = "setuptools==80.10.2";
 
 /// Everything the templates need, settled.
 struct Choice {
@@ -44,6 +46,8 @@ struct Choice {
     health: String,
     migrate: bool,
     gunicorn_added: bool,
+    /// The app imports `pkg_resources` and setuptools is not a dependency.
+    setuptools_added: bool,
     /// Where each value came from: `file:line`, a flag, `prompt` or `default`.
     at: Origins,
 }
@@ -151,7 +155,7 @@ fn lock_export(copy: &str, what: &str, tools: &[&str], command: &str) -> String 
 }
 
 /// The Dockerfile lines that install the dependencies, before the code.
-fn install_lines(det: &Detection, gunicorn_added: bool) -> Result<String> {
+fn install_lines(det: &Detection, c: &Choice) -> Result<String> {
     let d = &det.deps;
     for f in &d.files {
         if !safe_path(f) {
@@ -227,9 +231,27 @@ fn install_lines(det: &Detection, gunicorn_added: bool) -> Result<String> {
             "# No dependency file was found: Flask alone, pinned.\nRUN pip install --no-cache-dir {FLASK}"
         ),
     };
-    if gunicorn_added {
+    let mut added = Vec::new();
+    if c.gunicorn_added {
+        s.push_str("\n# gunicorn is not among the project's dependencies: installed here, pinned.");
+        added.push(GUNICORN);
+    }
+    if let (true, Some(p)) = (c.setuptools_added, &det.pkg_resources) {
+        // The file name goes into a comment only when it cannot break the line.
+        let who = if safe_path(&p.file) {
+            p.at()
+        } else {
+            "The app".to_string()
+        };
         s.push_str(&format!(
-            "\n# gunicorn is not among the project's dependencies: installed here, pinned.\nRUN pip install --no-cache-dir {GUNICORN}"
+            "\n# {who} imports pkg_resources, which only setuptools < 81 provides, and setuptools\n# is not among the project's dependencies: installed here, pinned."
+        ));
+        added.push(SETUPTOOLS);
+    }
+    if !added.is_empty() {
+        s.push_str(&format!(
+            "\nRUN pip install --no-cache-dir {}",
+            added.join(" ")
         ));
     }
     Ok(s)
@@ -494,6 +516,7 @@ fn settle(
         (None, _) => false,
     };
     let gunicorn_added = !det.deps.has("gunicorn");
+    let setuptools_added = det.pkg_resources.is_some() && !det.deps.has("setuptools");
     Ok(Choice {
         name,
         image,
@@ -503,6 +526,7 @@ fn settle(
         health: health.value.clone(),
         migrate,
         gunicorn_added,
+        setuptools_added,
         at: Origins {
             entry: at(&entry),
             port: port.1,
@@ -628,7 +652,7 @@ fn render_kit(det: &Detection, c: &Choice) -> Result<Plan> {
         &det.migrations.as_ref().map(|m| m.value.as_str()),
     );
     ctx.insert("flask_app", &c.entry);
-    ctx.insert("install", &install_lines(det, c.gunicorn_added)?);
+    ctx.insert("install", &install_lines(det, c)?);
     ctx.insert("writable", &writable);
     ctx.insert(
         "env",
@@ -757,6 +781,12 @@ pub fn run(args: InitArgs, printer: Printer) -> Result<()> {
         if choice.gunicorn_added {
             printer.info("gunicorn is not among the project's dependencies: the Dockerfile installs it pinned (the dependency files are not edited).");
         }
+        if let (true, Some(p)) = (choice.setuptools_added, &det.pkg_resources) {
+            printer.info(&format!(
+                "{} imports pkg_resources, which only setuptools < 81 provides, and setuptools is not a dependency: the Dockerfile installs {SETUPTOOLS}.",
+                escape(&p.at())
+            ));
+        }
     }
     let files_json = |written: bool| -> Vec<serde_json::Value> {
         plan.files
@@ -780,7 +810,7 @@ pub fn run(args: InitArgs, printer: Printer) -> Result<()> {
             "detection": det,
             "chosen": {
                 "entry": choice.entry, "port": choice.port, "base_image": choice.base_image, "health": choice.health,
-                "image": choice.image, "migrate": choice.migrate, "gunicorn_added": choice.gunicorn_added,
+                "image": choice.image, "migrate": choice.migrate, "gunicorn_added": choice.gunicorn_added, "setuptools_added": choice.setuptools_added,
             },
             "files": files_json(written),
         });

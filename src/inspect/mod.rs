@@ -90,6 +90,8 @@ pub struct Detection {
     /// The app resolves the user's home directory (appdirs, `expanduser("~")`,
     /// `Path.home()`): the numeric user needs a writable one.
     pub home: Option<Found<String>>,
+    /// Where the app imports `pkg_resources`, which only setuptools < 81 provides.
+    pub pkg_resources: Option<Found<String>>,
     /// One-time initialisation commands the project defines or documents:
     /// listed, never run on start.
     pub init_commands: Vec<once::InitCommand>,
@@ -319,6 +321,7 @@ pub fn detect(root: &Path) -> Result<Detection> {
             "expanduser",
             "user_",
             ".home(",
+            "pkg_resources",
         ]
         .iter()
         .chain(HEALTH_PATHS)
@@ -373,6 +376,12 @@ pub fn detect(root: &Path) -> Result<Detection> {
             .home
             .as_ref()
             .map(|(call, l)| Found::new(call.clone(), f, *l))
+    });
+
+    let pkg_resources = all.iter().find_map(|(f, facts)| {
+        facts
+            .pkg_resources
+            .map(|l| Found::new("pkg_resources".to_string(), f, l))
     });
 
     let flaskenv = dotenv(root, ".flaskenv");
@@ -497,6 +506,7 @@ pub fn detect(root: &Path) -> Result<Detection> {
         env,
         env_optional,
         home,
+        pkg_resources,
         init_commands,
         runs,
         parsed: all.len(),

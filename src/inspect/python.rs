@@ -75,6 +75,9 @@ pub struct PyFacts {
     /// A call that resolves the user's home directory (`appdirs.user_data_dir`,
     /// `platformdirs.user_cache_dir`, `os.path.expanduser("~...")`, `Path.home()`).
     pub home: Option<(String, usize)>,
+    /// An `import pkg_resources` / `from pkg_resources import ...`: setuptools
+    /// provides it (only below 81), and python:3.12+ images have no setuptools.
+    pub pkg_resources: Option<usize>,
 }
 
 /// A command-line command the project defines with Click (Flask's CLI is Click).
@@ -459,6 +462,31 @@ impl Visitor for Collector<'_> {
             });
         }
         self.generic_visit_stmt_function_def(node);
+    }
+
+    fn visit_stmt_import(&mut self, node: ast::StmtImport) {
+        let uses = node
+            .names
+            .iter()
+            .any(|a| a.name.as_str().split('.').next() == Some("pkg_resources"));
+        if uses {
+            self.facts
+                .pkg_resources
+                .get_or_insert(line_of(self.lines, &node));
+        }
+    }
+
+    fn visit_stmt_import_from(&mut self, node: ast::StmtImportFrom) {
+        let uses = node.level.is_none_or(|l| l.to_u32() == 0)
+            && node
+                .module
+                .as_ref()
+                .is_some_and(|m| m.as_str().split('.').next() == Some("pkg_resources"));
+        if uses {
+            self.facts
+                .pkg_resources
+                .get_or_insert(line_of(self.lines, &node));
+        }
     }
 
     fn visit_stmt_assign(&mut self, node: ast::StmtAssign) {

@@ -174,6 +174,18 @@ def test_real_app_ihatemoney_builds_and_serves(tmp_path, base_image, cleanup):
 
 
 @pytest.mark.docker
+def test_real_app_archivy_builds_and_serves(tmp_path, base_image, cleanup):
+    """archivy imports pkg_resources without depending on setuptools, and keeps
+    its data under appdirs' user data dir: the image adds setuptools < 81 and
+    gives the numeric user a home; `/` redirects to the login page, which renders."""
+    project = fetch_sdist("archivy==1.7.7", tmp_path / "src")
+    build_and_serve(project, "fg-init-archivy:e2e", base_image, cleanup, "/login")
+    dockerfile = (project / "Dockerfile").read_text()
+    assert "setuptools==80.10.2" in dockerfile and "ENV HOME=/home/app" in dockerfile, dockerfile
+    assert "archivy init" in (project / "DOCKER.md").read_text()
+
+
+@pytest.mark.docker
 def test_uv_locked_project_builds_from_its_lock(tmp_path, base_image, cleanup):
     """A real uv.lock (made here by uv, pinned in requirements.txt): the image
     installs exactly what it says, through `uv export --frozen`."""

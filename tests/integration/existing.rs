@@ -650,3 +650,54 @@ fn migrations_inside_a_package_run_from_their_folder_before_gunicorn() {
         .unwrap();
     assert!(sh.success());
 }
+
+/// `init --yes --dry-run --json` on a directory, after writing `app.py` and
+/// `requirements.txt` into it.
+fn dry_run_json(dir: &Path, app: &str, requirements: &str) -> Value {
+    fs::write(dir.join("app.py"), app).unwrap();
+    fs::write(dir.join("requirements.txt"), requirements).unwrap();
+    json_of(
+        &flaskgen(dir)
+            .args(["init", "--yes", "--dry-run", "--json"])
+            .output()
+            .unwrap(),
+    )
+}
+
+#[test]
+fn pkg_resources_gets_a_setuptools_that_still_has_it() {
+    // archivy imports pkg_resources without depending on setuptools: python:3.12+
+    // images have none, and setuptools 81 removed pkg_resources.
+    let tmp = tempfile::tempdir().unwrap();
+    let app = "from flask import Flask\nfrom pkg_resources import require\napp = Flask(__name__)\n";
+    let j = dry_run_json(tmp.path(), app, "flask\ngunicorn\n");
+    assert_eq!(j["detection"]["pkg_resources"]["line"], 2);
+    assert_eq!(j["chosen"]["setuptools_added"], true);
+    let out = flaskgen(tmp.path())
+        .args(["init", "--yes"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("app.py:2 imports pkg_resources"),
+        "{}",
+        stderr(&out)
+    );
+    let dockerfile = fs::read_to_string(tmp.path().join("Dockerfile")).unwrap();
+    assert!(
+        dockerfile.contains("RUN pip install --no-cache-dir setuptools==80.10.2\n"),
+        "{dockerfile}"
+    );
+
+    // A project that depends on setuptools owns its version; `import
+    // pkg_resources.extern` counts too, a relative `from .pkg_resources` does not.
+    let j = dry_run_json(tmp.path(), app, "flask\ngunicorn\nsetuptools<81\n");
+    assert_eq!(j["chosen"]["setuptools_added"], false);
+    let relative = "from flask import Flask\nfrom .pkg_resources import x\napp = Flask(__name__)\n";
+    let j = dry_run_json(tmp.path(), relative, "flask\ngunicorn\n");
+    assert_eq!(j["detection"]["pkg_resources"], Value::Null);
+    let dotted =
+        "import os\nfrom flask import Flask\nimport pkg_resources.extern\napp = Flask(__name__)\n";
+    let j = dry_run_json(tmp.path(), dotted, "flask\ngunicorn\n");
+    assert_eq!(j["detection"]["pkg_resources"]["line"], 3);
+}
