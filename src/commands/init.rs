@@ -33,7 +33,8 @@ const PDM: &str = "pdm==2.29.4";
 /// pdm 2.29.4 breaks with hishel 2 (`module 'hishel' has no attribute 'SyncSqliteStorage'`).
 const PDM_HISHEL: &str = "hishel==1.4.0";
 const PIPENV: &str = "pipenv==2026.10.3";
-/// The newest setuptools that still ships `pkg_resources` (81 removed it).
+/// For apps that import `pkg_resources`: the newest setuptools below 81, as
+/// pkg_resources' own deprecation warning advises (82 removed it).
 const SETUPTOOLS: &str = "setuptools==80.10.2";
 
 /// Everything the templates need, settled.
@@ -244,7 +245,7 @@ fn install_lines(det: &Detection, c: &Choice) -> Result<String> {
             "The app".to_string()
         };
         s.push_str(&format!(
-            "\n# {who} imports pkg_resources, which only setuptools < 81 provides, and setuptools\n# is not among the project's dependencies: installed here, pinned."
+            "\n# {who} imports pkg_resources, which setuptools provides (below 82; its warning\n# advises < 81), and setuptools is not among the project's dependencies: installed here, pinned."
         ));
         added.push(SETUPTOOLS);
     }
@@ -783,7 +784,7 @@ pub fn run(args: InitArgs, printer: Printer) -> Result<()> {
         }
         if let (true, Some(p)) = (choice.setuptools_added, &det.pkg_resources) {
             printer.info(&format!(
-                "{} imports pkg_resources, which only setuptools < 81 provides, and setuptools is not a dependency: the Dockerfile installs {SETUPTOOLS}.",
+                "{} imports pkg_resources, which setuptools provides (below 82; its warning advises < 81), and setuptools is not a dependency: the Dockerfile installs {SETUPTOOLS}.",
                 escape(&p.at())
             ));
         }

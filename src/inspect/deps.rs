@@ -117,15 +117,28 @@ fn requirements(root: &Path, rel: &str, names: &mut BTreeSet<String>, files: &mu
     }
 }
 
-/// Names of packages pinned in a lock file with `[[package]] name = "..."` (uv, poetry, pdm).
+/// Names of packages pinned in a lock file with `[[package]] name = "..."`
+/// (uv, poetry, pdm) that the image installs: where a package names its groups
+/// (Poetry's `groups`/`category`, PDM's `groups`), only the main/default ones,
+/// as the export does (`--only main`, `--prod`). uv's lock does not say which
+/// packages are dev-only per package, so all of its packages count.
 fn lock_names(text: &str) -> BTreeSet<String> {
     let Ok(doc) = text.parse::<toml::Table>() else {
         return BTreeSet::new();
+    };
+    let installed = |p: &toml::Value| {
+        let groups: Vec<&str> = match (p.get("groups"), p.get("category")) {
+            (Some(toml::Value::Array(g)), _) => g.iter().filter_map(|g| g.as_str()).collect(),
+            (_, Some(toml::Value::String(c))) => vec![c.as_str()],
+            _ => return true,
+        };
+        groups.iter().any(|g| *g == "main" || *g == "default")
     };
     doc.get("package")
         .and_then(|p| p.as_array())
         .map(|pkgs| {
             pkgs.iter()
+                .filter(|p| installed(p))
                 .filter_map(|p| p.get("name")?.as_str().map(normalise))
                 .collect()
         })
@@ -461,5 +474,35 @@ mod tests {
             req_name("  gunicorn ; python_version>'3'").as_deref(),
             Some("gunicorn")
         );
+    }
+
+    #[test]
+    fn lock_names_are_what_the_export_installs() {
+        // Poetry 2 (`groups`), Poetry 1 (`category`), PDM (`groups`): dev-only
+        // packages are not installed by `--only main`/`--prod`.
+        let lock = r#"
+[[package]]
+name = "Flask"
+groups = ["main"]
+[[package]]
+name = "setuptools"
+groups = ["dev"]
+[[package]]
+name = "gunicorn"
+category = "main"
+[[package]]
+name = "pytest"
+category = "dev"
+[[package]]
+name = "Click"
+groups = ["default", "test"]
+[[package]]
+name = "werkzeug"
+"#;
+        let names = lock_names(lock);
+        let want: BTreeSet<String> = ["flask", "gunicorn", "click", "werkzeug"]
+            .map(String::from)
+            .into();
+        assert_eq!(names, want);
     }
 }

@@ -596,12 +596,25 @@ pub fn base_image_for(python: Option<&Found<String>>) -> Result<String> {
         })
 }
 
-/// The Flask-Migrate/Alembic folder: `migrations/` or `alembic/` at the root,
-/// else a `migrations/` inside a top-level package (`pkg/migrations`,
-/// `src/pkg/migrations`), where apps that ship as distributions keep it.
-/// Only plain names are accepted, so the path is safe in the entrypoint script.
+/// The Flask-Migrate folder (what `flask db init` makes: `env.py` and
+/// `alembic.ini` side by side): `migrations/` or `alembic/` at the root, else a
+/// `migrations/` inside a top-level package (`pkg/migrations`,
+/// `src/pkg/migrations`), where apps that ship as distributions keep it. A
+/// plain Alembic setup (`alembic.ini` at the root) is not Flask-Migrate's and
+/// is left alone. Only plain names, and no symbolic links, are accepted, so the
+/// path is safe in the entrypoint script and is in the image.
 fn migrations_dir(root: &Path) -> Option<String> {
-    let has_env = |rel: &str| root.join(rel).join("env.py").is_file();
+    let real_dir = |p: &Path| fs::symlink_metadata(p).is_ok_and(|m| m.is_dir());
+    let real_file = |p: &Path| fs::symlink_metadata(p).is_ok_and(|m| m.is_file());
+    let has_env = |rel: &str| {
+        let dir = root.join(rel);
+        let mut parts = Path::new(rel)
+            .ancestors()
+            .filter(|a| !a.as_os_str().is_empty());
+        parts.all(|a| real_dir(&root.join(a)))
+            && real_file(&dir.join("env.py"))
+            && real_file(&dir.join("alembic.ini"))
+    };
     if let Some(d) = ["migrations", "alembic"].into_iter().find(|d| has_env(d)) {
         return Some(d.to_string());
     }
@@ -611,6 +624,7 @@ fn migrations_dir(root: &Path) -> Option<String> {
         };
         let mut names: Vec<String> = entries
             .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
             .filter(|e| e.path().join("__init__.py").is_file())
             .filter_map(|e| e.file_name().to_str().map(str::to_string))
             .filter(|n| {

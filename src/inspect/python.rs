@@ -75,8 +75,9 @@ pub struct PyFacts {
     /// A call that resolves the user's home directory (`appdirs.user_data_dir`,
     /// `platformdirs.user_cache_dir`, `os.path.expanduser("~...")`, `Path.home()`).
     pub home: Option<(String, usize)>,
-    /// An `import pkg_resources` / `from pkg_resources import ...`: setuptools
-    /// provides it (only below 81), and python:3.12+ images have no setuptools.
+    /// An `import pkg_resources` / `from pkg_resources import ...` outside a
+    /// `__main__` block: setuptools provides it (82 removed it), and
+    /// python:3.12+ images have no setuptools.
     pub pkg_resources: Option<usize>,
 }
 
@@ -109,6 +110,7 @@ pub fn facts(source: &str, path: &str) -> Option<PyFacts> {
         lines: &lines,
         facts: PyFacts::default(),
         in_main: false,
+        optional_import: false,
         os_names: vec![],
     };
     let is_wsgi = path.ends_with("wsgi.py");
@@ -148,6 +150,9 @@ struct Collector<'a> {
     lines: &'a Lines,
     facts: PyFacts,
     in_main: bool,
+    /// Inside a `try:` whose handler catches a failed import (`except
+    /// ImportError`, `ModuleNotFoundError`, `Exception` or bare): imports there are optional.
+    optional_import: bool,
     /// `from os import environ, getenv [as x]`: (os's name, local name).
     os_names: Vec<(String, String)>,
 }
@@ -464,12 +469,41 @@ impl Visitor for Collector<'_> {
         self.generic_visit_stmt_function_def(node);
     }
 
+    fn visit_stmt_try(&mut self, node: ast::StmtTry) {
+        let catches_import = node.handlers.iter().any(|h| {
+            let ast::ExceptHandler::ExceptHandler(h) = h;
+            let names: Vec<String> = match h.type_.as_deref() {
+                None => return true,
+                Some(Expr::Tuple(t)) => t.elts.iter().filter_map(dotted).collect(),
+                Some(e) => dotted(e).into_iter().collect(),
+            };
+            names.iter().any(|n| {
+                matches!(
+                    n.as_str(),
+                    "ImportError" | "ModuleNotFoundError" | "Exception" | "BaseException"
+                )
+            })
+        });
+        let was = self.optional_import;
+        self.optional_import = was || catches_import;
+        for s in node.body {
+            self.visit_stmt(s);
+        }
+        self.optional_import = was;
+        for h in node.handlers {
+            self.visit_excepthandler(h);
+        }
+        for s in node.orelse.into_iter().chain(node.finalbody) {
+            self.visit_stmt(s);
+        }
+    }
+
     fn visit_stmt_import(&mut self, node: ast::StmtImport) {
         let uses = node
             .names
             .iter()
             .any(|a| a.name.as_str().split('.').next() == Some("pkg_resources"));
-        if uses {
+        if uses && !self.in_main && !self.optional_import {
             self.facts
                 .pkg_resources
                 .get_or_insert(line_of(self.lines, &node));
@@ -482,7 +516,7 @@ impl Visitor for Collector<'_> {
                 .module
                 .as_ref()
                 .is_some_and(|m| m.as_str().split('.').next() == Some("pkg_resources"));
-        if uses {
+        if uses && !self.in_main && !self.optional_import {
             self.facts
                 .pkg_resources
                 .get_or_insert(line_of(self.lines, &node));

@@ -600,38 +600,51 @@ fn check_sarif_has_every_rule_and_located_results() {
     }
 }
 
+/// The migrations folder `init --dry-run --json` finds in a project.
+fn migrations_found(dir: &Path) -> Value {
+    let out = flaskgen(dir)
+        .args(["init", "--yes", "--dry-run", "--json"])
+        .output()
+        .unwrap();
+    json_of(&out)["detection"]["migrations"].clone()
+}
+
+/// What `flask db init` makes: env.py and alembic.ini side by side.
+fn flask_migrate_folder(dir: &Path) {
+    fs::create_dir_all(dir.join("versions")).unwrap();
+    fs::write(dir.join("env.py"), "# alembic env\n").unwrap();
+    fs::write(dir.join("alembic.ini"), "[alembic]\n").unwrap();
+}
+
 #[test]
 fn migrations_inside_a_package_run_from_their_folder_before_gunicorn() {
-    // Apps shipped as distributions keep Alembic inside the package
-    // (ihatemoney: ihatemoney/migrations); `flask db upgrade` must be told where.
+    // Apps shipped as distributions keep Flask-Migrate's folder inside the
+    // package (ihatemoney: ihatemoney/migrations); `flask db upgrade` is told where.
     let tmp = tempfile::tempdir().unwrap();
     let pkg = tmp.path().join("shop");
-    fs::create_dir_all(pkg.join("migrations/versions")).unwrap();
+    fs::create_dir_all(&pkg).unwrap();
     fs::write(
         pkg.join("__init__.py"),
         "from flask import Flask\n\ndef create_app():\n    return Flask(__name__)\n",
     )
     .unwrap();
-    fs::write(pkg.join("migrations/env.py"), "# alembic env\n").unwrap();
-    // A folder that is not a package is not looked into.
-    fs::create_dir_all(tmp.path().join("notes/migrations")).unwrap();
-    fs::write(tmp.path().join("notes/migrations/env.py"), "").unwrap();
     fs::write(
         tmp.path().join("requirements.txt"),
         "flask\nflask-migrate\n",
     )
     .unwrap();
-    let out = flaskgen(tmp.path())
-        .args(["init", "--yes", "--dry-run", "--json"])
-        .output()
-        .unwrap();
-    let j = json_of(&out);
-    assert_eq!(j["detection"]["migrations"]["value"], "shop/migrations");
-    assert_eq!(
-        j["detection"]["migrations"]["file"],
-        "shop/migrations/env.py"
-    );
-    assert_eq!(j["chosen"]["migrate"], true);
+    // A plain Alembic setup (alembic.ini at the root, not Flask-Migrate's) is left alone.
+    fs::create_dir_all(tmp.path().join("alembic")).unwrap();
+    fs::write(tmp.path().join("alembic/env.py"), "").unwrap();
+    fs::write(tmp.path().join("alembic.ini"), "[alembic]\n").unwrap();
+    assert_eq!(migrations_found(tmp.path()), Value::Null);
+    // A folder that is not a package (sorted first) is not looked into.
+    flask_migrate_folder(&tmp.path().join("notes/migrations"));
+    assert_eq!(migrations_found(tmp.path()), Value::Null);
+    flask_migrate_folder(&pkg.join("migrations"));
+    let m = migrations_found(tmp.path());
+    assert_eq!(m["value"], "shop/migrations");
+    assert_eq!(m["file"], "shop/migrations/env.py");
 
     let out = flaskgen(tmp.path())
         .args(["init", "--yes"])
@@ -649,6 +662,31 @@ fn migrations_inside_a_package_run_from_their_folder_before_gunicorn() {
         .status()
         .unwrap();
     assert!(sh.success());
+}
+
+#[test]
+fn migrations_in_a_src_layout_package_and_never_through_a_link() {
+    let (_tmp, dir) = project("src-layout");
+    flask_migrate_folder(&dir.join("src/blog/migrations"));
+    let out = flaskgen(&dir).args(["init", "--yes"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let entry = fs::read_to_string(dir.join("docker-entrypoint.sh")).unwrap();
+    // Relative to WORKDIR /srv/app, where the entrypoint runs.
+    assert!(
+        entry.contains("flask db upgrade --directory src/blog/migrations\n"),
+        "{entry}"
+    );
+
+    // A package that is a symbolic link to elsewhere would reach the image as a
+    // dangling link: its migrations are not taken.
+    let (_tmp, dir) = project("module-app");
+    let outside = tempfile::tempdir().unwrap();
+    let linked = outside.path().join("shop");
+    fs::create_dir_all(&linked).unwrap();
+    fs::write(linked.join("__init__.py"), "").unwrap();
+    flask_migrate_folder(&linked.join("migrations"));
+    std::os::unix::fs::symlink(&linked, dir.join("shop")).unwrap();
+    assert_eq!(migrations_found(&dir), Value::Null);
 }
 
 /// `init --yes --dry-run --json` on a directory, after writing `app.py` and
@@ -700,4 +738,34 @@ fn pkg_resources_gets_a_setuptools_that_still_has_it() {
         "import os\nfrom flask import Flask\nimport pkg_resources.extern\napp = Flask(__name__)\n";
     let j = dry_run_json(tmp.path(), dotted, "flask\ngunicorn\n");
     assert_eq!(j["detection"]["pkg_resources"]["line"], 3);
+
+    // Without gunicorn either: one pinned install for both, each with its reason.
+    let fresh = tempfile::tempdir().unwrap();
+    dry_run_json(fresh.path(), app, "flask\n");
+    let out = flaskgen(fresh.path())
+        .args(["init", "--yes"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let dockerfile = fs::read_to_string(fresh.path().join("Dockerfile")).unwrap();
+    assert!(
+        dockerfile.contains("# app.py:2 imports pkg_resources")
+            && dockerfile.contains("# gunicorn is not among the project's dependencies")
+            && dockerfile.contains(
+                "\nRUN pip install --no-cache-dir gunicorn==27.0.1 setuptools==80.10.2\n"
+            ),
+        "{dockerfile}"
+    );
+    // Only under `if __name__ == "__main__":` it never runs under gunicorn.
+    let main_only = "from flask import Flask\napp = Flask(__name__)\nif __name__ == \"__main__\":\n    import pkg_resources\n";
+    let j = dry_run_json(fresh.path(), main_only, "flask\n");
+    assert_eq!(j["detection"]["pkg_resources"], Value::Null);
+    // A fallback import the app survives without (Calibre-Web's dep_check.py)
+    // needs nothing; one whose failure is not caught does.
+    let fallback = "from flask import Flask\napp = Flask(__name__)\ntry:\n    import importlib.metadata\nexcept ImportError:\n    try:\n        import pkg_resources\n    except (ValueError, ModuleNotFoundError):\n        pass\n";
+    let j = dry_run_json(fresh.path(), fallback, "flask\n");
+    assert_eq!(j["detection"]["pkg_resources"], Value::Null);
+    let uncaught = "from flask import Flask\napp = Flask(__name__)\ntry:\n    import pkg_resources\nexcept ValueError:\n    pass\n";
+    let j = dry_run_json(fresh.path(), uncaught, "flask\n");
+    assert_eq!(j["detection"]["pkg_resources"]["line"], 4);
 }
