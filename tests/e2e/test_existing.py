@@ -157,11 +157,22 @@ def build_and_serve(project, tag, base, cleanup, page, env=(), init_args=()):
     ("module-app", "/", [("SECRET_KEY", "e2e")], []),
     ("req-includes", "/", [], []),
     ("factory", "/", [], ["--no-migrate"]),
+    ("src-layout", "/", [], []),
+    ("seed-tutorial", "/", [], []),
 ])
 def test_init_output_builds_and_serves(fixture, page, env, args, tmp_path, base_image, cleanup):
     project = tmp_path / fixture
     shutil.copytree(FIXTURES / fixture, project)
+    original = (project / "Dockerfile").read_text() if (project / "Dockerfile").exists() else None
+    if original is not None:
+        # The project's own Dockerfile: check reports its problems, init refuses
+        # to replace it without --force (build_and_serve passes --force).
+        assert flaskgen("check", str(project), cwd=tmp_path).returncode == 1
+        refused = flaskgen("init", str(project), "--yes", cwd=tmp_path)
+        assert refused.returncode == 1 and (project / "Dockerfile").read_text() == original, refused.stderr
     build_and_serve(project, f"fg-init-{fixture}:e2e", base_image, cleanup, page, env, args)
+    if original is not None:
+        assert (project / "Dockerfile").read_text() != original
 
 
 @pytest.mark.docker
