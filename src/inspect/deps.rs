@@ -1,7 +1,7 @@
 //! The project's dependencies and Python version: which tool manages them,
 //! what they name, and the constraint on Python, each with file:line.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::Path;
 
@@ -120,8 +120,8 @@ fn requirements(root: &Path, rel: &str, names: &mut BTreeSet<String>, files: &mu
 /// Names of packages pinned in a lock file with `[[package]] name = "..."`
 /// (uv, poetry, pdm) that the image installs: where a package names its groups
 /// (Poetry's `groups`/`category`, PDM's `groups`), only the main/default ones,
-/// as the export does (`--only main`, `--prod`). uv's lock does not say which
-/// packages are dev-only per package, so all of its packages count.
+/// as the export does (`--only main`, `--prod`). uv's lock has no groups per
+/// package: see [`uv_lock_names`].
 fn lock_names(text: &str) -> BTreeSet<String> {
     let Ok(doc) = text.parse::<toml::Table>() else {
         return BTreeSet::new();
@@ -167,10 +167,10 @@ pub fn detect(root: &Path) -> Deps {
             deps.manager = manager;
             deps.source = Some(lock.into());
             let text = read(root, lock).unwrap_or_default();
-            deps.names = if manager == Manager::Pipenv {
-                pipfile_lock_names(&text)
-            } else {
-                lock_names(&text)
+            deps.names = match manager {
+                Manager::Pipenv => pipfile_lock_names(&text),
+                Manager::Uv => uv_lock_names(&text),
+                _ => lock_names(&text),
             };
             deps.files = if manager == Manager::Pipenv {
                 vec!["Pipfile".into(), lock.into()]
@@ -238,6 +238,71 @@ pub fn detect(root: &Path) -> Deps {
         }
     }
     deps
+}
+
+/// What `uv export --no-dev --no-emit-project` installs from a uv.lock: the
+/// packages reachable from the project's own (`source = { virtual | editable =
+/// "." }`) `dependencies`, following the extras a dependency asks for, but not
+/// the project's dev groups or its own extras. Without such a root (an unusual
+/// lock), every package counts.
+fn uv_lock_names(text: &str) -> BTreeSet<String> {
+    let Ok(doc) = text.parse::<toml::Table>() else {
+        return BTreeSet::new();
+    };
+    let Some(pkgs) = doc.get("package").and_then(|p| p.as_array()) else {
+        return BTreeSet::new();
+    };
+    let by_name: BTreeMap<String, &toml::Value> = pkgs
+        .iter()
+        .filter_map(|p| Some((normalise(p.get("name")?.as_str()?), p)))
+        .collect();
+    let is_root = |p: &toml::Value| {
+        p.get("source").and_then(|s| s.as_table()).is_some_and(|s| {
+            ["virtual", "editable"]
+                .iter()
+                .any(|k| s.get(*k).and_then(|v| v.as_str()) == Some("."))
+        })
+    };
+    let Some(root) = pkgs.iter().find(|p| is_root(p)) else {
+        return by_name.keys().cloned().collect();
+    };
+    // (name, extras asked for) edges of a list of `{ name, extra }` entries.
+    let edges = |list: Option<&toml::Value>| -> Vec<(String, Vec<String>)> {
+        list.and_then(|l| l.as_array())
+            .into_iter()
+            .flatten()
+            .filter_map(|d| {
+                let name = normalise(d.get("name")?.as_str()?);
+                let extras = d
+                    .get("extra")
+                    .and_then(|e| e.as_array())
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|e| e.as_str().map(str::to_string))
+                    .collect();
+                Some((name, extras))
+            })
+            .collect()
+    };
+    let mut seen: BTreeSet<(String, String)> = BTreeSet::new();
+    let mut names = BTreeSet::new();
+    let mut todo = edges(root.get("dependencies"));
+    while let Some((name, extras)) = todo.pop() {
+        let Some(p) = by_name.get(&name) else {
+            continue;
+        };
+        let first = names.insert(name.clone());
+        if first {
+            todo.extend(edges(p.get("dependencies")));
+        }
+        for extra in extras {
+            if seen.insert((name.clone(), extra.clone())) {
+                let optional = p.get("optional-dependencies").and_then(|o| o.get(&extra));
+                todo.extend(edges(optional));
+            }
+        }
+    }
+    names
 }
 
 fn pipfile_lock_names(text: &str) -> BTreeSet<String> {
@@ -504,5 +569,61 @@ name = "werkzeug"
             .map(String::from)
             .into();
         assert_eq!(names, want);
+    }
+
+    #[test]
+    fn uv_lock_names_follow_the_project_not_its_dev_group() {
+        let lock = r#"
+version = 1
+[[package]]
+name = "shop"
+version = "0.1.0"
+source = { virtual = "." }
+dependencies = [{ name = "flask" }, { name = "requests", extra = ["socks"] }]
+[package.dev-dependencies]
+dev = [{ name = "gunicorn" }, { name = "pytest" }]
+[package.optional-dependencies]
+postgres = [{ name = "psycopg" }]
+
+[[package]]
+name = "Flask"
+version = "3.1.3"
+dependencies = [{ name = "werkzeug" }]
+[[package]]
+name = "werkzeug"
+version = "3.1.3"
+[[package]]
+name = "requests"
+version = "2.34.2"
+dependencies = [{ name = "idna" }]
+[package.optional-dependencies]
+socks = [{ name = "pysocks" }]
+security = [{ name = "pyopenssl" }]
+[[package]]
+name = "idna"
+version = "3"
+[[package]]
+name = "PySocks"
+version = "1"
+[[package]]
+name = "pyopenssl"
+version = "1"
+[[package]]
+name = "gunicorn"
+version = "27.0.1"
+[[package]]
+name = "pytest"
+version = "9"
+[[package]]
+name = "psycopg"
+version = "3"
+"#;
+        let want: BTreeSet<String> = ["flask", "werkzeug", "requests", "idna", "pysocks"]
+            .map(String::from)
+            .into();
+        assert_eq!(uv_lock_names(lock), want);
+        // A lock without the project's own entry: every package counts.
+        let bare = "version = 1\n[[package]]\nname = \"flask\"\n[[package]]\nname = \"gunicorn\"\n";
+        assert_eq!(uv_lock_names(bare).len(), 2);
     }
 }

@@ -198,6 +198,32 @@ def test_real_app_archivy_builds_and_serves(tmp_path, base_image, cleanup):
     assert "archivy init" in (project / "DOCKER.md").read_text()
 
 
+def test_uv_lock_names_are_what_uv_export_installs(tmp_path):
+    """What init counts as installed from a uv.lock (so whether it must add
+    gunicorn) is what `uv export --no-dev --no-emit-project` emits: dev groups
+    and the project's extras out, a dependency's requested extras in."""
+    uv = shutil.which("uv") or str(VENV_BIN / "uv")
+    if not Path(uv).exists():
+        not_run("uv lock names", "uv is not installed (scripts/test installs it from tests/e2e/requirements.txt)")
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "shop"\nversion = "0.1.0"\nrequires-python = ">=3.11"\n'
+        'dependencies = ["flask>=3.1", "requests[socks]"]\n'
+        '[project.optional-dependencies]\npostgres = ["psycopg"]\n'
+        '[dependency-groups]\ndev = ["gunicorn", "pytest"]\n')
+    (tmp_path / "app.py").write_text("from flask import Flask\napp = Flask(__name__)\n")
+    subprocess.run([uv, "lock", "-q"], cwd=tmp_path, check=True, capture_output=True, timeout=300)
+    export = subprocess.run([uv, "export", "--frozen", "--no-dev", "--no-emit-project", "--no-hashes", "-q"],
+                            cwd=tmp_path, check=True, capture_output=True, text=True).stdout
+    exported = {norm(line.split("==")[0]) for line in export.splitlines() if line and line[0] not in "# "}
+    out = flaskgen("init", str(tmp_path), "--yes", "--dry-run", "--json", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    j = json.loads(out.stdout)
+    assert {norm(n) for n in j["detection"]["deps"]["names"]} == exported
+    assert "pysocks" in exported and "pytest" not in exported and "psycopg" not in exported
+    # gunicorn is only a dev dependency: the image gets the pinned one.
+    assert j["chosen"]["gunicorn_added"] is True
+
+
 @pytest.mark.docker
 def test_uv_locked_project_builds_from_its_lock(tmp_path, base_image, cleanup):
     """A real uv.lock (made here by uv, pinned in requirements.txt): the image
