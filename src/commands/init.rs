@@ -36,6 +36,8 @@ const PIPENV: &str = "pipenv==2026.10.3";
 /// For apps that import `pkg_resources`: the newest setuptools below 81, as
 /// pkg_resources' own deprecation warning advises (82 removed it).
 const SETUPTOOLS: &str = "setuptools==80.10.2";
+/// Why: said after "FILE:LINE imports pkg_resources", in the Dockerfile and on stderr.
+const SETUPTOOLS_WHY: &str = "which setuptools provides (below 82; its warning advises < 81), and setuptools is not among the project's dependencies";
 
 /// Everything the templates need, settled.
 struct Choice {
@@ -47,8 +49,9 @@ struct Choice {
     health: String,
     migrate: bool,
     gunicorn_added: bool,
-    /// The app imports `pkg_resources` and setuptools is not a dependency.
-    setuptools_added: bool,
+    /// The app's `pkg_resources` import, when setuptools is not a dependency
+    /// and the image adds it.
+    setuptools_for: Option<Found<String>>,
     /// Where each value came from: `file:line`, a flag, `prompt` or `default`.
     at: Origins,
 }
@@ -237,7 +240,7 @@ fn install_lines(det: &Detection, c: &Choice) -> Result<String> {
         s.push_str("\n# gunicorn is not among the project's dependencies: installed here, pinned.");
         added.push(GUNICORN);
     }
-    if let (true, Some(p)) = (c.setuptools_added, &det.pkg_resources) {
+    if let Some(p) = &c.setuptools_for {
         // The file name goes into a comment only when it cannot break the line.
         let who = if safe_path(&p.file) {
             p.at()
@@ -245,7 +248,7 @@ fn install_lines(det: &Detection, c: &Choice) -> Result<String> {
             "The app".to_string()
         };
         s.push_str(&format!(
-            "\n# {who} imports pkg_resources, which setuptools provides (below 82; its warning\n# advises < 81), and setuptools is not among the project's dependencies: installed here, pinned."
+            "\n# {who} imports pkg_resources, {SETUPTOOLS_WHY}: installed here, pinned."
         ));
         added.push(SETUPTOOLS);
     }
@@ -517,7 +520,10 @@ fn settle(
         (None, _) => false,
     };
     let gunicorn_added = !det.deps.has("gunicorn");
-    let setuptools_added = det.pkg_resources.is_some() && !det.deps.has("setuptools");
+    let setuptools_for = det
+        .pkg_resources
+        .clone()
+        .filter(|_| !det.deps.has("setuptools"));
     Ok(Choice {
         name,
         image,
@@ -527,7 +533,7 @@ fn settle(
         health: health.value.clone(),
         migrate,
         gunicorn_added,
-        setuptools_added,
+        setuptools_for,
         at: Origins {
             entry: at(&entry),
             port: port.1,
@@ -782,9 +788,9 @@ pub fn run(args: InitArgs, printer: Printer) -> Result<()> {
         if choice.gunicorn_added {
             printer.info("gunicorn is not among the project's dependencies: the Dockerfile installs it pinned (the dependency files are not edited).");
         }
-        if let (true, Some(p)) = (choice.setuptools_added, &det.pkg_resources) {
+        if let Some(p) = &choice.setuptools_for {
             printer.info(&format!(
-                "{} imports pkg_resources, which setuptools provides (below 82; its warning advises < 81), and setuptools is not a dependency: the Dockerfile installs {SETUPTOOLS}.",
+                "{} imports pkg_resources, {SETUPTOOLS_WHY}: the Dockerfile installs {SETUPTOOLS}.",
                 escape(&p.at())
             ));
         }
@@ -811,7 +817,7 @@ pub fn run(args: InitArgs, printer: Printer) -> Result<()> {
             "detection": det,
             "chosen": {
                 "entry": choice.entry, "port": choice.port, "base_image": choice.base_image, "health": choice.health,
-                "image": choice.image, "migrate": choice.migrate, "gunicorn_added": choice.gunicorn_added, "setuptools_added": choice.setuptools_added,
+                "image": choice.image, "migrate": choice.migrate, "gunicorn_added": choice.gunicorn_added, "setuptools_added": choice.setuptools_for.is_some(),
             },
             "files": files_json(written),
         });

@@ -90,7 +90,7 @@ pub struct Detection {
     /// The app resolves the user's home directory (appdirs, `expanduser("~")`,
     /// `Path.home()`): the numeric user needs a writable one.
     pub home: Option<Found<String>>,
-    /// Where the app imports `pkg_resources`, which only setuptools < 81 provides.
+    /// Where the app relies on `pkg_resources`, which setuptools provides (below 82).
     pub pkg_resources: Option<Found<String>>,
     /// One-time initialisation commands the project defines or documents:
     /// listed, never run on start.
@@ -624,12 +624,10 @@ fn migrations_dir(root: &Path) -> Option<String> {
         };
         let mut names: Vec<String> = entries
             .flatten()
-            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
             .filter(|e| e.path().join("__init__.py").is_file())
             .filter_map(|e| e.file_name().to_str().map(str::to_string))
             .filter(|n| {
                 !n.is_empty()
-                    && !n.starts_with('.')
                     && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
                     && !SKIP_DIRS.contains(&n.as_str())
             })

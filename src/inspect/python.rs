@@ -327,6 +327,14 @@ impl Collector<'_> {
         }
     }
 
+    /// An absolute import of `module` the app cannot start without.
+    fn imported(&mut self, module: &str, line: usize) {
+        let required = !self.in_main && !self.optional_import;
+        if required && module.split('.').next() == Some("pkg_resources") {
+            self.facts.pkg_resources.get_or_insert(line);
+        }
+    }
+
     fn call(&mut self, c: &ast::ExprCall) {
         let line = line_of(self.lines, c);
         let func = dotted(&c.func).unwrap_or_default();
@@ -499,27 +507,16 @@ impl Visitor for Collector<'_> {
     }
 
     fn visit_stmt_import(&mut self, node: ast::StmtImport) {
-        let uses = node
-            .names
-            .iter()
-            .any(|a| a.name.as_str().split('.').next() == Some("pkg_resources"));
-        if uses && !self.in_main && !self.optional_import {
-            self.facts
-                .pkg_resources
-                .get_or_insert(line_of(self.lines, &node));
+        for a in &node.names {
+            self.imported(a.name.as_str(), line_of(self.lines, &node));
         }
     }
 
     fn visit_stmt_import_from(&mut self, node: ast::StmtImportFrom) {
-        let uses = node.level.is_none_or(|l| l.to_u32() == 0)
-            && node
-                .module
-                .as_ref()
-                .is_some_and(|m| m.as_str().split('.').next() == Some("pkg_resources"));
-        if uses && !self.in_main && !self.optional_import {
-            self.facts
-                .pkg_resources
-                .get_or_insert(line_of(self.lines, &node));
+        // A relative import (`from .pkg_resources import x`) is the project's own module.
+        let absolute = node.level.is_none_or(|l| l.to_u32() == 0);
+        if let (true, Some(m)) = (absolute, &node.module) {
+            self.imported(m.as_str(), line_of(self.lines, &node));
         }
     }
 

@@ -34,6 +34,23 @@ fn json_of(out: &std::process::Output) -> Value {
         .unwrap_or_else(|e| panic!("{e}: {}\n{}", stdout(out), stderr(out)))
 }
 
+/// What `init --yes --dry-run --json` reports for a project.
+fn init_json(dir: &Path) -> Value {
+    json_of(
+        &flaskgen(dir)
+            .args(["init", "--yes", "--dry-run", "--json"])
+            .output()
+            .unwrap(),
+    )
+}
+
+/// `init --yes` in a project, which must succeed; its stderr.
+fn init_writes(dir: &Path) -> String {
+    let out = flaskgen(dir).args(["init", "--yes"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    stderr(&out)
+}
+
 /// (fixture, entry, manager, Python constraint, base image, port, health)
 type Shape = (
     &'static str,
@@ -155,12 +172,7 @@ fn detection_per_project_shape() {
 #[test]
 fn detection_details_with_file_and_line() {
     let dir = fixture("projects/module-app");
-    let j = json_of(
-        &flaskgen(&dir)
-            .args(["init", "--yes", "--dry-run", "--json"])
-            .output()
-            .unwrap(),
-    );
+    let j = init_json(&dir);
     let d = &j["detection"];
     assert_eq!(d["entry"]["file"], "app.py");
     assert_eq!(d["entry"]["line"], 5);
@@ -169,12 +181,7 @@ fn detection_details_with_file_and_line() {
     assert_eq!(d["env"][0]["value"], "SECRET_KEY");
     assert_eq!(d["env"][0]["line"], 6);
 
-    let j = json_of(
-        &flaskgen(&fixture("projects/req-includes"))
-            .args(["init", "--yes", "--dry-run", "--json"])
-            .output()
-            .unwrap(),
-    );
+    let j = init_json(&fixture("projects/req-includes"));
     let names: Vec<&str> = j["detection"]["deps"]["names"]
         .as_array()
         .unwrap()
@@ -198,12 +205,7 @@ fn detection_details_with_file_and_line() {
         j["detection"]["candidates"]
     );
 
-    let j = json_of(
-        &flaskgen(&fixture("projects/factory"))
-            .args(["init", "--yes", "--dry-run", "--json"])
-            .output()
-            .unwrap(),
-    );
+    let j = init_json(&fixture("projects/factory"));
     assert_eq!(j["detection"]["migrations"]["value"], "migrations");
     assert_eq!(j["detection"]["writable"][0]["value"], "instance");
     assert_eq!(j["chosen"]["gunicorn_added"], true);
@@ -602,11 +604,7 @@ fn check_sarif_has_every_rule_and_located_results() {
 
 /// The migrations folder `init --dry-run --json` finds in a project.
 fn migrations_found(dir: &Path) -> Value {
-    let out = flaskgen(dir)
-        .args(["init", "--yes", "--dry-run", "--json"])
-        .output()
-        .unwrap();
-    json_of(&out)["detection"]["migrations"].clone()
+    init_json(dir)["detection"]["migrations"].clone()
 }
 
 /// What `flask db init` makes: env.py and alembic.ini side by side.
@@ -646,11 +644,7 @@ fn migrations_inside_a_package_run_from_their_folder_before_gunicorn() {
     assert_eq!(m["value"], "shop/migrations");
     assert_eq!(m["file"], "shop/migrations/env.py");
 
-    let out = flaskgen(tmp.path())
-        .args(["init", "--yes"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    init_writes(tmp.path());
     let entry = fs::read_to_string(tmp.path().join("docker-entrypoint.sh")).unwrap();
     assert!(
         entry.contains("flask db upgrade --directory shop/migrations\n"),
@@ -668,8 +662,7 @@ fn migrations_inside_a_package_run_from_their_folder_before_gunicorn() {
 fn migrations_in_a_src_layout_package_and_never_through_a_link() {
     let (_tmp, dir) = project("src-layout");
     flask_migrate_folder(&dir.join("src/blog/migrations"));
-    let out = flaskgen(&dir).args(["init", "--yes"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    init_writes(&dir);
     let entry = fs::read_to_string(dir.join("docker-entrypoint.sh")).unwrap();
     // Relative to WORKDIR /srv/app, where the entrypoint runs.
     assert!(
@@ -694,33 +687,20 @@ fn migrations_in_a_src_layout_package_and_never_through_a_link() {
 fn dry_run_json(dir: &Path, app: &str, requirements: &str) -> Value {
     fs::write(dir.join("app.py"), app).unwrap();
     fs::write(dir.join("requirements.txt"), requirements).unwrap();
-    json_of(
-        &flaskgen(dir)
-            .args(["init", "--yes", "--dry-run", "--json"])
-            .output()
-            .unwrap(),
-    )
+    init_json(dir)
 }
 
 #[test]
 fn pkg_resources_gets_a_setuptools_that_still_has_it() {
     // archivy imports pkg_resources without depending on setuptools: python:3.12+
-    // images have none, and setuptools 81 removed pkg_resources.
+    // images have none, and setuptools 82 removed pkg_resources.
     let tmp = tempfile::tempdir().unwrap();
     let app = "from flask import Flask\nfrom pkg_resources import require\napp = Flask(__name__)\n";
     let j = dry_run_json(tmp.path(), app, "flask\ngunicorn\n");
     assert_eq!(j["detection"]["pkg_resources"]["line"], 2);
     assert_eq!(j["chosen"]["setuptools_added"], true);
-    let out = flaskgen(tmp.path())
-        .args(["init", "--yes"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("app.py:2 imports pkg_resources"),
-        "{}",
-        stderr(&out)
-    );
+    let said = init_writes(tmp.path());
+    assert!(said.contains("app.py:2 imports pkg_resources"), "{said}");
     let dockerfile = fs::read_to_string(tmp.path().join("Dockerfile")).unwrap();
     assert!(
         dockerfile.contains("RUN pip install --no-cache-dir setuptools==80.10.2\n"),
@@ -742,11 +722,7 @@ fn pkg_resources_gets_a_setuptools_that_still_has_it() {
     // Without gunicorn either: one pinned install for both, each with its reason.
     let fresh = tempfile::tempdir().unwrap();
     dry_run_json(fresh.path(), app, "flask\n");
-    let out = flaskgen(fresh.path())
-        .args(["init", "--yes"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    init_writes(fresh.path());
     let dockerfile = fs::read_to_string(fresh.path().join("Dockerfile")).unwrap();
     assert!(
         dockerfile.contains("# app.py:2 imports pkg_resources")
