@@ -407,7 +407,9 @@ impl Cli {
             Command::New(a) => a.json,
             Command::List { json, .. } => *json,
             Command::Init(a) => a.json,
-            _ => false,
+            Command::Update(a) => a.json,
+            Command::Check(a) => a.json || matches!(a.format, Format::Json),
+            Command::Template(_) | Command::Completions { .. } | Command::Man { .. } => false,
         }
     }
 }

@@ -214,6 +214,26 @@ fn long_values_are_shortened_in_errors() {
     assert!(err.contains("600000 bytes in all"), "{err}");
 }
 
+/// Every command that offers JSON answers an error in JSON too.
+#[rstest::rstest]
+#[case::init(&["init", "missing", "--json"])]
+#[case::update(&["update", "missing", "--json"])]
+#[case::check(&["check", "missing", "--json"])]
+#[case::check_format(&["check", "missing", "--format", "json"])]
+fn every_json_command_reports_errors_in_json(#[case] args: &[&str]) {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = flaskgen(tmp.path()).args(args).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out))
+        .unwrap_or_else(|e| panic!("{args:?}: stdout is not JSON ({e}): {}", stdout(&out)));
+    assert_eq!(doc["exit_code"], 2);
+    assert_eq!(doc["error"]["kind"], "invalid_input");
+    assert!(doc["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("missing"));
+}
+
 #[test]
 fn json_errors_are_an_object_on_stdout() {
     let tmp = tempfile::tempdir().unwrap();

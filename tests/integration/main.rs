@@ -9,6 +9,7 @@ mod inputs;
 mod kits;
 mod new;
 mod pty;
+mod readme;
 mod safety;
 mod snapshots;
 mod update;

@@ -11,14 +11,14 @@ use rstest::rstest;
 
 /// A tmux server of the test's own (its socket in a scratch directory),
 /// killed when dropped.
-struct Tmux {
+pub(crate) struct Tmux {
     socket: PathBuf,
 }
 
 impl Tmux {
     /// Starts `args` of flaskgen in a detached `width`×40 window, or `None`
     /// when tmux is not installed.
-    fn start(dir: &Path, width: u16, args: &[&str]) -> Option<Tmux> {
+    pub(crate) fn start(dir: &Path, width: u16, args: &[&str]) -> Option<Tmux> {
         if Command::new("tmux").arg("-V").output().is_err() {
             let why = "NOT RUN: the wrapped-answer tests need tmux (a real terminal emulator), which is not installed";
             let ci = std::env::var("CI").is_ok_and(|v| !matches!(v.trim(), "" | "0" | "false"));
@@ -70,19 +70,19 @@ impl Tmux {
     }
 
     /// Types `text` literally, then Enter.
-    fn answer(&self, text: &str) {
+    pub(crate) fn answer(&self, text: &str) {
         self.run(&["send-keys", "-l", text]);
         self.run(&["send-keys", "Enter"]);
     }
 
-    fn keys(&self, keys: &[&str]) {
+    pub(crate) fn keys(&self, keys: &[&str]) {
         let mut args = vec!["send-keys"];
         args.extend_from_slice(keys);
         self.run(&args);
     }
 
     /// The screen's rows, trailing blanks trimmed.
-    fn screen(&self) -> Vec<String> {
+    pub(crate) fn screen(&self) -> Vec<String> {
         self.run(&["capture-pane", "-p"])
             .lines()
             .map(|l| l.trim_end().to_string())
@@ -90,7 +90,7 @@ impl Tmux {
     }
 
     /// The screen once `text` shows on it (fails after 10 s).
-    fn wait_for(&self, text: &str) -> Vec<String> {
+    pub(crate) fn wait_for(&self, text: &str) -> Vec<String> {
         let start = Instant::now();
         loop {
             let screen = self.screen();
