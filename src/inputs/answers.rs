@@ -171,7 +171,11 @@ pub fn render(template: &Template, values: &Values, files: &[File]) -> String {
             reference,
             commit,
         } => {
-            t.insert("source".into(), url.clone().into());
+            // Never the credentials a URL was given with.
+            t.insert(
+                "source".into(),
+                crate::git::strip_userinfo(url).into_owned().into(),
+            );
             if let Some(r) = reference {
                 t.insert("ref".into(), r.clone().into());
             }
