@@ -1,6 +1,6 @@
 //! Git kits that fail: a server that never answers (the stall limit), a
-//! signal during the clone (no temporary directory left), and git's own
-//! error lines, escaped and bounded.
+//! signal during the clone (no temporary directory left), for `new` and for
+//! `update` alike, and git's own error lines, escaped and bounded.
 
 use std::fs;
 use std::io::Read;
@@ -73,7 +73,7 @@ fn leftovers(tmpdir: &Path) -> Vec<PathBuf> {
         .map(|e| e.unwrap().path())
         .filter(|p| {
             p.file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with("flaskgen-template-"))
+                .is_some_and(|n| n.to_string_lossy().starts_with("flaskgen-"))
         })
         .collect()
 }
@@ -135,6 +135,86 @@ fn a_server_that_never_answers_is_given_up_after_the_stall_limit() {
     assert_eq!(leftovers(&tmpdir), Vec::<PathBuf>::new());
     assert!(!tmp.path().join("svc").exists());
     assert_closed(conns.recv_timeout(Duration::from_secs(5)).unwrap());
+}
+
+/// A project made from a git kit at `url`, as its answers file records it.
+fn project_from(dir: &Path, url: &str) -> PathBuf {
+    let project = dir.join("proj");
+    fs::create_dir_all(&project).unwrap();
+    fs::write(
+        project.join(".flaskgen.toml"),
+        format!(
+            "[template]\nname = \"k\"\nversion = \"1.0.0\"\nsource = \"{url}\"\n\
+             commit = \"{}\"\n\n[values]\n\n[files]\n",
+            "0".repeat(40)
+        ),
+    )
+    .unwrap();
+    project
+}
+
+/// `flaskgen update proj` against the silent server, started.
+fn update_from_silent_server(
+    env: &[(&str, &str)],
+) -> (
+    tempfile::TempDir,
+    PathBuf,
+    String,
+    mpsc::Receiver<TcpStream>,
+    Child,
+) {
+    let tmp = tempfile::tempdir().unwrap();
+    let tmpdir = tmp.path().join("tmp");
+    let (url, conns) = silent_server();
+    project_from(tmp.path(), &url);
+    let child = start(tmp.path(), &tmpdir, env, &["update", "proj", "--yes"]);
+    (tmp, tmpdir, url, conns, child)
+}
+
+/// `update` clones through the same runner as `new`: the stall limit holds.
+#[test]
+fn update_gives_up_on_a_server_that_never_answers() {
+    let (tmp, tmpdir, url, conns, child) =
+        update_from_silent_server(&[("FLASKGEN_GIT_TIMEOUT", "2")]);
+    let started = Instant::now();
+    let out = finish(child, Duration::from_secs(30));
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(started.elapsed() >= Duration::from_secs(2), "{err}");
+    assert!(
+        err.contains("could not clone template")
+            && err.contains("stalled")
+            && err.contains("FLASKGEN_GIT_TIMEOUT")
+            && err.contains(&url),
+        "{err}"
+    );
+    assert_eq!(leftovers(&tmpdir), Vec::<PathBuf>::new());
+    assert_eq!(files(&tmp.path().join("proj")), [".flaskgen.toml"]);
+    assert_closed(conns.recv_timeout(Duration::from_secs(5)).unwrap());
+}
+
+/// A signal during `update`'s clone: git stopped, the clone removed.
+#[rstest]
+#[case::ctrl_c(libc::SIGINT, 130)]
+#[case::sigterm(libc::SIGTERM, 143)]
+fn a_signal_during_updates_clone_leaves_no_temporary_directory(
+    #[case] signal: libc::c_int,
+    #[case] code: i32,
+) {
+    let (tmp, tmpdir, _, conns, child) = update_from_silent_server(&[]);
+    let conn = conns.recv_timeout(Duration::from_secs(20)).unwrap();
+    assert_eq!(leftovers(&tmpdir).len(), 1);
+    // SAFETY: a signal to the process this test started.
+    unsafe {
+        libc::kill(child.id() as libc::pid_t, signal);
+    }
+    let out = finish(child, Duration::from_secs(20));
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(code), "{err}");
+    assert!(err.contains("interrupted; nothing was written"), "{err}");
+    assert_eq!(leftovers(&tmpdir), Vec::<PathBuf>::new());
+    assert_eq!(files(&tmp.path().join("proj")), [".flaskgen.toml"]);
+    assert_closed(conn);
 }
 
 #[test]
