@@ -189,6 +189,12 @@ impl Run {
     }
 }
 
+impl Default for Git {
+    fn default() -> Git {
+        Git::new()
+    }
+}
+
 impl Git {
     /// git, with flaskgen's environment, for a local command.
     pub fn new() -> Git {

@@ -10,23 +10,12 @@ use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command as StdCommand, Output, Stdio};
 
+use crate::git::{fake_git, git};
 use crate::*;
 
 const SECRET: &str = "S3CRETtoken";
 /// `Basic ` + base64 of `user:S3CRETtoken`.
 const AUTHORIZATION: &str = "Basic dXNlcjpTM0NSRVR0b2tlbg==";
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = StdCommand::new("git")
-        .current_dir(dir)
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
-        .args(["-c", "init.defaultBranch=main"])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "git {args:?}: {}", stderr(&out));
-    stdout(&out)
-}
 
 /// A bare kit repository `root/srv/kit.git` with a tag `v1.0.0`.
 fn private_kit(root: &Path) {
@@ -352,21 +341,16 @@ fn a_failing_clone_never_shows_the_credentials() {
 #[test]
 fn gits_own_lines_are_redacted() {
     let tmp = tempfile::tempdir().unwrap();
-    let bin = tmp.path().join("bin");
-    fs::create_dir(&bin).unwrap();
-    let fake = bin.join("git");
-    fs::write(
-        &fake,
-        "#!/bin/sh\nfor a in \"$@\"; do prev=$url; url=$a; done\n\
+    // The arguments end with `-- URL DIR`.
+    let path = fake_git(
+        tmp.path(),
+        "for a in \"$@\"; do prev=$url; url=$a; done\n\
          echo \"fatal: unable to access '$prev': The requested URL returned error: 403\" >&2\n\
          echo \"remote: token user:S3CRETtoken is expired\" >&2\nexit 128\n",
-    )
-    .unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    fs::set_permissions(&fake, fs::Permissions::from_mode(0o755)).unwrap();
+    );
     let url = format!("https://user:{SECRET}@git.example.invalid/kit.git");
     let out = flaskgen(tmp.path())
-        .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
+        .env("PATH", path)
         .args(["new", "x", "--yes", "-t", &url])
         .output()
         .unwrap();

@@ -94,51 +94,8 @@ fn assert_closed(mut conn: TcpStream) {
     }
 }
 
-/// `flaskgen new svc` from the silent server, started: the scratch
-/// directory, the TMPDIR inside it, the URL, the connections, the process.
-fn new_from_silent_server(
-    env: &[(&str, &str)],
-) -> (
-    tempfile::TempDir,
-    PathBuf,
-    String,
-    mpsc::Receiver<TcpStream>,
-    Child,
-) {
-    let tmp = tempfile::tempdir().unwrap();
-    let tmpdir = tmp.path().join("tmp");
-    let (url, conns) = silent_server();
-    let child = start(
-        tmp.path(),
-        &tmpdir,
-        env,
-        &["new", "svc", "--yes", "-t", &url],
-    );
-    (tmp, tmpdir, url, conns, child)
-}
-
-#[test]
-fn a_server_that_never_answers_is_given_up_after_the_stall_limit() {
-    let (tmp, tmpdir, url, conns, child) = new_from_silent_server(&[("FLASKGEN_GIT_TIMEOUT", "2")]);
-    let started = Instant::now();
-    let out = finish(child, Duration::from_secs(30));
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(1), "{err}");
-    assert!(
-        started.elapsed() >= Duration::from_secs(2),
-        "gave up before the limit"
-    );
-    assert!(
-        err.contains("stalled") && err.contains("FLASKGEN_GIT_TIMEOUT") && err.contains(&url),
-        "{err}"
-    );
-    assert_eq!(leftovers(&tmpdir), Vec::<PathBuf>::new());
-    assert!(!tmp.path().join("svc").exists());
-    assert_closed(conns.recv_timeout(Duration::from_secs(5)).unwrap());
-}
-
 /// A project made from a git kit at `url`, as its answers file records it.
-fn project_from(dir: &Path, url: &str) -> PathBuf {
+fn project_from(dir: &Path, url: &str) {
     let project = dir.join("proj");
     fs::create_dir_all(&project).unwrap();
     fs::write(
@@ -150,11 +107,21 @@ fn project_from(dir: &Path, url: &str) -> PathBuf {
         ),
     )
     .unwrap();
-    project
 }
 
-/// `flaskgen update proj` against the silent server, started.
-fn update_from_silent_server(
+/// The command that clones from the silent server: `new` clones the kit,
+/// `update` clones it for the project's base and target.
+#[derive(Clone, Copy, Debug)]
+enum Cloning {
+    New,
+    Update,
+}
+
+/// `flaskgen new svc` or `flaskgen update proj` from the silent server,
+/// started: the scratch directory, the TMPDIR inside it, the URL, the
+/// connections, the process.
+fn from_silent_server(
+    command: Cloning,
     env: &[(&str, &str)],
 ) -> (
     tempfile::TempDir,
@@ -166,21 +133,41 @@ fn update_from_silent_server(
     let tmp = tempfile::tempdir().unwrap();
     let tmpdir = tmp.path().join("tmp");
     let (url, conns) = silent_server();
-    project_from(tmp.path(), &url);
-    let child = start(tmp.path(), &tmpdir, env, &["update", "proj", "--yes"]);
+    let args: &[&str] = match command {
+        Cloning::New => &["new", "svc", "--yes", "-t", &url],
+        Cloning::Update => {
+            project_from(tmp.path(), &url);
+            &["update", "proj", "--yes"]
+        }
+    };
+    let child = start(tmp.path(), &tmpdir, env, args);
     (tmp, tmpdir, url, conns, child)
 }
 
-/// `update` clones through the same runner as `new`: the stall limit holds.
-#[test]
-fn update_gives_up_on_a_server_that_never_answers() {
+/// Nothing but the scratch TMPDIR and the answers file of `update`'s project.
+fn assert_nothing_written(dir: &Path) {
+    assert!(!dir.join("svc").exists());
+    let project = files(&dir.join("proj"));
+    assert!(
+        project.is_empty() || project == [".flaskgen.toml"],
+        "{project:?}"
+    );
+}
+
+#[rstest]
+fn a_server_that_never_answers_is_given_up_after_the_stall_limit(
+    #[values(Cloning::New, Cloning::Update)] command: Cloning,
+) {
     let (tmp, tmpdir, url, conns, child) =
-        update_from_silent_server(&[("FLASKGEN_GIT_TIMEOUT", "2")]);
+        from_silent_server(command, &[("FLASKGEN_GIT_TIMEOUT", "2")]);
     let started = Instant::now();
     let out = finish(child, Duration::from_secs(30));
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
-    assert!(started.elapsed() >= Duration::from_secs(2), "{err}");
+    assert!(
+        started.elapsed() >= Duration::from_secs(2),
+        "gave up before the limit"
+    );
     assert!(
         err.contains("could not clone template")
             && err.contains("stalled")
@@ -189,32 +176,8 @@ fn update_gives_up_on_a_server_that_never_answers() {
         "{err}"
     );
     assert_eq!(leftovers(&tmpdir), Vec::<PathBuf>::new());
-    assert_eq!(files(&tmp.path().join("proj")), [".flaskgen.toml"]);
+    assert_nothing_written(tmp.path());
     assert_closed(conns.recv_timeout(Duration::from_secs(5)).unwrap());
-}
-
-/// A signal during `update`'s clone: git stopped, the clone removed.
-#[rstest]
-#[case::ctrl_c(libc::SIGINT, 130)]
-#[case::sigterm(libc::SIGTERM, 143)]
-fn a_signal_during_updates_clone_leaves_no_temporary_directory(
-    #[case] signal: libc::c_int,
-    #[case] code: i32,
-) {
-    let (tmp, tmpdir, _, conns, child) = update_from_silent_server(&[]);
-    let conn = conns.recv_timeout(Duration::from_secs(20)).unwrap();
-    assert_eq!(leftovers(&tmpdir).len(), 1);
-    // SAFETY: a signal to the process this test started.
-    unsafe {
-        libc::kill(child.id() as libc::pid_t, signal);
-    }
-    let out = finish(child, Duration::from_secs(20));
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(code), "{err}");
-    assert!(err.contains("interrupted; nothing was written"), "{err}");
-    assert_eq!(leftovers(&tmpdir), Vec::<PathBuf>::new());
-    assert_eq!(files(&tmp.path().join("proj")), [".flaskgen.toml"]);
-    assert_closed(conn);
 }
 
 #[test]
@@ -241,8 +204,9 @@ fn a_bad_stall_limit_is_bad_input() {
 fn a_signal_during_the_clone_leaves_no_temporary_directory(
     #[case] signal: libc::c_int,
     #[case] code: i32,
+    #[values(Cloning::New, Cloning::Update)] command: Cloning,
 ) {
-    let (tmp, tmpdir, _, conns, child) = new_from_silent_server(&[]);
+    let (tmp, tmpdir, _, conns, child) = from_silent_server(command, &[]);
     // git is connected, so the clone is under way (the temporary directory exists).
     let conn = conns.recv_timeout(Duration::from_secs(20)).unwrap();
     assert_eq!(leftovers(&tmpdir).len(), 1);
@@ -260,11 +224,12 @@ fn a_signal_during_the_clone_leaves_no_temporary_directory(
         "{err}"
     );
     assert_eq!(leftovers(&tmpdir), Vec::<PathBuf>::new());
-    assert!(!tmp.path().join("svc").exists());
+    assert_nothing_written(tmp.path());
     assert_closed(conn);
 }
 
-fn git(dir: &Path, args: &[&str]) {
+/// Runs git in `dir` with a test identity; its stdout.
+pub(crate) fn git(dir: &Path, args: &[&str]) -> String {
     let out = Command::new("git")
         .current_dir(dir)
         .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
@@ -273,6 +238,19 @@ fn git(dir: &Path, args: &[&str]) {
         .output()
         .unwrap();
     assert!(out.status.success(), "git {args:?}: {}", stderr(&out));
+    stdout(&out)
+}
+
+/// A stand-in `git` in `dir/bin` running the shell `script`; the PATH that
+/// finds it first.
+pub(crate) fn fake_git(dir: &Path, script: &str) -> String {
+    let bin = dir.join("bin");
+    fs::create_dir(&bin).unwrap();
+    let fake = bin.join("git");
+    fs::write(&fake, format!("#!/bin/sh\n{script}")).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(&fake, fs::Permissions::from_mode(0o755)).unwrap();
+    format!("{}:/usr/bin:/bin", bin.display())
 }
 
 /// A failed clone shows what git said, every line of it, not only the last.
@@ -336,19 +314,13 @@ fn clone_errors_show_gits_own_lines() {
 #[test]
 fn gits_lines_are_escaped_and_bounded() {
     let tmp = tempfile::tempdir().unwrap();
-    let bin = tmp.path().join("bin");
-    fs::create_dir(&bin).unwrap();
-    let fake = bin.join("git");
-    fs::write(
-        &fake,
-        "#!/bin/sh\nprintf 'remote: \\033]0;owned\\007 \\342\\200\\250forged\\n' >&2\n\
+    let path = fake_git(
+        tmp.path(),
+        "printf 'remote: \\033]0;owned\\007 \\342\\200\\250forged\\n' >&2\n\
          i=0; while [ $i -lt 100 ]; do echo \"error: line $i\" >&2; i=$((i+1)); done\nexit 128\n",
-    )
-    .unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    fs::set_permissions(&fake, fs::Permissions::from_mode(0o755)).unwrap();
+    );
     let out = flaskgen(tmp.path())
-        .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
+        .env("PATH", path)
         .args([
             "new",
             "x",
