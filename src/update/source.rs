@@ -83,7 +83,8 @@ pub fn load(answers: &Answers, to: Option<&str>, url: Option<&str>) -> Result<So
         Some(dir) => {
             if let Some(r) = to {
                 return Err(input_error(format!(
-                    "--to {r:?}: the project's template is the directory {dir}, which has no versions to choose from; --to is for git kits"
+                    "--to {r:?}: the project's template is the directory {}, which has no versions to choose from; --to is for git kits",
+                    escape(dir)
                 )));
             }
             let target = Template::load(dir, None)?;
@@ -94,9 +95,10 @@ pub fn load(answers: &Answers, to: Option<&str>, url: Option<&str>) -> Result<So
                 (
                     None,
                     Some(format!(
-                        "the kit directory {dir} is at version {} now and its version {} is gone",
-                        target.manifest.meta.version,
-                        answers.version.as_deref().unwrap_or("(unrecorded)")
+                        "the kit directory {} is at version {} now and its version {} is gone",
+                        escape(dir),
+                        escape(&target.manifest.meta.version),
+                        escape(answers.version.as_deref().unwrap_or("(unrecorded)"))
                     )),
                 )
             };
@@ -129,8 +131,11 @@ fn load_git(
     to: Option<&str>,
 ) -> Result<Sources> {
     // The URL git gets: the one given again (credentials and all), else the
-    // recorded one. Messages and the answers file get it without credentials.
-    let url = given.unwrap_or(recorded);
+    // recorded one (with the credentials an older answers file kept).
+    // Messages and the answers file get it without credentials.
+    let url = given
+        .or(answers.source_with_credentials.as_deref())
+        .unwrap_or(recorded);
     let shown = escape(&git::strip_userinfo(recorded));
     let fetch = Git::new().remote(url)?;
     // First the guard, then the directory: the directory is dropped (removed)

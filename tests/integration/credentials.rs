@@ -260,6 +260,22 @@ fn a_private_kit_updates_with_the_url_given_again_or_a_credential_helper() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_silent(&out);
     assert_nowhere(&tmp.path().join("svc"));
+
+    // An answers file from before credentials were left out still updates,
+    // neither the status lines nor the JSON show what it holds.
+    let answers = tmp.path().join("svc/.flaskgen.toml");
+    let old = read(&answers).replace(&url, &with_secret);
+    fs::write(&answers, &old).unwrap();
+    let out = run(
+        tmp.path(),
+        &[],
+        &["update", "svc", "--yes", "--json", "--allow-dirty"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains(&url), "{}", stdout(&out));
+    assert_silent(&out);
+    // ... and the update records the source without them.
+    assert!(!read(&answers).contains(SECRET));
 }
 
 /// `--template-url` must name the recorded repository; credentials aside.
