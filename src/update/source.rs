@@ -46,13 +46,13 @@ pub fn load(answers: &Answers, to: Option<&str>, url: Option<&str>) -> Result<So
         let shown_given = quote(&git::strip_userinfo(given));
         if !is_git_url(recorded) {
             return Err(input_error(format!(
-                "--template-url {shown_given}: the project's template is {}, not a git kit; --template-url gives a git kit's URL again with its credentials, for example `--template-url https://user:TOKEN@git.example.com/acme/kit.git`",
+                "--template-url (or {URL_VAR}) {shown_given}: the project's template is {}, not a git kit; --template-url gives a git kit's URL again with its credentials, for example `--template-url https://user:TOKEN@git.example.com/acme/kit.git`",
                 quote(recorded)
             )));
         }
         if !git::same_repository(given, recorded) {
             return Err(input_error(format!(
-                "--template-url {shown_given} is not the project's template {}: it must name the same repository (credentials aside), for example `--template-url {}`",
+                "--template-url (or {URL_VAR}) {shown_given} is not the project's template {}: it must name the same repository (credentials aside), for example `--template-url {}`",
                 quote(&git::strip_userinfo(recorded)),
                 escape(&git::strip_userinfo(recorded)),
             )));
