@@ -353,6 +353,15 @@ pub struct UpdateArgs {
     #[arg(long, value_name = "REF")]
     pub to: Option<String>,
 
+    /// For a git kit: its URL again, with the credentials the answers file does not keep (must name the recorded repository)
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "FLASKGEN_TEMPLATE_URL",
+        hide_env_values = true
+    )]
+    pub template_url: Option<String>,
+
     /// Print the unified diff of every change and the conflicts; write nothing
     #[arg(long)]
     pub dry_run: bool,

@@ -7,12 +7,14 @@
 //! with `prompt` when allowed; each checked by its rule in `values`) →
 //! `render` (a plan in memory) → `write` (atomically) → `present` (status,
 //! listings, JSON). `commands` holds a file per subcommand; `error` is the
-//! one place an error becomes an exit code; `interrupt` handles signals.
+//! one place an error becomes an exit code; `interrupt` handles signals;
+//! `git` runs every git process (clones, update's checkouts, commits).
 
 pub mod audit;
 pub mod cli;
 pub mod commands;
 pub mod error;
+pub mod git;
 pub mod inputs;
 pub mod inspect;
 pub mod interrupt;

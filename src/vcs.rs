@@ -3,10 +3,11 @@
 //! `flaskgen update` has a history to show its diff against.
 
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 use anyhow::{bail, Result};
 use clap::ValueEnum;
+
+use crate::git::Git;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Vcs {
@@ -29,46 +30,20 @@ pub enum Outcome {
     NoGit,
 }
 
-fn git(dir: &Path) -> Command {
-    let mut c = Command::new("git");
-    c.arg("-C")
-        .arg(dir)
-        .stdin(Stdio::null())
-        .env("GIT_TERMINAL_PROMPT", "0");
-    c
-}
-
 pub fn git_installed() -> bool {
-    Command::new("git")
+    Git::new()
         .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
+        .run("print its version")
+        .is_ok_and(|r| r.success)
 }
 
 /// Whether `dir` is inside a git work tree; `None` when git cannot be run.
 fn inside_work_tree(dir: &Path) -> Option<bool> {
-    let out = git(dir)
+    let out = Git::in_dir(dir)
         .args(["rev-parse", "--is-inside-work-tree"])
-        .stderr(Stdio::null())
-        .output()
+        .run("ask git whether the project is in a work tree")
         .ok()?;
-    Some(out.status.success() && out.stdout.trim_ascii() == b"true")
-}
-
-fn run(cmd: &mut Command, what: &str) -> Result<()> {
-    let out = cmd.output()?;
-    if !out.status.success() {
-        let err = String::from_utf8_lossy(&out.stderr);
-        let why = err
-            .lines()
-            .rev()
-            .find(|l| !l.trim().is_empty())
-            .unwrap_or("no message");
-        bail!("{what}: {}", why.trim());
-    }
-    Ok(())
+    Some(out.success && out.stdout.trim() == "true")
 }
 
 /// Makes `dir` (the new project) a git repository with one commit of every
@@ -88,35 +63,29 @@ pub fn init(dir: &Path, explicit: bool) -> Result<Outcome> {
         Some(true) => return Ok(Outcome::InsideWorkTree),
         Some(false) => {}
     }
-    run(
-        git(dir).args(["init", "--quiet"]),
-        "git init of the new project failed",
-    )?;
+    Git::in_dir(dir)
+        .args(["init", "--quiet"])
+        .output("git init the new project")?;
     // An identity from config or the environment, else the fallback.
-    let has_identity = git(dir)
-        .args(["var", "GIT_COMMITTER_IDENT"])
-        .stderr(Stdio::null())
-        .output()
-        .is_ok_and(|o| o.status.success())
-        && git(dir)
-            .args(["var", "GIT_AUTHOR_IDENT"])
-            .stderr(Stdio::null())
-            .output()
-            .is_ok_and(|o| o.status.success());
-    let mut commit = git(dir);
+    let has_identity = ["GIT_COMMITTER_IDENT", "GIT_AUTHOR_IDENT"].iter().all(|v| {
+        Git::in_dir(dir)
+            .args(["var", v])
+            .run("read the git identity")
+            .is_ok_and(|r| r.success)
+    });
+    let mut commit = Git::in_dir(dir);
     if !has_identity {
-        commit
+        commit = commit
             .env("GIT_AUTHOR_NAME", FALLBACK_NAME)
             .env("GIT_AUTHOR_EMAIL", FALLBACK_EMAIL)
             .env("GIT_COMMITTER_NAME", FALLBACK_NAME)
             .env("GIT_COMMITTER_EMAIL", FALLBACK_EMAIL);
     }
-    run(
-        git(dir).args(["add", "--all"]),
-        "git add in the new project failed",
-    )?;
-    run(
-        commit.args([
+    Git::in_dir(dir)
+        .args(["add", "--all"])
+        .output("git add the new project's files")?;
+    commit
+        .args([
             "-c",
             "commit.gpgsign=false",
             "commit",
@@ -124,9 +93,8 @@ pub fn init(dir: &Path, explicit: bool) -> Result<Outcome> {
             "--no-verify",
             "-m",
             "Initial commit from flaskgen",
-        ]),
-        "the first commit of the new project failed",
-    )?;
+        ])
+        .output("make the first commit of the new project")?;
     Ok(Outcome::Committed {
         fallback_identity: !has_identity,
     })

@@ -2,13 +2,13 @@
 //! keeping the project's own edits (see `crate::update`).
 
 use std::path::Path;
-use std::process::{Command as Process, Stdio};
 
 use anyhow::{bail, Result};
 use serde_json::json;
 
 use crate::cli::UpdateArgs;
 use crate::error::input_error;
+use crate::git::Git;
 use crate::inputs::answers::{self, Answers, ANSWERS_FILE};
 use crate::inputs::config::{self, Config};
 use crate::inputs::{self, defines, Given};
@@ -72,7 +72,7 @@ pub fn run(args: UpdateArgs, printer: Printer) -> Result<()> {
     }
     let answers = answers::read(&answers_path)?;
     let config = config::load(args.config.no_config)?;
-    let sources = source::load(&answers, args.to.as_deref())?;
+    let sources = source::load(&answers, args.to.as_deref(), args.template_url.as_deref())?;
     let target_t = &sources.target;
     let quiet = Printer {
         quiet: true,
@@ -265,25 +265,18 @@ fn refuse_dirty(root: &Path, paths: &[&str]) -> Result<()> {
     if std::env::var_os("GIT_DIR").is_none() && !abs.ancestors().any(|a| a.join(".git").exists()) {
         return Ok(());
     }
-    let inside = Process::new("git")
-        .arg("-C")
-        .arg(root)
+    let inside = Git::in_dir(root)
         .args(["rev-parse", "--is-inside-work-tree"])
-        .stdin(Stdio::null())
-        .stderr(Stdio::null())
-        .output();
+        .run("ask git whether the project is in a work tree");
     let Ok(out) = inside else { return Ok(()) };
-    if !out.status.success() || out.stdout.trim_ascii() != b"true" {
+    if !out.success || out.stdout.trim() != "true" {
         return Ok(());
     }
-    let status = Process::new("git")
-        .arg("-C")
-        .arg(root)
+    let status = Git::in_dir(root)
         .args(["status", "--porcelain", "--untracked-files=all", "--"])
         .args(paths.iter().map(|p| format!(":(literal){p}")))
-        .stdin(Stdio::null())
-        .output()?;
-    let text = String::from_utf8_lossy(&status.stdout);
+        .run("list the project's uncommitted changes")?;
+    let text = &status.stdout;
     let dirty: Vec<String> = text
         .lines()
         .map(|l| l.get(3..).unwrap_or(l).to_string())

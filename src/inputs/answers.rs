@@ -24,8 +24,12 @@ pub const ANSWERS_FILE: &str = ".flaskgen.toml";
 #[derive(Debug, Clone)]
 pub struct Answers {
     pub path: PathBuf,
-    /// The template source; `None` for the built-in template.
+    /// The template source, a git URL without credentials; `None` for the
+    /// built-in template.
     pub source: Option<String>,
+    /// The source as an answers file from before credentials were left out
+    /// records it, `user:password@` and all: for git alone, never shown.
+    pub source_with_credentials: Option<String>,
     pub git_ref: Option<String>,
     /// The template's name and manifest version, when recorded.
     pub name: Option<String>,
@@ -67,11 +71,15 @@ pub fn read(path: &Path) -> Result<Answers> {
         .get("template")
         .and_then(|t| t.as_table())
         .ok_or_else(|| bad("no [template] table"))?;
-    let source = match template.get("source").and_then(|s| s.as_str()) {
+    let recorded = match template.get("source").and_then(|s| s.as_str()) {
         Some(Origin::BUILTIN) => None,
-        Some(s) => Some(s.to_string()),
+        Some(s) => Some(s),
         None => return Err(bad("no template source")),
     };
+    let source = recorded.map(|s| crate::git::strip_userinfo(s).into_owned());
+    let source_with_credentials = recorded
+        .filter(|r| Some(*r) != source.as_deref())
+        .map(str::to_string);
     let text_of = |key: &str| {
         template
             .get(key)
@@ -107,6 +115,7 @@ pub fn read(path: &Path) -> Result<Answers> {
     Ok(Answers {
         path: path.to_path_buf(),
         source,
+        source_with_credentials,
         git_ref,
         name: text_of("name"),
         version: text_of("version"),
@@ -171,7 +180,11 @@ pub fn render(template: &Template, values: &Values, files: &[File]) -> String {
             reference,
             commit,
         } => {
-            t.insert("source".into(), url.clone().into());
+            // Never the credentials a URL was given with.
+            t.insert(
+                "source".into(),
+                crate::git::strip_userinfo(url).into_owned().into(),
+            );
             if let Some(r) = reference {
                 t.insert("ref".into(), r.clone().into());
             }

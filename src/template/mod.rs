@@ -211,7 +211,9 @@ fn collect_builtin(dir: &'static Dir<'static>, out: &mut Vec<File>) {
     }
 }
 
-/// Reads a kit directory: its manifest and every file but `.git`.
+/// Reads a kit directory: its manifest and every file but `.git`. A symlink
+/// is followed when it points inside the kit and not into `.git`, `.hg` or
+/// `.svn`; any other is refused.
 pub fn load_dir(root: &Path) -> Result<(Manifest, Vec<File>)> {
     let meta = fs::metadata(root).map_err(|e| {
         crate::error::input_error(format!(
@@ -269,10 +271,24 @@ fn walk(root: &Path, dir: &Path, prefix: &str, out: &mut Vec<File>, depth: usize
             let target = path
                 .canonicalize()
                 .map_err(|_| anyhow!("template file {rel} is a broken symlink"))?;
-            if !target.starts_with(root) {
+            let Ok(inside) = target.strip_prefix(root) else {
                 bail!(
-                    "template file {rel} is a symlink pointing outside the template ({})",
-                    target.display()
+                    "template file {} is a symlink pointing outside the template ({})",
+                    crate::text::escape(&rel),
+                    crate::text::escape(&target.display().to_string())
+                );
+            };
+            // The kit's own `.git` holds its remote URL (credentials and
+            // all, for a clone) and hooks: never part of a project.
+            let vcs = inside
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .find(|c| is_vcs_dir(c));
+            if let Some(vcs) = vcs {
+                bail!(
+                    "template file {} is a symlink into the kit's {} directory, which is never copied into a project; replace the link with a regular file",
+                    crate::text::escape(&rel),
+                    crate::text::escape(&vcs)
                 );
             }
             path = target;

@@ -3,23 +3,26 @@
 //!
 //! - built-in: the base is the release the answers file names
 //!   (`releases`), the target the template in this binary;
-//! - git kit: one clone with its tags; the base is the recorded commit, the
-//!   target `--to REF`, else the newest tag by semantic-version order
-//!   (`v1.2.0` or `1.2.0`), else the default branch;
+//! - git kit: one clone with its tags (through [`crate::git`]: stall limit,
+//!   killed on a signal, the temporary clone removed once the files are
+//!   read); the base is the recorded commit, the target `--to REF`, else the
+//!   newest tag by semantic-version order (`v1.2.0` or `1.2.0`), else the
+//!   default branch. The recorded URL has no credentials: git's credential
+//!   helpers supply them, or `--template-url` / `FLASKGEN_TEMPLATE_URL`
+//!   gives the URL again with them;
 //! - directory kit: the target is the directory as it is now; it is also the
 //!   base while its manifest version is the recorded one, and there is no
 //!   base once it has changed version (every file the project changed is
 //!   then a conflict).
 
-use std::path::Path;
-use std::process::{Command, Stdio};
-
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{Context, Result};
 
 use crate::error::input_error;
+use crate::git::{self, is_git_url, Git};
 use crate::inputs::answers::Answers;
-use crate::template::git::{is_git_url, is_ssh_url, user_chose_ssh_command};
+use crate::interrupt;
 use crate::template::{self, Origin, Template};
+use crate::text::{escape, quote};
 use crate::update::releases;
 
 pub struct Sources {
@@ -27,11 +30,34 @@ pub struct Sources {
     pub target: Template,
     /// Why there is no base, when there is none.
     pub no_base: Option<String>,
-    /// Kept alive while the templates are used (a git clone).
-    _scratch: Option<tempfile::TempDir>,
 }
 
-pub fn load(answers: &Answers, to: Option<&str>) -> Result<Sources> {
+/// The environment variable that gives a git kit's URL again, credentials
+/// and all (as `--template-url` does).
+pub const URL_VAR: &str = "FLASKGEN_TEMPLATE_URL";
+
+/// The two templates for the project `answers` describes. `url`
+/// (`--template-url`, [`URL_VAR`]) gives a git kit's URL again, with the
+/// credentials that were not recorded; it must name the recorded repository.
+pub fn load(answers: &Answers, to: Option<&str>, url: Option<&str>) -> Result<Sources> {
+    let url = url.filter(|u| !u.is_empty());
+    if let Some(given) = url {
+        let recorded = answers.source.as_deref().unwrap_or(Origin::BUILTIN);
+        let shown_given = quote(&git::strip_userinfo(given));
+        if !is_git_url(recorded) {
+            return Err(input_error(format!(
+                "--template-url (or {URL_VAR}) {shown_given}: the project's template is {}, not a git kit; --template-url gives a git kit's URL again with its credentials, for example `--template-url https://user:TOKEN@git.example.com/acme/kit.git`",
+                quote(recorded)
+            )));
+        }
+        if !git::same_repository(given, recorded) {
+            return Err(input_error(format!(
+                "--template-url (or {URL_VAR}) {shown_given} is not the project's template {}: it must name the same repository (credentials aside), for example `--template-url {}`",
+                quote(&git::strip_userinfo(recorded)),
+                escape(&git::strip_userinfo(recorded)),
+            )));
+        }
+    }
     match answers.source.as_deref() {
         None => {
             if let Some(r) = to {
@@ -51,14 +77,14 @@ pub fn load(answers: &Answers, to: Option<&str>) -> Result<Sources> {
                 base,
                 target,
                 no_base,
-                _scratch: None,
             })
         }
-        Some(url) if is_git_url(url) => load_git(url, answers, to),
+        Some(recorded) if is_git_url(recorded) => load_git(recorded, url, answers, to),
         Some(dir) => {
             if let Some(r) = to {
                 return Err(input_error(format!(
-                    "--to {r:?}: the project's template is the directory {dir}, which has no versions to choose from; --to is for git kits"
+                    "--to {r:?}: the project's template is the directory {}, which has no versions to choose from; --to is for git kits",
+                    escape(dir)
                 )));
             }
             let target = Template::load(dir, None)?;
@@ -69,9 +95,10 @@ pub fn load(answers: &Answers, to: Option<&str>) -> Result<Sources> {
                 (
                     None,
                     Some(format!(
-                        "the kit directory {dir} is at version {} now and its version {} is gone",
-                        target.manifest.meta.version,
-                        answers.version.as_deref().unwrap_or("(unrecorded)")
+                        "the kit directory {} is at version {} now and its version {} is gone",
+                        escape(dir),
+                        escape(&target.manifest.meta.version),
+                        escape(answers.version.as_deref().unwrap_or("(unrecorded)"))
                     )),
                 )
             };
@@ -79,44 +106,9 @@ pub fn load(answers: &Answers, to: Option<&str>) -> Result<Sources> {
                 base,
                 target,
                 no_base,
-                _scratch: None,
             })
         }
     }
-}
-
-fn git(dir: Option<&Path>, url: &str) -> Command {
-    let mut cmd = Command::new("git");
-    if let Some(d) = dir {
-        cmd.arg("-C").arg(d);
-    }
-    cmd.env("GIT_TERMINAL_PROMPT", "0").stdin(Stdio::null());
-    if is_ssh_url(url) && !user_chose_ssh_command() {
-        cmd.env("GIT_SSH_COMMAND", "ssh -o BatchMode=yes");
-    }
-    cmd
-}
-
-fn run(mut cmd: Command, what: &str) -> Result<String> {
-    let out = cmd.output().map_err(|e| {
-        if e.kind() == std::io::ErrorKind::NotFound {
-            anyhow!("git is not installed, and {what} needs it")
-        } else {
-            anyhow!("could not run git for {what}: {e}")
-        }
-    })?;
-    if !out.status.success() {
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        let why = stderr
-            .lines()
-            .rev()
-            .find(|l| !l.trim().is_empty())
-            .unwrap_or("no message")
-            .trim()
-            .to_string();
-        bail!("{what}: {why}");
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
 /// The newest release tag by semantic version (`v` prefix allowed;
@@ -132,53 +124,70 @@ pub fn newest_version_tag(tags: &str) -> Option<String> {
         .map(|(_, t)| t)
 }
 
-fn load_git(url: &str, answers: &Answers, to: Option<&str>) -> Result<Sources> {
+fn load_git(
+    recorded: &str,
+    given: Option<&str>,
+    answers: &Answers,
+    to: Option<&str>,
+) -> Result<Sources> {
+    // The URL git gets: the one given again (credentials and all), else the
+    // recorded one (with the credentials an older answers file kept).
+    // Messages and the answers file get it without credentials.
+    let url = given
+        .or(answers.source_with_credentials.as_deref())
+        .unwrap_or(recorded);
+    let shown = escape(&git::strip_userinfo(recorded));
+    let fetch = Git::new().remote(url)?;
+    // First the guard, then the directory: the directory is dropped (removed)
+    // before a signal may end the process again.
+    let _deferred = interrupt::defer();
     let scratch = tempfile::Builder::new()
         .prefix("flaskgen-update-")
         .tempdir()?;
     let repo = scratch.path().join("repo");
-    let mut clone = git(None, url);
-    clone
-        .args(["clone", "--quiet", "--no-checkout", "--"])
+    fetch
+        .args(["clone", "--progress", "--no-checkout", "--"])
         .arg(url)
-        .arg(&repo);
-    run(clone, &format!("cloning template {url}"))?;
+        .arg(&repo)
+        .output(&format!("clone template {shown}"))?;
 
     let target_ref = match to {
         Some(r) => r.to_string(),
-        None => {
-            let mut tags = git(Some(&repo), url);
-            tags.args(["tag", "--list"]);
-            newest_version_tag(&run(tags, "listing the kit's tags")?)
-                .unwrap_or_else(|| "HEAD".into())
-        }
+        None => newest_version_tag(
+            &Git::in_dir(&repo)
+                .args(["tag", "--list"])
+                .output("list the kit's tags")?,
+        )
+        .unwrap_or_else(|| "HEAD".into()),
     };
     let checkout = |rev: &str, name: &str| -> Result<(Template, String)> {
-        let mut parse = git(Some(&repo), url);
-        parse.args([
-            "rev-parse",
-            "--verify",
-            "--quiet",
-            "--end-of-options",
-            &format!("{rev}^{{commit}}"),
-        ]);
-        let commit = run(parse, &format!("finding {rev} in template {url}")).map_err(|_| {
-            input_error(format!("{rev:?} is not a branch, tag or commit of template {url}; for example `--to v1.2.0`"))
-        })?;
+        let commit = Git::in_dir(&repo)
+            .args(["rev-parse", "--verify", "--quiet", "--end-of-options"])
+            .arg(format!("{rev}^{{commit}}"))
+            .output(&format!("find {rev} in template {shown}"))
+            .map_err(|e| {
+                if e.is::<interrupt::Interrupted>() {
+                    return e;
+                }
+                input_error(format!(
+                    "{} is not a branch, tag or commit of template {shown}; for example `--to v1.2.0`",
+                    quote(rev)
+                ))
+            })?;
         let dir = scratch.path().join(name);
-        let mut add = git(Some(&repo), url);
-        add.args(["worktree", "add", "--quiet", "--detach"])
+        Git::in_dir(&repo)
+            .args(["worktree", "add", "--quiet", "--detach"])
             .arg(&dir)
-            .arg(&commit);
-        run(add, &format!("checking out {rev} of template {url}"))?;
-        let (manifest, files) =
-            template::load_dir(&dir).with_context(|| format!("in template {url} at {rev}"))?;
+            .arg(&commit)
+            .output(&format!("check out {} of template {shown}", escape(rev)))?;
+        let (manifest, files) = template::load_dir(&dir)
+            .with_context(|| format!("in template {shown} at {}", escape(rev)))?;
         Ok((
             Template {
                 manifest,
                 files,
                 origin: Origin::Git {
-                    url: url.into(),
+                    url: git::strip_userinfo(recorded).into_owned(),
                     reference: None,
                     commit: commit.clone(),
                 },
@@ -190,19 +199,22 @@ fn load_git(url: &str, answers: &Answers, to: Option<&str>) -> Result<Sources> {
     if let Origin::Git { reference, .. } = &mut target.origin {
         *reference = (target_ref != "HEAD").then(|| target_ref.clone());
     }
-    let recorded = answers.commit.as_deref().or(answers.git_ref.as_deref());
-    let (base, no_base) = match recorded {
+    let recorded_rev = answers.commit.as_deref().or(answers.git_ref.as_deref());
+    let (base, no_base) = match recorded_rev {
         Some(rev) => (Some(checkout(rev, "base")?.0), None),
         None => (
             None,
             Some("the answers file records no commit of the kit".to_string()),
         ),
     };
+    // Every file is in memory now: the clone goes (and a signal that came
+    // meanwhile ends the run here).
+    drop(scratch);
+    interrupt::check()?;
     Ok(Sources {
         base,
         target,
         no_base,
-        _scratch: Some(scratch),
     })
 }
 

@@ -1,6 +1,6 @@
 //! Git kits that fail: a server that never answers (the stall limit), a
-//! signal during the clone (no temporary directory left), and git's own
-//! error lines, escaped and bounded.
+//! signal during the clone (no temporary directory left), for `new` and for
+//! `update` alike, and git's own error lines, escaped and bounded.
 
 use std::fs;
 use std::io::Read;
@@ -73,7 +73,7 @@ fn leftovers(tmpdir: &Path) -> Vec<PathBuf> {
         .map(|e| e.unwrap().path())
         .filter(|p| {
             p.file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with("flaskgen-template-"))
+                .is_some_and(|n| n.to_string_lossy().starts_with("flaskgen-"))
         })
         .collect()
 }
@@ -94,9 +94,34 @@ fn assert_closed(mut conn: TcpStream) {
     }
 }
 
-/// `flaskgen new svc` from the silent server, started: the scratch
-/// directory, the TMPDIR inside it, the URL, the connections, the process.
-fn new_from_silent_server(
+/// A project made from a git kit at `url`, as its answers file records it.
+fn project_from(dir: &Path, url: &str) {
+    let project = dir.join("proj");
+    fs::create_dir_all(&project).unwrap();
+    fs::write(
+        project.join(".flaskgen.toml"),
+        format!(
+            "[template]\nname = \"k\"\nversion = \"1.0.0\"\nsource = \"{url}\"\n\
+             commit = \"{}\"\n\n[values]\n\n[files]\n",
+            "0".repeat(40)
+        ),
+    )
+    .unwrap();
+}
+
+/// The command that clones from the silent server: `new` clones the kit,
+/// `update` clones it for the project's base and target.
+#[derive(Clone, Copy, Debug)]
+enum Cloning {
+    New,
+    Update,
+}
+
+/// `flaskgen new svc` or `flaskgen update proj` from the silent server,
+/// started: the scratch directory, the TMPDIR inside it, the URL, the
+/// connections, the process.
+fn from_silent_server(
+    command: Cloning,
     env: &[(&str, &str)],
 ) -> (
     tempfile::TempDir,
@@ -108,18 +133,33 @@ fn new_from_silent_server(
     let tmp = tempfile::tempdir().unwrap();
     let tmpdir = tmp.path().join("tmp");
     let (url, conns) = silent_server();
-    let child = start(
-        tmp.path(),
-        &tmpdir,
-        env,
-        &["new", "svc", "--yes", "-t", &url],
-    );
+    let args: &[&str] = match command {
+        Cloning::New => &["new", "svc", "--yes", "-t", &url],
+        Cloning::Update => {
+            project_from(tmp.path(), &url);
+            &["update", "proj", "--yes"]
+        }
+    };
+    let child = start(tmp.path(), &tmpdir, env, args);
     (tmp, tmpdir, url, conns, child)
 }
 
-#[test]
-fn a_server_that_never_answers_is_given_up_after_the_stall_limit() {
-    let (tmp, tmpdir, url, conns, child) = new_from_silent_server(&[("FLASKGEN_GIT_TIMEOUT", "2")]);
+/// Nothing but the scratch TMPDIR and the answers file of `update`'s project.
+fn assert_nothing_written(dir: &Path) {
+    assert!(!dir.join("svc").exists());
+    let project = files(&dir.join("proj"));
+    assert!(
+        project.is_empty() || project == [".flaskgen.toml"],
+        "{project:?}"
+    );
+}
+
+#[rstest]
+fn a_server_that_never_answers_is_given_up_after_the_stall_limit(
+    #[values(Cloning::New, Cloning::Update)] command: Cloning,
+) {
+    let (tmp, tmpdir, url, conns, child) =
+        from_silent_server(command, &[("FLASKGEN_GIT_TIMEOUT", "2")]);
     let started = Instant::now();
     let out = finish(child, Duration::from_secs(30));
     let err = stderr(&out);
@@ -129,11 +169,14 @@ fn a_server_that_never_answers_is_given_up_after_the_stall_limit() {
         "gave up before the limit"
     );
     assert!(
-        err.contains("stalled") && err.contains("FLASKGEN_GIT_TIMEOUT") && err.contains(&url),
+        err.contains("could not clone template")
+            && err.contains("stalled")
+            && err.contains("FLASKGEN_GIT_TIMEOUT")
+            && err.contains(&url),
         "{err}"
     );
     assert_eq!(leftovers(&tmpdir), Vec::<PathBuf>::new());
-    assert!(!tmp.path().join("svc").exists());
+    assert_nothing_written(tmp.path());
     assert_closed(conns.recv_timeout(Duration::from_secs(5)).unwrap());
 }
 
@@ -161,8 +204,9 @@ fn a_bad_stall_limit_is_bad_input() {
 fn a_signal_during_the_clone_leaves_no_temporary_directory(
     #[case] signal: libc::c_int,
     #[case] code: i32,
+    #[values(Cloning::New, Cloning::Update)] command: Cloning,
 ) {
-    let (tmp, tmpdir, _, conns, child) = new_from_silent_server(&[]);
+    let (tmp, tmpdir, _, conns, child) = from_silent_server(command, &[]);
     // git is connected, so the clone is under way (the temporary directory exists).
     let conn = conns.recv_timeout(Duration::from_secs(20)).unwrap();
     assert_eq!(leftovers(&tmpdir).len(), 1);
@@ -180,11 +224,12 @@ fn a_signal_during_the_clone_leaves_no_temporary_directory(
         "{err}"
     );
     assert_eq!(leftovers(&tmpdir), Vec::<PathBuf>::new());
-    assert!(!tmp.path().join("svc").exists());
+    assert_nothing_written(tmp.path());
     assert_closed(conn);
 }
 
-fn git(dir: &Path, args: &[&str]) {
+/// Runs git in `dir` with a test identity; its stdout.
+pub(crate) fn git(dir: &Path, args: &[&str]) -> String {
     let out = Command::new("git")
         .current_dir(dir)
         .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
@@ -193,6 +238,19 @@ fn git(dir: &Path, args: &[&str]) {
         .output()
         .unwrap();
     assert!(out.status.success(), "git {args:?}: {}", stderr(&out));
+    stdout(&out)
+}
+
+/// A stand-in `git` in `dir/bin` running the shell `script`; the PATH that
+/// finds it first.
+pub(crate) fn fake_git(dir: &Path, script: &str) -> String {
+    let bin = dir.join("bin");
+    fs::create_dir(&bin).unwrap();
+    let fake = bin.join("git");
+    fs::write(&fake, format!("#!/bin/sh\n{script}")).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(&fake, fs::Permissions::from_mode(0o755)).unwrap();
+    format!("{}:/usr/bin:/bin", bin.display())
 }
 
 /// A failed clone shows what git said, every line of it, not only the last.
@@ -256,19 +314,13 @@ fn clone_errors_show_gits_own_lines() {
 #[test]
 fn gits_lines_are_escaped_and_bounded() {
     let tmp = tempfile::tempdir().unwrap();
-    let bin = tmp.path().join("bin");
-    fs::create_dir(&bin).unwrap();
-    let fake = bin.join("git");
-    fs::write(
-        &fake,
-        "#!/bin/sh\nprintf 'remote: \\033]0;owned\\007 \\342\\200\\250forged\\n' >&2\n\
+    let path = fake_git(
+        tmp.path(),
+        "printf 'remote: \\033]0;owned\\007 \\342\\200\\250forged\\n' >&2\n\
          i=0; while [ $i -lt 100 ]; do echo \"error: line $i\" >&2; i=$((i+1)); done\nexit 128\n",
-    )
-    .unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    fs::set_permissions(&fake, fs::Permissions::from_mode(0o755)).unwrap();
+    );
     let out = flaskgen(tmp.path())
-        .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
+        .env("PATH", path)
         .args([
             "new",
             "x",

@@ -219,6 +219,50 @@ fn a_symlink_pointing_out_of_the_kit_is_refused() {
     assert_eq!(read(tmp.path().join("svc/b.txt")), "a");
 }
 
+/// A kit file that links into the kit's own `.git` (its config holds the
+/// clone's URL; its hooks run code) is refused, for a git kit and a directory.
+#[test]
+fn a_symlink_into_the_kits_git_directory_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let work = tmp.path().join("work");
+    make_kit(&work, "", &[("a.txt", "a")]);
+    git(&work, &["init", "-q"]);
+    std::os::unix::fs::symlink(".git/config", work.join("leaked-config")).unwrap();
+    std::os::unix::fs::symlink(".git", work.join("hooks-dir")).unwrap();
+    git(&work, &["add", "-A"]);
+    git(&work, &["commit", "-qm", "v1"]);
+    git(tmp.path(), &["clone", "-q", "--bare", "work", "kit.git"]);
+    let url = format!("file://{}", tmp.path().join("kit.git").display());
+    let out_dir = tmp.path().join("out");
+    fs::create_dir(&out_dir).unwrap();
+    for source in [url.as_str(), work.to_str().unwrap()] {
+        let out = flaskgen(&out_dir)
+            .args(["new", "svc", "--yes", "-t", source])
+            .output()
+            .unwrap();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(
+            err.contains("template file hooks-dir is a symlink into the kit's .git directory"),
+            "{err}"
+        );
+        assert_eq!(fs::read_dir(&out_dir).unwrap().count(), 0, "{err}");
+    }
+    fs::remove_file(work.join("hooks-dir")).unwrap();
+    let out = flaskgen(&out_dir)
+        .args(["new", "svc", "--yes", "-t", work.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out)
+            .contains("template file leaked-config is a symlink into the kit's .git directory"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(fs::read_dir(&out_dir).unwrap().count(), 0);
+}
+
 #[test]
 fn templates_cannot_read_the_environment() {
     let tmp = tempfile::tempdir().unwrap();
