@@ -75,7 +75,7 @@ pub fn main_with(args: Vec<OsString>) -> i32 {
         Err(e) => {
             let code = error::exit_code(&e);
             printer.error(&e);
-            if json {
+            if json && !present::answered() {
                 present::stdout(&present::plan::json_error(&e, code));
             }
             code

@@ -122,8 +122,18 @@ impl Printer {
     }
 }
 
+/// Whether the requested output has been written: a command that fails
+/// after it (check's findings, update's conflicts) has given its answer,
+/// so its error is not written to stdout a second time.
+static ANSWERED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+pub fn answered() -> bool {
+    ANSWERED.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// Requested output (JSON, completions, man page): stdout, never silenced.
 pub fn stdout(text: &str) {
+    ANSWERED.store(true, std::sync::atomic::Ordering::Relaxed);
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(text.as_bytes());
     let _ = out.flush();
