@@ -208,7 +208,7 @@ pub struct NewArgs {
     #[arg(long)]
     pub dry_run: bool,
 
-    /// Only the four essential files: Dockerfile, app/__init__.py, app/app.py, requirements.txt
+    /// Only the essential files: Dockerfile, .dockerignore, app/__init__.py, app/app.py, requirements.txt
     #[arg(long)]
     pub minimal: bool,
 

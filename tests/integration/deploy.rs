@@ -170,7 +170,7 @@ fn an_exported_kit_keeps_the_options_and_renders_the_same_files() {
     }
 }
 
-/// --minimal writes only the four essential files: a deploy target or CI asked
+/// --minimal writes only the essential files: a deploy target or CI asked
 /// for on the same command line is refused (exit 2, nothing written); from the
 /// config file they are left out (they need gunicorn.conf.py and the tests).
 #[test]
