@@ -458,7 +458,10 @@ fn check_passes_every_project_new_writes_in_a_git_repository() {
     for (name, extra) in [
         ("full", &[][..]),
         ("tiny", &["--minimal"][..]),
-        ("everything", &["--deploy", "swarm,kubernetes", "--ci", "github"][..]),
+        (
+            "everything",
+            &["--deploy", "swarm,kubernetes", "--ci", "github"][..],
+        ),
         ("alpine", &["-b", "python:3.13-alpine", "-p", "8080"][..]),
     ] {
         let out = flaskgen(tmp.path())
@@ -473,7 +476,11 @@ fn check_passes_every_project_new_writes_in_a_git_repository() {
             .output()
             .unwrap();
         assert_eq!(out.status.code(), Some(0), "{name}: {}", stdout(&out));
-        assert!(stdout(&out).contains("no problems found"), "{}", stdout(&out));
+        assert!(
+            stdout(&out).contains("no problems found"),
+            "{}",
+            stdout(&out)
+        );
     }
 }
 
@@ -509,5 +516,49 @@ fn floating_base_image_tags_are_refused_by_checks_own_rule() {
             .unwrap();
         assert_eq!(out.status.code(), Some(0), "{image}: {}", stdout(&out));
         fs::remove_dir_all(tmp.path().join("ok")).unwrap();
+    }
+}
+
+/// `check --format sarif` on a project whose path holds a space, `#`, `%`
+/// and a non-ASCII letter: `%SRCROOT%` and each result's `uri` are RFC 3986
+/// references (percent-encoded), and the root still names the directory.
+#[test]
+fn check_sarif_uris_are_percent_encoded() {
+    let tmp = tempfile::tempdir().unwrap();
+    flaskgen(tmp.path())
+        .args(["new", "svc", "--yes", "-o", "my app #1 100% café"])
+        .assert()
+        .success();
+    let root = tmp.path().join("my app #1 100% café/svc");
+    let dockerfile =
+        read(root.join("Dockerfile")).replace("FROM python:3.14-slim", "FROM python:3-slim");
+    fs::write(root.join("Dockerfile"), dockerfile).unwrap();
+    let out = flaskgen(tmp.path())
+        .args(["check", "--format", "sarif"])
+        .arg(&root)
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let run = &doc["runs"][0];
+    let base = run["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+        .as_str()
+        .unwrap();
+    assert!(
+        base.starts_with("file:///")
+            && base.ends_with("/my%20app%20%231%20100%25%20caf%C3%A9/svc/"),
+        "{base}"
+    );
+    let uri_char = |c: char| c.is_ascii_alphanumeric() || "-._~/:%".contains(c);
+    assert!(base.chars().all(uri_char), "{base}");
+    let results = run["results"].as_array().unwrap();
+    assert!(
+        results.iter().any(|r| r["ruleId"] == "FG004"),
+        "{results:?}"
+    );
+    for r in results {
+        let uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap();
+        assert!(uri.chars().all(uri_char) && !uri.starts_with('/'), "{uri}");
     }
 }
