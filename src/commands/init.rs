@@ -871,11 +871,14 @@ pub fn run(args: InitArgs, printer: Printer) -> Result<()> {
         }
     }
     let outcome = write::write(&plan, root, true)?;
+    // One line per file: a replaced file is also among those written.
     for (p, _) in &outcome.files {
-        printer.status("Wrote", &escape(&root.join(p).display().to_string()));
-    }
-    for p in &outcome.overwritten {
-        printer.status("Replaced", &escape(&root.join(p).display().to_string()));
+        let verb = if outcome.overwritten.contains(p) {
+            "Replaced"
+        } else {
+            "Wrote"
+        };
+        printer.status(verb, &escape(&root.join(p).display().to_string()));
     }
     if args.json {
         present::stdout(&result(false, true));

@@ -252,3 +252,113 @@ fn next_steps_quote_paths_for_the_shell() {
     );
     assert!(Path::new(&tmp.path().join("with space/dir/svc/Dockerfile")).exists());
 }
+
+/// A Flask app with no Dockerfile yet, in a fresh temp dir.
+fn flask_app() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(
+        tmp.path().join("app.py"),
+        "from flask import Flask\napp = Flask(__name__)\n",
+    )
+    .unwrap();
+    fs::write(tmp.path().join("requirements.txt"), "flask\ngunicorn\n").unwrap();
+    tmp
+}
+
+/// Files `init` may have written into a `flask_app()`.
+fn written_by_init(dir: &Path) -> Vec<String> {
+    crate::files(dir)
+        .into_iter()
+        .filter(|f| !["app.py", "requirements.txt", ".python-version"].contains(&f.as_str()))
+        .collect()
+}
+
+/// `--python` and `.python-version` are held to one rule: CPython 3.N (N in
+/// the supported range), written 3.N or 3.N.P. Anything else is refused with
+/// exit 2 and one line naming the flag or the file, the rule and an example;
+/// nothing is written. (`3.99`, `3.011` and `2.7` became FROM lines before;
+/// `system`, `pypy3.10` and `3.11:latest` became python:3.15-slim.)
+#[test]
+fn unsupported_python_versions_are_refused_from_the_flag_and_the_file() {
+    for bad in ["3.99", "3.011", "2.7", "system", "pypy3.10", "3.11:latest"] {
+        let tmp = flask_app();
+        let out = flaskgen(tmp.path())
+            .args(["init", "--yes", "--python", bad])
+            .output()
+            .unwrap();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "--python {bad}: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+        for want in ["--python", "3.8 to 3.15", "for example --python 3.12"] {
+            assert!(err.contains(want), "--python {bad}: {want} in {err}");
+        }
+        assert_eq!(written_by_init(tmp.path()), Vec::<String>::new());
+
+        let tmp = flask_app();
+        fs::write(tmp.path().join(".python-version"), format!("{bad}\n")).unwrap();
+        let out = flaskgen(tmp.path())
+            .args(["init", "--yes"])
+            .output()
+            .unwrap();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), ".python-version {bad}: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+        for want in [".python-version:1", "3.8 to 3.15", "--python 3.12"] {
+            assert!(err.contains(want), ".python-version {bad}: {want} in {err}");
+        }
+        assert_eq!(written_by_init(tmp.path()), Vec::<String>::new());
+    }
+    // Supported versions, with or without a patch, pick that minor's slim image.
+    for (given, from) in [
+        ("3.12", "FROM python:3.12-slim"),
+        ("3.11.4", "FROM python:3.11-slim"),
+    ] {
+        let tmp = flask_app();
+        fs::write(tmp.path().join(".python-version"), format!("{given}\n")).unwrap();
+        let out = flaskgen(tmp.path())
+            .args(["init", "--yes"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        assert!(
+            read(tmp.path().join("Dockerfile")).contains(from),
+            "{given}"
+        );
+        let tmp = flask_app();
+        let out = flaskgen(tmp.path())
+            .args(["init", "--yes", "--python", given])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        assert!(
+            read(tmp.path().join("Dockerfile")).contains(from),
+            "{given}"
+        );
+    }
+}
+
+/// `init --force` reports each file once: "Replaced" for a file it
+/// replaced, "Wrote" for a new one (it printed both for a replaced file).
+#[test]
+fn init_force_prints_one_line_per_file() {
+    let tmp = flask_app();
+    fs::write(tmp.path().join("Dockerfile"), "FROM python:3.12-slim\n").unwrap();
+    let out = flaskgen(tmp.path())
+        .args(["init", "--yes", "--force"])
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let about = |file: &str| -> Vec<String> {
+        err.lines()
+            .filter(|l| l.trim_end().ends_with(&format!("/{file}")))
+            .map(|l| l.trim().to_string())
+            .collect()
+    };
+    let dockerfile = about("Dockerfile");
+    assert_eq!(dockerfile.len(), 1, "{err}");
+    assert!(dockerfile[0].starts_with("Replaced"), "{err}");
+    let compose = about("compose.yaml");
+    assert_eq!(compose.len(), 1, "{err}");
+    assert!(compose[0].starts_with("Wrote"), "{err}");
+}
