@@ -350,21 +350,22 @@ fn check_base_image(raw: &str) -> Result<String, String> {
         "must be an image reference [registry[:port]/]path[:tag][@digest], lowercase path",
     )?;
     // The rule `flaskgen check` applies (FG004), so a project `new` writes passes it.
+    // For another image, Variable::parse adds the default as the example.
     let example = match name.rsplit('/').next() {
-        Some("python") => format!("`{name}:3.14-slim`"),
-        _ => format!("`{name}:MAJOR.MINOR`"),
+        Some("python") => format!(" (e.g. `{name}:3.14-slim`)"),
+        _ => String::new(),
     };
     let why = "so builds are reproducible";
     match tag_pin(raw) {
         Pin::Digest | Pin::Fixed => Ok(raw.to_string()),
         Pin::Latest => Err(format!(
-            "must pin a version, not `latest`, {why}: a tag with at least major.minor, or a digest (e.g. {example})"
+            "must pin a version, not `latest`, {why}: a tag with at least major.minor, or a digest{example}"
         )),
         Pin::Floating(tag) => Err(format!(
-            "the tag `{tag}` floats to every new release; pin at least major.minor, or a digest, {why} (e.g. {example})"
+            "the tag `{tag}` floats to every new release; pin at least major.minor, or a digest, {why}{example}"
         )),
         Pin::NoTag => Err(format!(
-            "must carry an explicit tag with at least major.minor, or a digest, {why} (e.g. {example})"
+            "must carry an explicit tag with at least major.minor, or a digest, {why}{example}"
         )),
     }
 }
