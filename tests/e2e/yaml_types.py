@@ -2,7 +2,8 @@
 YAML 1.2 (PyYAML with the 1.2 core schema's resolvers): each value has the
 type it has in a project with an ordinary name and image, and the templated
 strings are the name, image and names derived from them.
-argv: BASELINE, then DIR NAME IMAGE for each project."""
+Run as a script (tests/integration/deploy.rs does): argv is BASELINE, then
+DIR NAME IMAGE for each project; test_deploy.py imports `problems`."""
 import re
 import sys
 from pathlib import Path
@@ -82,12 +83,15 @@ def check(root, baseline, name, image, loader):
     return problems
 
 
-baseline, rest = Path(sys.argv[1]), sys.argv[2:]
-failed = False
-for i in range(0, len(rest), 3):
-    root, name, image = Path(rest[i]), rest[i + 1], rest[i + 2]
-    for label, loader in [("YAML 1.1", yaml.SafeLoader), ("YAML 1.2", Core12)]:
-        for p in check(root, baseline, name, image, loader):
-            failed = True
-            print(f"{name} / {image} as {label}: {p}")
-sys.exit(1 if failed else 0)
+def problems(root, baseline, name, image):
+    """What YAML 1.1 and YAML 1.2 readers get wrong in the project at `root`."""
+    return [f"{name} / {image} as {label}: {p}"
+            for label, loader in [("YAML 1.1", yaml.SafeLoader), ("YAML 1.2", Core12)]
+            for p in check(Path(root), Path(baseline), name, image, loader)]
+
+
+if __name__ == "__main__":
+    baseline, rest = sys.argv[1], sys.argv[2:]
+    found = [p for i in range(0, len(rest), 3) for p in problems(rest[i], baseline, rest[i + 1], rest[i + 2])]
+    print("\n".join(found))
+    sys.exit(1 if found else 0)

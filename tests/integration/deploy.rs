@@ -224,6 +224,7 @@ fn minimal_refuses_deploy_and_ci_from_the_command_line_and_leaves_config_ones_ou
         assert_eq!(
             files(&tmp.path().join(name)),
             [
+                ".dockerignore",
                 "Dockerfile",
                 "app/__init__.py",
                 "app/app.py",

@@ -65,7 +65,7 @@ fn flags_reach_every_file() {
     assert!(dockerfile.contains("USER 10001:10001"));
     assert!(!dockerfile.contains("apk") && !dockerfile.contains("apt-get"));
     assert!(read(root.join("compose.yaml")).contains("\"8080:8080\""));
-    assert!(read(root.join("compose.yaml")).contains("image: myrepo/svc"));
+    assert!(read(root.join("compose.yaml")).contains("image: \"myrepo/svc\""));
     let readme = read(root.join("README.md"));
     assert!(readme.contains("docker image build -t myrepo/svc ."));
     assert!(readme.contains("docker container run --rm -p 8080:8080 myrepo/svc"));
@@ -77,7 +77,7 @@ fn flags_reach_every_file() {
         "base_image = \"python:3.12-alpine\"",
         "image = \"myrepo/svc\"",
         "name = \"flaskgen-default\"",
-        "version = \"1.1.0\"",
+        "version = \"1.2.0\"",
     ] {
         assert!(answers.contains(want), "{want} in {answers}");
     }
