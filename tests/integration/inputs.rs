@@ -273,6 +273,20 @@ fn written_by_init(dir: &Path) -> Vec<String> {
         .collect()
 }
 
+/// `init --yes` in a fresh `flask_app()`, the version given by `--python`
+/// (`by_flag`) or by `.python-version`: the output and the project's dir.
+fn init_with_python(version: &str, by_flag: bool) -> (std::process::Output, tempfile::TempDir) {
+    let tmp = flask_app();
+    let mut cmd = flaskgen(tmp.path());
+    cmd.args(["init", "--yes"]);
+    if by_flag {
+        cmd.args(["--python", version]);
+    } else {
+        fs::write(tmp.path().join(".python-version"), format!("{version}\n")).unwrap();
+    }
+    (cmd.output().unwrap(), tmp)
+}
+
 /// `--python` and `.python-version` are held to one rule: CPython 3.N (N in
 /// the supported range), written 3.N or 3.N.P. Anything else is refused with
 /// exit 2 and one line naming the flag or the file, the rule and an example;
@@ -281,59 +295,28 @@ fn written_by_init(dir: &Path) -> Vec<String> {
 #[test]
 fn unsupported_python_versions_are_refused_from_the_flag_and_the_file() {
     for bad in ["3.99", "3.011", "2.7", "system", "pypy3.10", "3.11:latest"] {
-        let tmp = flask_app();
-        let out = flaskgen(tmp.path())
-            .args(["init", "--yes", "--python", bad])
-            .output()
-            .unwrap();
-        let err = stderr(&out);
-        assert_eq!(out.status.code(), Some(2), "--python {bad}: {err}");
-        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
-        for want in ["--python", "3.8 to 3.15", "for example --python 3.12"] {
-            assert!(err.contains(want), "--python {bad}: {want} in {err}");
+        for (by_flag, names) in [(true, "--python"), (false, ".python-version:1")] {
+            let (out, tmp) = init_with_python(bad, by_flag);
+            let err = stderr(&out);
+            assert_eq!(out.status.code(), Some(2), "{names} {bad}: {err}");
+            assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+            for want in [names, "3.8 to 3.15", "for example --python 3.12"] {
+                assert!(err.contains(want), "{names} {bad}: {want} in {err}");
+            }
+            assert_eq!(written_by_init(tmp.path()), Vec::<String>::new());
         }
-        assert_eq!(written_by_init(tmp.path()), Vec::<String>::new());
-
-        let tmp = flask_app();
-        fs::write(tmp.path().join(".python-version"), format!("{bad}\n")).unwrap();
-        let out = flaskgen(tmp.path())
-            .args(["init", "--yes"])
-            .output()
-            .unwrap();
-        let err = stderr(&out);
-        assert_eq!(out.status.code(), Some(2), ".python-version {bad}: {err}");
-        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
-        for want in [".python-version:1", "3.8 to 3.15", "--python 3.12"] {
-            assert!(err.contains(want), ".python-version {bad}: {want} in {err}");
-        }
-        assert_eq!(written_by_init(tmp.path()), Vec::<String>::new());
     }
     // Supported versions, with or without a patch, pick that minor's slim image.
     for (given, from) in [
         ("3.12", "FROM python:3.12-slim"),
         ("3.11.4", "FROM python:3.11-slim"),
     ] {
-        let tmp = flask_app();
-        fs::write(tmp.path().join(".python-version"), format!("{given}\n")).unwrap();
-        let out = flaskgen(tmp.path())
-            .args(["init", "--yes"])
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-        assert!(
-            read(tmp.path().join("Dockerfile")).contains(from),
-            "{given}"
-        );
-        let tmp = flask_app();
-        let out = flaskgen(tmp.path())
-            .args(["init", "--yes", "--python", given])
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-        assert!(
-            read(tmp.path().join("Dockerfile")).contains(from),
-            "{given}"
-        );
+        for by_flag in [true, false] {
+            let (out, tmp) = init_with_python(given, by_flag);
+            assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+            let dockerfile = read(tmp.path().join("Dockerfile"));
+            assert!(dockerfile.contains(from), "{given}: {dockerfile}");
+        }
     }
 }
 
