@@ -173,7 +173,7 @@ def test_minimal_project_serves(tmp_path, app_venv):
     # .git: `new` starts a repository (its own test is tests/integration/vcs.rs).
     assert sorted(str(p.relative_to(project)) for p in project.rglob("*")
                   if p.is_file() and ".git" not in p.relative_to(project).parts) == [
-        "Dockerfile", "app/__init__.py", "app/app.py", "requirements.txt"]
+        ".dockerignore", "Dockerfile", "app/__init__.py", "app/app.py", "requirements.txt"]
     pip_install(app_venv, project / "requirements.txt")
     cmds = parse_dockerfile(project)
     argv = list(instruction(cmds, "cmd").value)
