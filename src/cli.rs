@@ -208,7 +208,7 @@ pub struct NewArgs {
     #[arg(long)]
     pub dry_run: bool,
 
-    /// Only the four essential files: Dockerfile, app/__init__.py, app/app.py, requirements.txt
+    /// Only the essential files: Dockerfile, .dockerignore, app/__init__.py, app/app.py, requirements.txt
     #[arg(long)]
     pub minimal: bool,
 
@@ -286,7 +286,7 @@ pub struct InitArgs {
     #[arg(long, value_name = "MODULE:APP")]
     pub entry: Option<String>,
 
-    /// Python version for the base image, e.g. 3.12 [default: from the project's constraint]
+    /// Python version for the base image: CPython 3.8 to 3.15, e.g. 3.12 [default: from the project's constraint]
     #[arg(long, value_name = "X.Y", conflicts_with = "base_image")]
     pub python: Option<String>,
 
@@ -294,7 +294,7 @@ pub struct InitArgs {
     #[arg(short, long, value_name = "PORT")]
     pub port: Option<String>,
 
-    /// Base image, with an explicit version tag or digest [default: newest python:X.Y-slim the project allows]
+    /// Base image, pinned: a tag with at least major.minor, or a digest [default: newest python:X.Y-slim the project allows]
     #[arg(short, long, value_name = "IMAGE")]
     pub base_image: Option<String>,
 

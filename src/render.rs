@@ -43,11 +43,13 @@ struct Engine<'t> {
     template: &'t Template,
 }
 
-/// Part of a template that needs no parser: text, or `{{ a.b }}`.
+/// Part of a template that needs no parser: text, `{{ a.b }}`, or
+/// `{{ a.b | yaml_string }}` (the one filter YAML templates use on every value).
 #[derive(Debug, PartialEq)]
 enum Piece {
     Text(String),
     Var(Vec<String>),
+    YamlString(Vec<String>),
 }
 
 fn simple_pieces(text: &str) -> Option<Vec<Piece>> {
@@ -61,7 +63,11 @@ fn simple_pieces(text: &str) -> Option<Vec<Piece>> {
         let after = &rest[i + 2..];
         let j = after.find("}}")?;
         let inner = &after[..j];
-        let expr = inner.trim();
+        let (expr, yaml) = match inner.split_once('|') {
+            Some((var, filter)) if filter.trim() == "yaml_string" => (var.trim(), true),
+            Some(_) => return None,
+            None => (inner.trim(), false),
+        };
         let keyword = matches!(
             expr,
             "true" | "false" | "True" | "False" | "and" | "or" | "not" | "in" | "is"
@@ -72,7 +78,12 @@ fn simple_pieces(text: &str) -> Option<Vec<Piece>> {
         if !expr.split('.').all(is_identifier) {
             return None;
         }
-        pieces.push(Piece::Var(expr.split('.').map(str::to_string).collect()));
+        let path = expr.split('.').map(str::to_string).collect();
+        pieces.push(if yaml {
+            Piece::YamlString(path)
+        } else {
+            Piece::Var(path)
+        });
         rest = &after[j + 2..];
     }
     pieces.push(Piece::Text(rest.to_string()));
@@ -108,18 +119,25 @@ fn render_simple(name: &str, pieces: &[Piece], ctx: &serde_json::Value) -> Resul
     for piece in pieces {
         match piece {
             Piece::Text(t) => out.push_str(t),
-            Piece::Var(path) => {
+            Piece::Var(path) | Piece::YamlString(path) => {
                 let value = path.iter().try_fold(ctx, |v, key| v.get(key));
-                match value {
-                    Some(serde_json::Value::String(s)) => out.push_str(s),
+                let text = match value {
+                    Some(serde_json::Value::String(s)) => Some(s.clone()),
                     Some(v @ (serde_json::Value::Number(_) | serde_json::Value::Bool(_))) => {
-                        out.push_str(&v.to_string())
+                        Some(v.to_string())
                     }
-                    Some(_) => bail!(
-                        "{name}: `{}` is not a value that can be printed",
-                        path.join(".")
-                    ),
-                    None => bail!("{name}: Variable `{}` not found in context", path.join(".")),
+                    _ => None,
+                };
+                match (text, piece) {
+                    (Some(t), Piece::YamlString(_)) => out.push_str(&filters::yaml_string(&t)),
+                    (Some(t), _) => out.push_str(&t),
+                    (None, _) => match value {
+                        Some(_) => bail!(
+                            "{name}: `{}` is not a value that can be printed",
+                            path.join(".")
+                        ),
+                        None => bail!("{name}: Variable `{}` not found in context", path.join(".")),
+                    },
                 }
             }
         }
@@ -473,10 +491,20 @@ mod tests {
                 Piece::Text(String::new()),
             ])
         );
+        assert_eq!(
+            simple_pieces("k: {{ image|yaml_string }}"),
+            Some(vec![
+                Piece::Text("k: ".into()),
+                Piece::YamlString(vec!["image".into()]),
+                Piece::Text(String::new()),
+            ])
+        );
         for tera_only in [
             "{% if x %}{% endif %}",
             "{# c #}",
             "{{ x | upper }}",
+            "{{ x | yaml_string | upper }}",
+            "{{ x | yaml_string(a=1) }}",
             "{{- x }}",
             "{{ x -}}",
             "{{ true }}",
@@ -503,7 +531,10 @@ mod tests {
             let text = std::str::from_utf8(&f.contents).unwrap();
             if let Some(pieces) = simple_pieces(text) {
                 fast += 1;
-                let by_tera = Tera::one_off(text, &ctx, false).unwrap();
+                let mut tera = Tera::default();
+                filters::register(&mut tera);
+                tera.add_raw_template("t", text).unwrap();
+                let by_tera = tera.render("t", &ctx).unwrap();
                 assert_eq!(
                     render_simple(&f.path, &pieces, &ctx.clone().into_json()).unwrap(),
                     by_tera,

@@ -13,6 +13,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::inspect::{self, Detection};
+use crate::values::Pin;
 use dockerfile::Instruction;
 use rules::{Rule, Severity};
 
@@ -67,29 +68,6 @@ fn family_of(image: &str) -> Family {
     } else {
         Family::Unknown
     }
-}
-
-/// Splits `name:tag@digest` (registry ports kept in the name).
-fn tag_of(image: &str) -> (Option<&str>, bool) {
-    let (rest, digest) = match image.split_once('@') {
-        Some((r, _)) => (r, true),
-        None => (image, false),
-    };
-    let last = rest.rsplit('/').next().unwrap_or(rest);
-    (last.split_once(':').map(|(_, t)| t), digest)
-}
-
-/// A tag with at least `major.minor` (python:3.12-slim, 3.12.4); anything else floats.
-fn is_fixed_tag(tag: &str) -> bool {
-    let first = tag.split('-').next().unwrap_or("");
-    let mut parts = first.split('.');
-    let major = parts
-        .next()
-        .is_some_and(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
-    let minor = parts
-        .next()
-        .is_some_and(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
-    major && minor
 }
 
 fn read(root: &Path, rel: &str) -> Option<String> {
@@ -248,12 +226,12 @@ pub fn check(root: &Path, dockerfile_rel: &str) -> anyhow::Result<(Detection, Ve
             Some((_, f)) => *f,
             None => {
                 if image != "scratch" && !image.contains('$') {
-                    match tag_of(image) {
-                        (_, true) => {}
-                        (None, false) => out.push(Finding::new(&rules::BASE_TAG, df, x.line, format!("FROM {image}: no tag, so `latest`: whatever is newest at build time"))),
-                        (Some("latest"), false) => out.push(Finding::new(&rules::BASE_TAG, df, x.line, format!("FROM {image}: `latest` changes under you"))),
-                        (Some(t), false) if !is_fixed_tag(t) => out.push(Finding::new(&rules::BASE_TAG, df, x.line, format!("FROM {image}: `{t}` floats to every new Python release"))),
-                        _ => {}
+                    // The rule `new` validates --base-image with.
+                    match crate::values::tag_pin(image) {
+                        Pin::Digest | Pin::Fixed => {}
+                        Pin::NoTag => out.push(Finding::new(&rules::BASE_TAG, df, x.line, format!("FROM {image}: no tag, so `latest`: whatever is newest at build time"))),
+                        Pin::Latest => out.push(Finding::new(&rules::BASE_TAG, df, x.line, format!("FROM {image}: `latest` changes under you"))),
+                        Pin::Floating(t) => out.push(Finding::new(&rules::BASE_TAG, df, x.line, format!("FROM {image}: `{t}` floats to every new Python release"))),
                     }
                 }
                 family_of(image)
@@ -807,16 +785,6 @@ pub fn passes(findings: &[Finding], threshold: Option<Severity>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn tags() {
-        assert!(is_fixed_tag("3.14-slim"));
-        assert!(is_fixed_tag("3.12.4-alpine3.20"));
-        assert!(!is_fixed_tag("3-slim"));
-        assert!(!is_fixed_tag("alpine"));
-        assert_eq!(tag_of("localhost:5000/python:3.11"), (Some("3.11"), false));
-        assert_eq!(tag_of("localhost:5000/python"), (None, false));
-    }
 
     #[test]
     fn compose() {

@@ -2,6 +2,7 @@
 //! 2.1.0 for code-scanning tools.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use serde_json::{json, Value};
 
@@ -79,9 +80,32 @@ pub fn json(findings: &[Finding], root: &str, passed: bool) -> String {
     )
 }
 
+/// `bytes` as an RFC 3986 path: `/` and the unreserved characters (letters,
+/// digits, `-._~`) kept, every other byte percent-encoded (a space, `#`, `%`,
+/// `?`, `:` and each byte of a non-ASCII character, whatever its encoding).
+fn uri_path(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for &b in bytes {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The `file:` URI of the directory `root` (absolute), ending in `/`.
+fn root_uri(root: &Path) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    let path = uri_path(root.as_os_str().as_bytes());
+    format!("file://{}/", path.trim_end_matches('/'))
+}
+
 /// SARIF 2.1.0: one run, every rule described, results located by file:line
-/// relative to the project root (`%SRCROOT%`).
-pub fn sarif(findings: &[Finding], root_uri: &str) -> String {
+/// relative to the project root (`%SRCROOT%`, the `file:` URI of `root`, an
+/// absolute path). Every URI is an RFC 3986 reference, percent-encoded.
+pub fn sarif(findings: &[Finding], root: &Path) -> String {
     let rules: Vec<Value> = rules::ALL
         .iter()
         .map(|r| {
@@ -100,7 +124,7 @@ pub fn sarif(findings: &[Finding], root_uri: &str) -> String {
         .map(|f| {
             let index = rules::ALL.iter().position(|r| r.id == f.id).unwrap_or(0);
             let mut physical = json!({
-                "artifactLocation": {"uri": f.file, "uriBaseId": "%SRCROOT%"},
+                "artifactLocation": {"uri": uri_path(f.file.as_bytes()), "uriBaseId": "%SRCROOT%"},
             });
             if f.line > 0 {
                 physical["region"] = json!({"startLine": f.line});
@@ -123,7 +147,7 @@ pub fn sarif(findings: &[Finding], root_uri: &str) -> String {
                 "version": env!("CARGO_PKG_VERSION"),
                 "rules": rules,
             }},
-            "originalUriBaseIds": {"%SRCROOT%": {"uri": root_uri}},
+            "originalUriBaseIds": {"%SRCROOT%": {"uri": root_uri(root)}},
             "results": results,
         }],
     });
@@ -131,4 +155,23 @@ pub fn sarif(findings: &[Finding], root_uri: &str) -> String {
         "{}\n",
         serde_json::to_string_pretty(&doc).unwrap_or_default()
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris_are_percent_encoded() {
+        assert_eq!(
+            uri_path(b"a b#c%d/\xc3\xa9?x:y"),
+            "a%20b%23c%25d/%C3%A9%3Fx%3Ay"
+        );
+        assert_eq!(uri_path(b"deploy/stack.yaml"), "deploy/stack.yaml");
+        assert_eq!(
+            root_uri(Path::new("/srv/my app#1/")),
+            "file:///srv/my%20app%231/"
+        );
+        assert_eq!(root_uri(Path::new("/")), "file:///");
+    }
 }

@@ -40,11 +40,7 @@ pub fn run(args: CheckArgs, printer: Printer) -> Result<()> {
         Format::Json => present::stdout(&output::json(&findings, &root, passed)),
         Format::Sarif => {
             let abs = std::path::absolute(&args.path).unwrap_or(args.path.clone());
-            let uri = format!(
-                "file://{}/",
-                abs.display().to_string().trim_end_matches('/')
-            );
-            present::stdout(&output::sarif(&findings, &uri))
+            present::stdout(&output::sarif(&findings, &abs))
         }
         Format::Human => {
             let color = printer.color && std::io::IsTerminal::is_terminal(&std::io::stdout());

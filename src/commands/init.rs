@@ -373,17 +373,13 @@ fn settle(
     let base_flag = match (&args.base_image, &args.python) {
         (Some(b), _) => Some((builtin_flag("base_image", b)?.to_string(), "--base-image")),
         (None, Some(py)) => {
-            let ok = py.split('.').count() == 2
-                && py
-                    .split('.')
-                    .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
-            if !ok {
-                return Err(input_error(format!(
-                    "invalid --python {}: MAJOR.MINOR; for example --python 3.12",
+            let minor = crate::values::python_minor(py).map_err(|rule| {
+                input_error(format!(
+                    "invalid --python {}: {rule}; for example --python 3.12",
                     present::quote(py)
-                )));
-            }
-            Some((format!("python:{py}-slim"), "--python"))
+                ))
+            })?;
+            Some((format!("python:3.{minor}-slim"), "--python"))
         }
         (None, None) => None,
     };
@@ -875,11 +871,14 @@ pub fn run(args: InitArgs, printer: Printer) -> Result<()> {
         }
     }
     let outcome = write::write(&plan, root, true)?;
+    // One line per file: a replaced file is also among those written.
     for (p, _) in &outcome.files {
-        printer.status("Wrote", &escape(&root.join(p).display().to_string()));
-    }
-    for p in &outcome.overwritten {
-        printer.status("Replaced", &escape(&root.join(p).display().to_string()));
+        let verb = if outcome.overwritten.contains(p) {
+            "Replaced"
+        } else {
+            "Wrote"
+        };
+        printer.status(verb, &escape(&root.join(p).display().to_string()));
     }
     if args.json {
         present::stdout(&result(false, true));

@@ -252,7 +252,7 @@ fn command_line(args: &NewArgs, manifest: &Manifest) -> Result<Vec<Given>> {
     Ok(given)
 }
 
-/// `--minimal` writes only the four essential files, so a deploy target or CI
+/// `--minimal` writes only the essential files, so a deploy target or CI
 /// pipeline asked for on the same command line is a contradiction, not a
 /// choice to drop silently. (From a config file or kit default they are left
 /// out: the template's conditions need `not minimal`.)
@@ -260,7 +260,7 @@ fn refuse_deploy_with_minimal(given: &[Given]) -> Result<()> {
     for g in given {
         if matches!(g.var.as_str(), "deploy" | "ci") && g.raw != "none" {
             return Err(input_error(format!(
-                "{}={}: --minimal writes only the four essential files, without deploy or CI files; drop --minimal, or give {}=none",
+                "{}={}: --minimal writes only the essential files, without deploy or CI files; drop --minimal, or give {}=none",
                 g.var,
                 present::quote(&g.raw),
                 g.var

@@ -575,13 +575,15 @@ pub fn base_image_for(python: Option<&Found<String>>) -> Result<String> {
     let default = crate::values::SUGGESTED_BASE_IMAGES[0].0.to_string();
     let Some(c) = python else { return Ok(default) };
     if let Some(exact) = &c.exact {
-        // A pinned version: that minor's slim image.
-        let mut parts = exact.split('.');
-        if let (Some(a), Some(b)) = (parts.next(), parts.next()) {
-            if a.parse::<u32>().is_ok() && b.parse::<u32>().is_ok() {
-                return Ok(format!("python:{a}.{b}-slim"));
-            }
-        }
+        // An exact version (.python-version, runtime.txt, Pipfile): that minor's slim image, if flaskgen supports it.
+        let minor = crate::values::python_minor(exact).map_err(|rule| {
+            input_error(format!(
+                "{}: Python {:?} is not supported: {rule}; fix it there or give --python, for example --python 3.12",
+                c.at(),
+                exact
+            ))
+        })?;
+        return Ok(format!("python:3.{minor}-slim"));
     }
     python_versions()
         .into_iter()

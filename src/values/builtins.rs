@@ -85,7 +85,7 @@ pub static BUILTINS: [Builtin; 4] = [
         env: Some("FLASKGEN_BASE_IMAGE"),
         config_key: Some("base_image"),
         example: DEFAULT_BASE_IMAGE,
-        help: "Base image, with an explicit version tag or digest",
+        help: "Base image, pinned: a tag with at least major.minor, or a digest",
     },
     Builtin {
         name: "image",

@@ -3,6 +3,7 @@
 //! `--define` alike), and where each resolved value came from.
 
 pub mod builtins;
+pub mod python;
 pub mod reference;
 
 use std::fmt;
@@ -13,6 +14,7 @@ use serde::Serialize;
 
 use crate::error::InputError;
 pub use builtins::{BUILTINS, SUGGESTED_BASE_IMAGES};
+pub use python::{python_minor, tag_pin, Pin};
 use reference::{is_path_component, parse_reference};
 
 /// A variable name: a tera identifier (letters, digits, `_`, not starting with a digit).
@@ -344,17 +346,26 @@ fn check_plain(raw: &str) -> Result<(), String> {
 
 fn check_base_image(raw: &str) -> Result<String, String> {
     check_plain(raw)?;
-    let (name, tag, digest) = parse_reference(raw).ok_or(
+    let (name, _, _) = parse_reference(raw).ok_or(
         "must be an image reference [registry[:port]/]path[:tag][@digest], lowercase path",
     )?;
-    match (tag, digest) {
-        (_, Some(_)) => Ok(raw.to_string()),
-        (Some("latest"), None) => Err(format!(
-            "must pin a version, not `latest`, so builds are reproducible (e.g. `{name}:3.14-slim`)"
+    // The rule `flaskgen check` applies (FG004), so a project `new` writes passes it.
+    // For another image, Variable::parse adds the default as the example.
+    let example = match name.rsplit('/').next() {
+        Some("python") => format!(" (e.g. `{name}:3.14-slim`)"),
+        _ => String::new(),
+    };
+    let why = "so builds are reproducible";
+    match tag_pin(raw) {
+        Pin::Digest | Pin::Fixed => Ok(raw.to_string()),
+        Pin::Latest => Err(format!(
+            "must pin a version, not `latest`, {why}: a tag with at least major.minor, or a digest{example}"
         )),
-        (Some(_), None) => Ok(raw.to_string()),
-        (None, None) => Err(format!(
-            "must carry an explicit tag or digest, so builds are reproducible (e.g. `{name}:3.14-slim`)"
+        Pin::Floating(tag) => Err(format!(
+            "the tag `{tag}` floats to every new release; pin at least major.minor, or a digest, {why}{example}"
+        )),
+        Pin::NoTag => Err(format!(
+            "must carry an explicit tag with at least major.minor, or a digest, {why}{example}"
         )),
     }
 }
@@ -430,18 +441,23 @@ mod tests {
             "python:3.14-slim",
             "docker.io/library/python:3.12-alpine",
             "localhost:5000/team/python:3.12",
-            "registry.example.com:443/a/b/c:v1",
+            "registry.example.com:443/a/b/c:1.2",
             "python@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+            "python:3@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
             "python:3.12@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
             "[::1]:5000/python:3.12",
             "foo_bar.com/python:3.12",
-            "a.b-c.io:5000/x/y__z/w--v:1_a.b-c",
+            "a.b-c.io:5000/x/y__z/w--v:1.0-a_b.c",
         ] {
             assert!(check_base_image(ok).is_ok(), "{ok}");
         }
         for bad in [
             "python",
             "python:latest",
+            "python:3-slim",
+            "python:slim",
+            "python:3",
+            "registry.example.com:443/a/b/c:v1",
             "Python:3.12",
             "python:3.12 slim",
             "python:3.12\n",
@@ -461,6 +477,29 @@ mod tests {
         ] {
             assert!(check_base_image(bad).is_err(), "{bad:?}");
         }
+        // One rule with `flaskgen check` (FG004): every valid reference is
+        // accepted exactly when its tag is pinned.
+        for tag in [
+            "3.14-slim",
+            "3-slim",
+            "slim",
+            "latest",
+            "3",
+            "3.12.4-alpine3.20",
+            "v1",
+        ] {
+            let image = format!("python:{tag}");
+            assert_eq!(
+                check_base_image(&image).is_ok(),
+                tag_pin(&image).is_pinned(),
+                "{image}"
+            );
+        }
+        let e = check_base_image("python:3-slim").unwrap_err();
+        assert!(
+            e.contains("`3-slim` floats") && e.contains("`python:3.14-slim`"),
+            "{e}"
+        );
     }
 
     #[test]

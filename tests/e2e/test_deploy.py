@@ -18,6 +18,7 @@ import yaml
 from test_docker import base_image, cleanup, engine  # noqa: F401 (fixtures shared with the container tests)
 from conftest import (ROOT, dockerfile_env, generate, instruction, not_run,
                       parse_dockerfile, which)
+from yaml_types import problems as yaml_type_problems
 
 ALL = ["--deploy", "swarm,kubernetes", "--ci", "github"]
 # (name, port, base image, image, extra): every port/base-image kind the rules allow.
@@ -253,6 +254,48 @@ def test_docker_loads_the_stack_file(variant):
     assert loaded["volumes"][0]["type"] == "tmpfs" and loaded["volumes"][0]["target"] == "/tmp"
     assert loaded["deploy"]["resources"]["limits"] and loaded["deploy"]["resources"]["reservations"]
     assert "Ignoring" not in out.stderr, out.stderr
+
+
+# Names and images that YAML reads as something else when written bare: booleans,
+# null, floats (1.10 is 1.1), hex, sexagesimal (1:2 is 62), octal, 1.2's exponent
+# floats, 1.1's underscored ints and dates.
+YAML_LOOKALIKES = [("on", "off"), ("yes", "null"), ("off", "1.10"), ("true", "0x1f"), ("1.10", "1:2"),
+                   ("012", "012"), ("1e3", "1e3:1e3"), ("1_000", "1_0:1_0"), ("2001-12-14", "y")]
+
+
+@pytest.fixture(scope="module")
+def yaml_baseline(tmp_path_factory):
+    return generate(tmp_path_factory.mktemp("baseline"), "svc", "--image", "myrepo/svc:1", *ALL)
+
+
+@pytest.mark.parametrize(("name", "image"), YAML_LOOKALIKES)
+def test_yaml_lookalike_names_and_images_stay_strings(yaml_baseline, tmp_path, name, image):
+    """PyYAML as YAML 1.1 and 1.2, kubectl's kustomize and docker-compose all read the
+    service key `on` as "on" and the image `1.10` as "1.10"."""
+    project = generate(tmp_path, name, "--image", image, *ALL)
+    found = yaml_type_problems(project, yaml_baseline, name, image)
+    assert not found, "\n".join(found)
+    app = re.sub(r"[_.]", "-", name)
+    app = f"app-{app}" if app[0].isdigit() else app
+    missing = []
+    if which("kubectl"):
+        for which_one in ("base", "overlays/example"):
+            for kind, obj in objects(kustomize(project, which_one)).items():
+                assert obj["metadata"]["name"] == app, (kind, obj["metadata"])
+                if kind == "Deployment":
+                    assert obj["spec"]["template"]["spec"]["containers"][0]["image"].startswith(
+                        image.rsplit(":", 1)[0] if ":" in image.split("/")[-1] else image)
+    else:
+        missing.append("kubectl")
+    if which("docker-compose"):
+        out = run("docker-compose", "-p", "lookalike", "-f", project / "compose.yaml", "config", cwd=project)
+        services = yaml.safe_load(out.stdout)["services"]
+        assert list(services) == [name], services
+        assert services[name]["image"] == image
+    else:
+        missing.append("docker-compose")
+    if missing:
+        not_run("YAML look-alikes through " + " and ".join(missing), "not installed (scripts/test installs them as root)")
 
 
 def test_workflow_passes_actionlint_and_the_schema(variant):

@@ -173,7 +173,7 @@ def test_minimal_project_serves(tmp_path, app_venv):
     # .git: `new` starts a repository (its own test is tests/integration/vcs.rs).
     assert sorted(str(p.relative_to(project)) for p in project.rglob("*")
                   if p.is_file() and ".git" not in p.relative_to(project).parts) == [
-        "Dockerfile", "app/__init__.py", "app/app.py", "requirements.txt"]
+        ".dockerignore", "Dockerfile", "app/__init__.py", "app/app.py", "requirements.txt"]
     pip_install(app_venv, project / "requirements.txt")
     cmds = parse_dockerfile(project)
     argv = list(instruction(cmds, "cmd").value)
@@ -197,3 +197,39 @@ def test_kit_output_is_parsed_and_linted(tmp_path):
     lint = subprocess.run([which("hadolint"), "-t", "style", "--no-color", str(tmp_path / "kitsvc" / "Dockerfile")],
                           capture_output=True, text=True)
     assert lint.returncode == 0 and lint.stdout.strip() == "", lint.stdout + lint.stderr
+
+
+# Every kind of project `new` writes, for the checks that hold for all of them.
+EVERY_VARIANT = {
+    "default": ("hello-flask", []),
+    "minimal": ("tiny", ["--minimal"]),
+    "custom": ("orders-api", ["-p", "8123", "-b", "python:3.13-alpine", "--image",
+                              "registry.example.com/shop/orders-api:1.0"]),
+    "deploy-ci": ("7shop_orders.api", ["--deploy", "swarm,kubernetes", "--ci", "github", "-p", "65535"]),
+    "longest-name": ("a" * 63, ["-p", "65535"]),
+    "longest-name-minimal": ("b" * 63, ["--minimal", "-p", "65535"]),
+}
+
+
+@pytest.mark.parametrize("variant", list(EVERY_VARIANT))
+def test_ruff_defaults_pass_on_every_variant(tmp_path, variant):
+    """ruff as a user runs it with no settings of theirs: ruff's defaults (88 columns)
+    with and without the project's own pyproject.toml, lint and format."""
+    name, args = EVERY_VARIANT[variant]
+    project = generate(tmp_path, name, *args)
+    ruff = which("ruff")
+    assert ruff, "ruff (tests/e2e/requirements.txt) must be installed by scripts/test"
+    for cmd in (["check", "."], ["format", "--check", "."],
+                ["check", "--isolated", "--extend-select", "E501", "."], ["format", "--isolated", "--check", "."]):
+        if "--isolated" in cmd and cmd[0] == "check" and variant != "minimal":
+            # The project's noqa comments name its own extra rules; without its config only E501 matters.
+            cmd = ["check", "--isolated", "--select", "E501", "."]
+        out = subprocess.run([ruff, *cmd, "--no-cache"], cwd=project, capture_output=True, text=True)
+        assert out.returncode == 0, f"ruff {' '.join(cmd)}:\n{out.stdout}{out.stderr}"
+
+
+def test_ruff_default_line_length_can_fail(tmp_path):
+    (tmp_path / "app.py").write_text("x = 1  # " + "a" * 90 + "\n")
+    out = subprocess.run([which("ruff"), "check", "--isolated", "--select", "E501", "--no-cache", "."],
+                         cwd=tmp_path, capture_output=True, text=True)
+    assert out.returncode != 0 and "E501" in out.stdout

@@ -170,7 +170,7 @@ fn an_exported_kit_keeps_the_options_and_renders_the_same_files() {
     }
 }
 
-/// --minimal writes only the four essential files: a deploy target or CI asked
+/// --minimal writes only the essential files: a deploy target or CI asked
 /// for on the same command line is refused (exit 2, nothing written); from the
 /// config file they are left out (they need gunicorn.conf.py and the tests).
 #[test]
@@ -224,6 +224,7 @@ fn minimal_refuses_deploy_and_ci_from_the_command_line_and_leaves_config_ones_ou
         assert_eq!(
             files(&tmp.path().join(name)),
             [
+                ".dockerignore",
                 "Dockerfile",
                 "app/__init__.py",
                 "app/app.py",
@@ -283,4 +284,87 @@ fn deploy_and_ci_flags_are_the_variables() {
         "{}",
         stderr(&out)
     );
+}
+
+/// Names and images that YAML would read as something else when written bare:
+/// booleans and null (YAML 1.1 and 1.2), octal, hexadecimal, sexagesimal
+/// (`1:2` is 62), exponent floats (1.2 only), underscored ints and dates (1.1 only).
+const YAML_LOOKALIKES: &[(&str, &str)] = &[
+    ("on", "off"),
+    ("yes", "null"),
+    ("no", "y"),
+    ("null", "n"),
+    ("off", "1.10"),
+    ("true", "0x1f"),
+    ("1.10", "1:2"),
+    ("012", "012"),
+    ("1e3", "1e3:1e3"),
+    ("0x1f", "on:off"),
+    ("y", "yes/no:null"),
+    ("1_000", "1_0:1_0"),
+    ("2001-12-14", "2001-12-14"),
+    ("n", "0o17:1e3"),
+];
+
+/// A Python with PyYAML: the e2e suite's virtualenv, else the system's. `None`
+/// (the check is NOT RUN, and says so) only outside CI: under CI it must run.
+fn python_with_pyyaml() -> Option<std::path::PathBuf> {
+    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv-e2e/bin/python");
+    for python in [venv, "python3".into()] {
+        let ok = std::process::Command::new(&python)
+            .args(["-c", "import yaml"])
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if ok {
+            return Some(python);
+        }
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "CI must have python3 with PyYAML (tests/e2e/requirements.txt)"
+    );
+    eprintln!("NOT RUN: no python3 with PyYAML, so the generated YAML's types were not checked");
+    None
+}
+
+/// Every YAML file flaskgen writes (compose, stack, kustomize, workflow) keeps
+/// each templated value a string for YAML 1.1 and 1.2 readers alike: a
+/// service called `on` is not `True`, the image `1.10` not the float 1.1.
+/// tests/e2e/yaml_types.py reads them with PyYAML both ways.
+#[test]
+fn templated_yaml_values_stay_strings_for_yaml_1_1_and_1_2() {
+    let Some(python) = python_with_pyyaml() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let all = ["--deploy", "swarm,kubernetes", "--ci", "github"];
+    flaskgen(tmp.path())
+        .args([
+            "new",
+            "svc",
+            "--yes",
+            "--image",
+            "myrepo/svc:1",
+            "-o",
+            "baseline",
+        ])
+        .args(all)
+        .assert()
+        .success();
+    let mut args = vec![tmp.path().join("baseline/svc").into_os_string()];
+    for (name, image) in YAML_LOOKALIKES {
+        flaskgen(tmp.path())
+            .args(["new", name, "--yes", "--image", image])
+            .args(all)
+            .assert()
+            .success();
+        args.extend([tmp.path().join(name).into(), name.into(), image.into()]);
+    }
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/e2e/yaml_types.py");
+    let out = std::process::Command::new(python)
+        .arg(script)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
 }

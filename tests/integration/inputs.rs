@@ -272,3 +272,96 @@ fn next_steps_quote_paths_for_the_shell() {
     );
     assert!(Path::new(&tmp.path().join("with space/dir/svc/Dockerfile")).exists());
 }
+
+/// A Flask app with no Dockerfile yet, in a fresh temp dir.
+fn flask_app() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(
+        tmp.path().join("app.py"),
+        "from flask import Flask\napp = Flask(__name__)\n",
+    )
+    .unwrap();
+    fs::write(tmp.path().join("requirements.txt"), "flask\ngunicorn\n").unwrap();
+    tmp
+}
+
+/// Files `init` may have written into a `flask_app()`.
+fn written_by_init(dir: &Path) -> Vec<String> {
+    crate::files(dir)
+        .into_iter()
+        .filter(|f| !["app.py", "requirements.txt", ".python-version"].contains(&f.as_str()))
+        .collect()
+}
+
+/// `init --yes` in a fresh `flask_app()`, the version given by `--python`
+/// (`by_flag`) or by `.python-version`: the output and the project's dir.
+fn init_with_python(version: &str, by_flag: bool) -> (std::process::Output, tempfile::TempDir) {
+    let tmp = flask_app();
+    let mut cmd = flaskgen(tmp.path());
+    cmd.args(["init", "--yes"]);
+    if by_flag {
+        cmd.args(["--python", version]);
+    } else {
+        fs::write(tmp.path().join(".python-version"), format!("{version}\n")).unwrap();
+    }
+    (cmd.output().unwrap(), tmp)
+}
+
+/// `--python` and `.python-version` are held to one rule: CPython 3.N (N in
+/// the supported range), written 3.N or 3.N.P. Anything else is refused with
+/// exit 2 and one line naming the flag or the file, the rule and an example;
+/// nothing is written. (`3.99`, `3.011` and `2.7` became FROM lines before;
+/// `system`, `pypy3.10` and `3.11:latest` became python:3.15-slim.)
+#[test]
+fn unsupported_python_versions_are_refused_from_the_flag_and_the_file() {
+    for bad in ["3.99", "3.011", "2.7", "system", "pypy3.10", "3.11:latest"] {
+        for (by_flag, names) in [(true, "--python"), (false, ".python-version:1")] {
+            let (out, tmp) = init_with_python(bad, by_flag);
+            let err = stderr(&out);
+            assert_eq!(out.status.code(), Some(2), "{names} {bad}: {err}");
+            assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+            for want in [names, "3.8 to 3.15", "for example --python 3.12"] {
+                assert!(err.contains(want), "{names} {bad}: {want} in {err}");
+            }
+            assert_eq!(written_by_init(tmp.path()), Vec::<String>::new());
+        }
+    }
+    // Supported versions, with or without a patch, pick that minor's slim image.
+    for (given, from) in [
+        ("3.12", "FROM python:3.12-slim"),
+        ("3.11.4", "FROM python:3.11-slim"),
+    ] {
+        for by_flag in [true, false] {
+            let (out, tmp) = init_with_python(given, by_flag);
+            assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+            let dockerfile = read(tmp.path().join("Dockerfile"));
+            assert!(dockerfile.contains(from), "{given}: {dockerfile}");
+        }
+    }
+}
+
+/// `init --force` reports each file once: "Replaced" for a file it
+/// replaced, "Wrote" for a new one (it printed both for a replaced file).
+#[test]
+fn init_force_prints_one_line_per_file() {
+    let tmp = flask_app();
+    fs::write(tmp.path().join("Dockerfile"), "FROM python:3.12-slim\n").unwrap();
+    let out = flaskgen(tmp.path())
+        .args(["init", "--yes", "--force"])
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let about = |file: &str| -> Vec<String> {
+        err.lines()
+            .filter(|l| l.trim_end().ends_with(&format!("/{file}")))
+            .map(|l| l.trim().to_string())
+            .collect()
+    };
+    let dockerfile = about("Dockerfile");
+    assert_eq!(dockerfile.len(), 1, "{err}");
+    assert!(dockerfile[0].starts_with("Replaced"), "{err}");
+    let compose = about("compose.yaml");
+    assert_eq!(compose.len(), 1, "{err}");
+    assert!(compose[0].starts_with("Wrote"), "{err}");
+}

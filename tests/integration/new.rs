@@ -65,7 +65,7 @@ fn flags_reach_every_file() {
     assert!(dockerfile.contains("USER 10001:10001"));
     assert!(!dockerfile.contains("apk") && !dockerfile.contains("apt-get"));
     assert!(read(root.join("compose.yaml")).contains("\"8080:8080\""));
-    assert!(read(root.join("compose.yaml")).contains("image: myrepo/svc"));
+    assert!(read(root.join("compose.yaml")).contains("image: \"myrepo/svc\""));
     let readme = read(root.join("README.md"));
     assert!(readme.contains("docker image build -t myrepo/svc ."));
     assert!(readme.contains("docker container run --rm -p 8080:8080 myrepo/svc"));
@@ -77,7 +77,7 @@ fn flags_reach_every_file() {
         "base_image = \"python:3.12-alpine\"",
         "image = \"myrepo/svc\"",
         "name = \"flaskgen-default\"",
-        "version = \"1.1.0\"",
+        "version = \"1.2.0\"",
     ] {
         assert!(answers.contains(want), "{want} in {answers}");
     }
@@ -94,7 +94,7 @@ fn output_dir_is_created_when_missing() {
 }
 
 #[test]
-fn minimal_writes_exactly_the_tutorials_four_files() {
+fn minimal_writes_the_tutorials_four_files_and_a_dockerignore() {
     let tmp = tempfile::tempdir().unwrap();
     flaskgen(tmp.path())
         .args(["new", "tiny", "--yes", "--minimal", "-p", "5050"])
@@ -104,6 +104,7 @@ fn minimal_writes_exactly_the_tutorials_four_files() {
     assert_eq!(
         files(&root),
         [
+            ".dockerignore",
             "Dockerfile",
             "app/__init__.py",
             "app/app.py",
@@ -440,4 +441,124 @@ fn verbose_says_where_each_value_came_from() {
         err.contains("minimal = false (from template default)"),
         "{err}"
     );
+}
+
+/// Every kind of project `new` writes, in a git repository as `new` makes it
+/// by default, passes `flaskgen check` with nothing to report: the minimal
+/// one too (its .dockerignore keeps .git out of the build context, FG012).
+#[test]
+fn check_passes_every_project_new_writes_in_a_git_repository() {
+    let git = std::process::Command::new("git").arg("--version").output();
+    if git.is_err() {
+        assert!(std::env::var_os("CI").is_none(), "CI must have git");
+        eprintln!("NOT RUN: check on projects in a git repository: git is not installed");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    for (name, extra) in [
+        ("full", &[][..]),
+        ("tiny", &["--minimal"][..]),
+        (
+            "everything",
+            &["--deploy", "swarm,kubernetes", "--ci", "github"][..],
+        ),
+        ("alpine", &["-b", "python:3.13-alpine", "-p", "8080"][..]),
+    ] {
+        let out = flaskgen(tmp.path())
+            .args(["new", name, "--yes", "--vcs", "git"])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{name}: {}", stderr(&out));
+        assert!(tmp.path().join(name).join(".git").is_dir(), "{name}");
+        let out = flaskgen(tmp.path())
+            .args(["check", name, "--fail-on", "note"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{name}: {}", stdout(&out));
+        assert!(
+            stdout(&out).contains("no problems found"),
+            "{}",
+            stdout(&out)
+        );
+    }
+}
+
+/// A base image whose tag floats is refused by `new`, by the rule `check`'s
+/// FG004 applies: nothing is written that `check` would then fail.
+#[test]
+fn floating_base_image_tags_are_refused_by_checks_own_rule() {
+    let tmp = tempfile::tempdir().unwrap();
+    for image in ["python:3-slim", "python:slim", "python:3", "python:alpine"] {
+        let out = flaskgen(tmp.path())
+            .args(["new", "svc", "--yes", "-b", image])
+            .output()
+            .unwrap();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{image}: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+        assert!(
+            err.contains("base_image") && err.contains("floats") && err.contains("major.minor"),
+            "{err}"
+        );
+        assert!(err.contains("e.g. `python:3.14-slim`"), "{err}");
+        assert!(!tmp.path().join("svc").exists(), "{image}: nothing written");
+    }
+    // What `new` accepts, `check` accepts.
+    for image in ["python:3.13-slim", "python:3.12.4-alpine3.20"] {
+        flaskgen(tmp.path())
+            .args(["new", "ok", "--yes", "-b", image])
+            .assert()
+            .success();
+        let out = flaskgen(tmp.path())
+            .args(["check", "ok", "--fail-on", "note"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{image}: {}", stdout(&out));
+        fs::remove_dir_all(tmp.path().join("ok")).unwrap();
+    }
+}
+
+/// `check --format sarif` on a project whose path holds a space, `#`, `%`
+/// and a non-ASCII letter: `%SRCROOT%` and each result's `uri` are RFC 3986
+/// references (percent-encoded), and the root still names the directory.
+#[test]
+fn check_sarif_uris_are_percent_encoded() {
+    let tmp = tempfile::tempdir().unwrap();
+    flaskgen(tmp.path())
+        .args(["new", "svc", "--yes", "-o", "my app #1 100% café"])
+        .assert()
+        .success();
+    let root = tmp.path().join("my app #1 100% café/svc");
+    let dockerfile =
+        read(root.join("Dockerfile")).replace("FROM python:3.14-slim", "FROM python:3-slim");
+    fs::write(root.join("Dockerfile"), dockerfile).unwrap();
+    let out = flaskgen(tmp.path())
+        .args(["check", "--format", "sarif"])
+        .arg(&root)
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let run = &doc["runs"][0];
+    let base = run["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+        .as_str()
+        .unwrap();
+    assert!(
+        base.starts_with("file:///")
+            && base.ends_with("/my%20app%20%231%20100%25%20caf%C3%A9/svc/"),
+        "{base}"
+    );
+    let uri_char = |c: char| c.is_ascii_alphanumeric() || "-._~/:%".contains(c);
+    assert!(base.chars().all(uri_char), "{base}");
+    let results = run["results"].as_array().unwrap();
+    assert!(
+        results.iter().any(|r| r["ruleId"] == "FG004"),
+        "{results:?}"
+    );
+    for r in results {
+        let uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap();
+        assert!(uri.chars().all(uri_char) && !uri.starts_with('/'), "{uri}");
+    }
 }

@@ -102,7 +102,7 @@ fn prompts_validate_as_typed_and_write_the_answers() {
         "{dockerfile}"
     );
     assert!(dockerfile.contains("EXPOSE 8080\n"));
-    assert!(read(root.join("compose.yaml")).contains("image: pty-app"));
+    assert!(read(root.join("compose.yaml")).contains("image: \"pty-app\""));
 }
 
 #[test]

@@ -785,12 +785,7 @@ fn every_rule_of_the_merge_table_on_the_builtin_template() {
     let out = run(&["-d", "minimal=true"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let k = kinds(&out);
-    for gone in [
-        ".dockerignore",
-        "gunicorn.conf.py",
-        "pyproject.toml",
-        "tests/test_app.py",
-    ] {
+    for gone in ["gunicorn.conf.py", "pyproject.toml", "tests/test_app.py"] {
         assert_eq!(k[gone], "removed", "{gone}");
         assert!(!p.join(gone).exists(), "{gone}");
     }
@@ -800,6 +795,7 @@ fn every_rule_of_the_merge_table_on_the_builtin_template() {
     );
     assert_eq!(k["requirements-dev.txt"], "kept");
     assert!(p.join("README.md").exists());
+    assert!(p.join(".dockerignore").exists(), "--minimal keeps it too");
     assert_eq!(
         read(p.join("Dockerfile"))
             .matches("EXPOSE 8080 9090")
@@ -810,12 +806,7 @@ fn every_rule_of_the_merge_table_on_the_builtin_template() {
     let out = run(&["-d", "minimal=false"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let k = kinds(&out);
-    for back in [
-        ".dockerignore",
-        "gunicorn.conf.py",
-        "compose.yaml",
-        "tests/test_app.py",
-    ] {
+    for back in ["gunicorn.conf.py", "compose.yaml", "tests/test_app.py"] {
         assert_eq!(k[back], "added", "{back}");
         assert!(p.join(back).exists(), "{back}");
     }

@@ -29,7 +29,9 @@ def test_healthz_is_ok(client: FlaskClient) -> None:
     assert response.get_json() == {"status": "ok"}
 
 
-def external_home_url(monkeypatch: pytest.MonkeyPatch, trusted_proxies: str | None) -> str:
+def external_home_url(
+    monkeypatch: pytest.MonkeyPatch, trusted_proxies: str | None
+) -> str:
     """url_for(..., _external=True) for a request that came through an https proxy."""
     if trusted_proxies is None:
         monkeypatch.delenv("TRUSTED_PROXIES", raising=False)
@@ -45,10 +47,14 @@ def external_home_url(monkeypatch: pytest.MonkeyPatch, trusted_proxies: str | No
     return make_client(app).get("/where", headers=headers).get_data(as_text=True)
 
 
-def test_forwarded_headers_are_ignored_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_forwarded_headers_are_ignored_by_default(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     assert external_home_url(monkeypatch, None) == "http://localhost/"
     assert external_home_url(monkeypatch, "0") == "http://localhost/"
 
 
-def test_forwarded_headers_are_trusted_when_enabled(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_forwarded_headers_are_trusted_when_enabled(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     assert external_home_url(monkeypatch, "1") == "https://example.org/"
