@@ -95,8 +95,9 @@ fn exists(p: &Path) -> bool {
     fs::symlink_metadata(p).is_ok()
 }
 
-fn rename(from: &Path, to: &Path, what: &str) -> Result<()> {
-    fs::rename(from, to).with_context(|| format!("cannot {what} {}", to.display()))
+/// Renames `from` to `to`; an error says it cannot `what` the project's file `shown`.
+fn rename(from: &Path, to: &Path, what: &str, shown: &Path) -> Result<()> {
+    fs::rename(from, to).with_context(|| format!("cannot {what} {}", shown.display()))
 }
 
 /// Syncs a folder, so renames in it are on disk.
@@ -148,10 +149,10 @@ impl Journal {
                 }
                 let aside = self.aside(root, aside);
                 if !exists(&aside) && exists(&dest) {
-                    rename(&dest, &aside, "replace")?;
+                    rename(&dest, &aside, "replace", &dest)?;
                     pause_for_tests("journal-aside");
                 }
-                rename(&staged, &dest, "write")?;
+                rename(&staged, &dest, "write", &dest)?;
                 Ok(true)
             }
             Step::Create { path } => {
@@ -159,7 +160,7 @@ impl Journal {
                 if !exists(&staged) {
                     return Ok(false);
                 }
-                rename(&staged, &dest, "write")?;
+                rename(&staged, &dest, "write", &dest)?;
                 Ok(true)
             }
         }
@@ -172,7 +173,7 @@ impl Journal {
             Step::Delete { aside, .. } => {
                 let aside = self.aside(root, aside);
                 if exists(&aside) {
-                    rename(&aside, &dest, "put back")?;
+                    rename(&aside, &dest, "put back", &dest)?;
                 }
             }
             Step::Rmdir { .. } => {
@@ -189,16 +190,16 @@ impl Journal {
                 let staged = self.staged(root, path);
                 let aside = self.aside(root, aside);
                 if !exists(&staged) && exists(&dest) {
-                    rename(&dest, &staged, "take back")?;
+                    rename(&dest, &staged, "take back", &dest)?;
                 }
                 if exists(&aside) {
-                    rename(&aside, &dest, "put back")?;
+                    rename(&aside, &dest, "put back", &dest)?;
                 }
             }
             Step::Create { path } => {
                 let staged = self.staged(root, path);
                 if !exists(&staged) && exists(&dest) {
-                    rename(&dest, &staged, "take back")?;
+                    rename(&dest, &staged, "take back", &dest)?;
                 }
             }
         }
@@ -234,7 +235,7 @@ impl Journal {
             .with_context(|| format!("cannot write {}", tmp.display()))?;
         drop(f);
         pause_for_tests("journal-synced");
-        rename(&tmp, &root.join(JOURNAL_FILE), "write")?;
+        rename(&tmp, &root.join(JOURNAL_FILE), "write", &tmp)?;
         sync_dir(root)
     }
 
