@@ -37,7 +37,10 @@ const JOURNAL_TMP: &str = ".flaskgen-journal.tmp";
 /// Prefix of the folder new files are staged in.
 pub const STAGING_PREFIX: &str = ".staging.flaskgen-";
 /// Prefix of the folder replaced and deleted files are moved aside to.
-pub const ASIDE_PREFIX: &str = ".replaced.flaskgen-";
+pub const ASIDE_PREFIX: &str = ".aside.flaskgen-";
+/// Prefix of the folder flaskgen 0.x moved files aside to, without a
+/// journal: one a kill left may hold the only copy of an edit.
+const OLD_ASIDE_PREFIX: &str = ".replaced.flaskgen-";
 /// A journal larger than this is not one flaskgen wrote.
 const MAX_JOURNAL: u64 = 256 << 20;
 
@@ -228,8 +231,8 @@ impl Journal {
     fn write_durably(&self, root: &Path) -> Result<()> {
         let tmp = root.join(JOURNAL_TMP);
         let text = serde_json::to_vec(self)?;
-        let mut f = fs::File::create(&tmp)
-            .with_context(|| format!("cannot write {}", tmp.display()))?;
+        let mut f =
+            fs::File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
         f.write_all(&text)
             .and_then(|()| f.sync_all())
             .with_context(|| format!("cannot write {}", tmp.display()))?;
@@ -239,22 +242,24 @@ impl Journal {
         sync_dir(root)
     }
 
-    /// Removes the staging and aside folders, then the journal: the work is over.
+    /// Removes the journal (the work is over, and a replay could now undo
+    /// it: a deletion's mark is its file in the aside folder), then the
+    /// staging and aside folders, which the next run removes if a kill
+    /// comes first.
     pub fn finish(&self, root: &Path) -> Result<()> {
-        for dir in [&self.staging, &self.aside] {
-            let d = root.join(dir);
-            if exists(&d) {
-                fs::remove_dir_all(&d)
-                    .with_context(|| format!("cannot remove {}", d.display()))?;
-            }
-            pause_for_tests("journal-cleanup");
-        }
-        sync_dir(root)?;
         let j = root.join(JOURNAL_FILE);
         if exists(&j) {
             fs::remove_file(&j).with_context(|| format!("cannot remove {}", j.display()))?;
         }
-        sync_dir(root)
+        sync_dir(root)?;
+        for dir in [&self.staging, &self.aside] {
+            pause_for_tests("journal-cleanup");
+            let d = root.join(dir);
+            if exists(&d) {
+                fs::remove_dir_all(&d).with_context(|| format!("cannot remove {}", d.display()))?;
+            }
+        }
+        Ok(())
     }
 
     /// Reads and checks the journal in `root`: `None` when there is none.
@@ -305,10 +310,10 @@ pub struct Recovered {
     pub files: usize,
     /// The steps could not be finished and were undone instead.
     pub rolled_back: bool,
-    /// Staging folders without a journal, removed.
+    /// Staging and aside folders without a journal, removed.
     pub swept: usize,
-    /// Aside folders without a journal that hold files (from an older
-    /// flaskgen): left alone, since they may hold the only copy of an edit.
+    /// Aside folders an older flaskgen left, holding files: left alone,
+    /// since they may hold the only copy of an edit.
     pub kept: Vec<String>,
 }
 
@@ -360,10 +365,10 @@ pub fn recover(root: &Path, on_wait: &dyn Fn()) -> Result<Recovered> {
         if !fs::symlink_metadata(&d).is_ok_and(|m| m.is_dir()) {
             continue;
         }
-        if name.starts_with(STAGING_PREFIX) {
+        if name.starts_with(STAGING_PREFIX) || name.starts_with(ASIDE_PREFIX) {
             fs::remove_dir_all(&d).with_context(|| format!("cannot remove {}", d.display()))?;
             out.swept += 1;
-        } else if name.starts_with(ASIDE_PREFIX) {
+        } else if name.starts_with(OLD_ASIDE_PREFIX) {
             if fs::remove_dir(&d).is_ok() {
                 out.swept += 1;
             } else {

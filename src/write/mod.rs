@@ -432,7 +432,7 @@ fn create(plan: &Plan, target: &Path, stop: &AtomicBool) -> Result<Outcome> {
 /// Where a planned file lands on a folder that the deletions empty (a kit
 /// that turns a folder into a file): that folder's subfolders, deepest first,
 /// then itself; `None` when something in it stays.
-fn vacated(target: &Path, path: &str, deletes: &[String]) -> Option<Vec<String>> {
+pub fn vacated(target: &Path, path: &str, deletes: &[String]) -> Option<Vec<String>> {
     fn walk(target: &Path, rel: &str, deletes: &[String], out: &mut Vec<String>) -> bool {
         let Ok(entries) = fs::read_dir(target.join(rel)) else {
             return false;
@@ -470,7 +470,7 @@ fn merge(
 ) -> Result<Outcome> {
     journal::lock(target, &|| {})?;
     let staging_dir = staging_name("staging");
-    let aside_dir = staging_name("replaced");
+    let aside_dir = staging_name("aside");
     let staging = target.join(&staging_dir);
     fs::create_dir(&staging).with_context(|| format!("cannot write in {}", target.display()))?;
     let saved = target.join(&aside_dir);
@@ -597,7 +597,8 @@ fn merge(
         .collect();
     dirs.sort();
     dirs.dedup();
-    for d in &dirs {
+    // (A folder the update removed is gone: its parent is synced as well.)
+    for d in dirs.iter().filter(|d| d.is_dir()) {
         journal::sync_dir(d)?;
     }
     j.finish(target)?;
