@@ -754,6 +754,8 @@ fn detection_summary(det: &Detection, c: &Choice) -> String {
 
 pub fn run(args: InitArgs, printer: Printer) -> Result<()> {
     interrupt::install();
+    // An update or --force write that a kill interrupted is finished first.
+    write::recover(&args.path, printer)?;
     let det = inspect::detect(&args.path)?;
     let prompter = match prompt::why_not_interactive(args.yes) {
         Some(why) => {

@@ -88,6 +88,10 @@ pub fn run(args: NewArgs, printer: Printer) -> Result<()> {
     } else {
         args.output_dir.join(values.str("name"))
     };
+    if args.force {
+        // A --force write or update that a kill interrupted is finished first.
+        write::recover(&target, printer)?;
+    }
     let pre = write::preflight(&plan, &target, args.force)?;
 
     if args.dry_run {

@@ -232,6 +232,30 @@ pub fn plan(
         };
         changes.extend(change);
     }
+    // A folder the template turns into a file: when the update removes every
+    // file in it, the folder goes and the file is added in its place.
+    let removed: Vec<String> = changes
+        .iter()
+        .filter(|c| c.kind == Kind::Removed)
+        .map(|c| c.path.clone())
+        .collect();
+    for c in &mut changes {
+        let is_dir = fs::symlink_metadata(root.join(&c.path)).is_ok_and(|m| m.is_dir());
+        if c.beside.is_some() && c.old.is_none() && is_dir {
+            if let (Some(_), Some((t, x))) = (
+                crate::write::vacated(root, &c.path, &removed),
+                target.files.get(&c.path),
+            ) {
+                *c = Change::new(
+                    &c.path,
+                    Kind::Added,
+                    "new in the template, in place of a folder the update empties",
+                );
+                c.new = Some(t.to_vec());
+                c.executable = *x;
+            }
+        }
+    }
     UpdatePlan { changes }
 }
 

@@ -1,6 +1,7 @@
 //! Integration tests: the real binary, real files, real exit codes.
 
 mod cli;
+mod crash;
 mod credentials;
 mod deploy;
 mod existing;

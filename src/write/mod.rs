@@ -1,6 +1,9 @@
 //! Puts a plan on disk safely: a new project appears whole or not at all
 //! (staged beside the target, then renamed into place), and `--force` only
-//! ever replaces files the template renders.
+//! ever replaces files the template renders. Writing into an existing
+//! project (`--force`, `update`) goes through a journal (see [`journal`]):
+//! a failure undoes every step, and a kill is finished by [`recover`] on
+//! the next run.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -9,7 +12,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use anyhow::{bail, Context, Result};
 
 use crate::interrupt::{self, Interrupted};
+use crate::present::Printer;
 use crate::render::Plan;
+
+pub mod journal;
+use journal::{Journal, Step};
 
 #[derive(Debug, Clone)]
 pub struct Outcome {
@@ -50,6 +57,18 @@ pub fn occupied(target: &Path) -> bool {
 /// Checks the target: refuses a non-empty directory without `force`, and any
 /// clash between a file and a directory even with it.
 pub fn preflight(plan: &Plan, target: &Path, force: bool) -> Result<Preflight> {
+    preflight_deleting(plan, target, force, &[])
+}
+
+/// [`preflight`] for a write that first deletes `deletes` (paths relative to
+/// `target`): a file deleted where the plan needs a folder, or a folder
+/// the deletions empty where the plan writes a file, is no clash.
+fn preflight_deleting(
+    plan: &Plan,
+    target: &Path,
+    force: bool,
+    deletes: &[String],
+) -> Result<Preflight> {
     let meta = match fs::symlink_metadata(target) {
         Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -104,6 +123,9 @@ pub fn preflight(plan: &Plan, target: &Path, force: bool) -> Result<Preflight> {
         let Ok(m) = fs::symlink_metadata(&dest) else {
             continue;
         };
+        if m.is_dir() && vacated(target, &f.path, deletes).is_some() {
+            continue;
+        }
         if m.is_file() && same_contents(&dest, &m, f) {
             unchanged.push(f.path.clone());
         } else {
@@ -134,7 +156,9 @@ pub fn preflight(plan: &Plan, target: &Path, force: bool) -> Result<Preflight> {
         for (i, part) in parts.iter().enumerate() {
             at.push(part);
             let last = i + 1 == parts.len();
-            let Ok(m) = fs::symlink_metadata(&at) else {
+            let deleted = !last && deletes.iter().any(|d| target.join(d) == at);
+            let found = fs::symlink_metadata(&at).ok().filter(|_| !deleted);
+            let Some(m) = found else {
                 if !last && !missing_dirs.contains(&at) {
                     missing_dirs.push(at.clone());
                 }
@@ -152,7 +176,7 @@ pub fn preflight(plan: &Plan, target: &Path, force: bool) -> Result<Preflight> {
                     at.display()
                 );
             }
-            if last && m.is_dir() {
+            if last && m.is_dir() && vacated(target, &f.path, deletes).is_none() {
                 bail!(
                     "{} is a directory, but the template writes a file there",
                     at.display()
@@ -176,20 +200,77 @@ pub fn preflight(plan: &Plan, target: &Path, force: bool) -> Result<Preflight> {
 
 /// Debug builds only: sleeps at `point` when `FLASKGEN_TEST_PAUSE` is
 /// `point:milliseconds`, so tests can act in a window that is otherwise
-/// too short to hit (a signal after writing, a race for the target).
+/// too short to hit (a signal after writing, a race for the target). Each
+/// call also counts one point: when `FLASKGEN_TEST_KILL_AT` is `N`, the
+/// process sends itself SIGKILL at the Nth, so tests can kill it between
+/// any two steps of a write.
 pub fn pause_for_tests(point: &str) {
     #[cfg(debug_assertions)]
-    if let Ok(spec) = std::env::var("FLASKGEN_TEST_PAUSE") {
-        if let Some(ms) = spec
-            .strip_prefix(point)
-            .and_then(|r| r.strip_prefix(':'))
-            .and_then(|ms| ms.parse().ok())
-        {
-            std::thread::sleep(std::time::Duration::from_millis(ms));
+    {
+        use std::sync::atomic::AtomicUsize;
+        static COUNT: AtomicUsize = AtomicUsize::new(0);
+        let n = COUNT.fetch_add(1, Ordering::SeqCst) + 1;
+        if std::env::var("FLASKGEN_TEST_KILL_AT").is_ok_and(|k| k.parse() == Ok(n)) {
+            // SAFETY: kill(2) on this very process.
+            unsafe {
+                libc::kill(libc::getpid(), libc::SIGKILL);
+            }
+        }
+        if let Ok(spec) = std::env::var("FLASKGEN_TEST_PAUSE") {
+            if let Some(ms) = spec
+                .strip_prefix(point)
+                .and_then(|r| r.strip_prefix(':'))
+                .and_then(|ms| ms.parse().ok())
+            {
+                std::thread::sleep(std::time::Duration::from_millis(ms));
+            }
         }
     }
     #[cfg(not(debug_assertions))]
     let _ = point;
+}
+
+/// Finishes a write to the existing project `root` that a kill interrupted
+/// (see [`journal`]), before a command reads it, and says so in one line.
+/// Every command that replaces files in a project calls it first; from then
+/// on this process holds the project's lock.
+pub fn recover(root: &Path, printer: Printer) -> Result<()> {
+    let shown = root.display().to_string();
+    let r = journal::recover(root, &|| {
+        printer.status(
+            "Waiting",
+            &format!("for another flaskgen to finish writing {shown}"),
+        )
+    })?;
+    if let Some(command) = &r.command {
+        let how = if r.rolled_back {
+            "could not finish it, so undid it"
+        } else {
+            "rolled forward"
+        };
+        printer.status(
+            "Recovered",
+            &format!(
+                "an interrupted {command} of {shown}: {how} {} file(s)",
+                r.files
+            ),
+        );
+    } else if r.swept > 0 {
+        printer.status(
+            "Recovered",
+            &format!(
+                "{shown}: removed {} staging folder(s) an interrupted write left",
+                r.swept
+            ),
+        );
+    }
+    for name in &r.kept {
+        printer.warn(&format!(
+            "{} holds files an interrupted older flaskgen moved aside (perhaps your edits); look inside, then remove it",
+            root.join(name).display()
+        ));
+    }
+    Ok(())
 }
 
 /// Whether the file at `path` already holds exactly what `f` would write
@@ -257,7 +338,7 @@ pub fn write_until(plan: &Plan, target: &Path, force: bool, stop: &AtomicBool) -
     let pre = preflight(plan, target, force)?;
     let deferred = interrupt::defer();
     let result = if pre.merge {
-        merge(plan, target, &pre, stop, &[])
+        merge(plan, target, &pre, stop, &[], "--force write")
     } else {
         create(plan, target, stop)
     };
@@ -348,19 +429,54 @@ fn create(plan: &Plan, target: &Path, stop: &AtomicBool) -> Result<Outcome> {
     })
 }
 
+/// Where a planned file lands on a folder that the deletions empty (a kit
+/// that turns a folder into a file): that folder's subfolders, deepest first,
+/// then itself; `None` when something in it stays.
+pub fn vacated(target: &Path, path: &str, deletes: &[String]) -> Option<Vec<String>> {
+    fn walk(target: &Path, rel: &str, deletes: &[String], out: &mut Vec<String>) -> bool {
+        let Ok(entries) = fs::read_dir(target.join(rel)) else {
+            return false;
+        };
+        for e in entries {
+            let Ok(e) = e else { return false };
+            let Ok(name) = e.file_name().into_string() else {
+                return false;
+            };
+            let child = format!("{rel}/{name}");
+            let is_dir = fs::symlink_metadata(e.path()).is_ok_and(|m| m.is_dir());
+            let gone = if is_dir {
+                walk(target, &child, deletes, out)
+            } else {
+                deletes.contains(&child)
+            };
+            if !gone {
+                return false;
+            }
+        }
+        out.push(rel.to_string());
+        true
+    }
+    let mut out = Vec::new();
+    walk(target, path, deletes, &mut out).then_some(out)
+}
+
 fn merge(
     plan: &Plan,
     target: &Path,
     pre: &Preflight,
     stop: &AtomicBool,
     deletes: &[String],
+    command: &str,
 ) -> Result<Outcome> {
-    let staging = target.join(staging_name("staging"));
+    journal::lock(target, &|| {})?;
+    let staging_dir = staging_name("staging");
+    let aside_dir = staging_name("aside");
+    let staging = target.join(&staging_dir);
     fs::create_dir(&staging).with_context(|| format!("cannot write in {}", target.display()))?;
-    let saved = target.join(staging_name("replaced"));
-    // Both are scratch, removed whether the merge succeeds or not. `undo`,
-    // declared later, is dropped first: it needs the files in `saved`.
-    let _cleanup = Cleanup {
+    let saved = target.join(&aside_dir);
+    // Both are scratch, removed on every error before the journal is
+    // written; after it, `Journal::finish` removes them.
+    let mut cleanup = Cleanup {
         dirs: vec![staging.clone(), saved.clone()],
         armed: true,
     };
@@ -375,60 +491,117 @@ fn merge(
     };
     let plan = &changing;
     let files = write_files(plan, &staging, target, stop)?;
-    check_interrupt(stop)?;
-    // Everything is staged (a full disk has failed by now). Missing directories
-    // come next, then each old file is moved aside just before its replacement
-    // moves in, so that a failure part-way can put every file back.
-    let mut undo = Undo {
-        new_dirs: vec![],
-        placed: vec![],
-        deleted: vec![],
-        armed: true,
-    };
+    // The journal's steps: deletions, folders that become files, new
+    // folders, then files, the answers file last.
+    let mut steps: Vec<Step> = deletes
+        .iter()
+        .enumerate()
+        .map(|(i, p)| Step::Delete {
+            path: p.clone(),
+            aside: format!("deleted-{i}"),
+        })
+        .collect();
+    for f in &plan.files {
+        if fs::symlink_metadata(target.join(&f.path)).is_ok_and(|m| m.is_dir()) {
+            let dirs = vacated(target, &f.path, deletes).with_context(|| {
+                format!(
+                    "{} is a directory, but the template writes a file there",
+                    target.join(&f.path).display()
+                )
+            })?;
+            steps.extend(dirs.into_iter().map(|path| Step::Rmdir { path }));
+        }
+    }
     for dir in &pre.missing_dirs {
-        match fs::create_dir(dir) {
-            Ok(()) => undo.new_dirs.push(dir.clone()),
-            // Made by someone else since the preflight: not ours to remove.
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-            Err(e) => return Err(e).with_context(|| format!("cannot create {}", dir.display())),
+        if let Ok(rel) = dir.strip_prefix(target) {
+            steps.push(Step::Mkdir {
+                path: rel.to_string_lossy().into_owned(),
+            });
+        }
+    }
+    let (answers, others): (Vec<_>, Vec<_>) = plan
+        .files
+        .iter()
+        .enumerate()
+        .partition(|(_, f)| f.path == crate::inputs::answers::ANSWERS_FILE);
+    for (i, f) in others.into_iter().chain(answers) {
+        let dest = target.join(&f.path);
+        match fs::symlink_metadata(&dest) {
+            Ok(meta) if meta.is_file() => {
+                // The replacement keeps the mode of the file it replaces (a 0700
+                // Dockerfile stays 0700), plus the run bit the plan asks for.
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::PermissionsExt;
+                    let mut mode = meta.permissions().mode() & 0o7777;
+                    if f.executable {
+                        mode |= 0o111 & (mode >> 2 | 0o100);
+                    }
+                    fs::set_permissions(staging.join(&f.path), fs::Permissions::from_mode(mode))
+                        .with_context(|| format!("cannot set the mode of {}", dest.display()))?;
+                }
+                steps.push(Step::Replace {
+                    path: f.path.clone(),
+                    aside: i.to_string(),
+                });
+            }
+            _ => steps.push(Step::Create {
+                path: f.path.clone(),
+            }),
         }
     }
     fs::create_dir(&saved).with_context(|| format!("cannot write in {}", target.display()))?;
-    for (i, f) in plan.files.iter().enumerate() {
-        let dest = target.join(&f.path);
-        let old = if let Ok(meta) = fs::symlink_metadata(&dest) {
-            // The replacement keeps the mode of the file it replaces (a 0700
-            // Dockerfile stays 0700), plus the run bit the plan asks for.
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::PermissionsExt;
-                let mut mode = meta.permissions().mode() & 0o7777;
-                if f.executable {
-                    mode |= 0o111 & (mode >> 2 | 0o100);
-                }
-                fs::set_permissions(staging.join(&f.path), fs::Permissions::from_mode(mode))
-                    .with_context(|| format!("cannot set the mode of {}", dest.display()))?;
-            }
-            let aside = saved.join(i.to_string());
-            fs::rename(&dest, &aside)
-                .with_context(|| format!("cannot replace {}", dest.display()))?;
-            Some(aside)
-        } else {
-            None
-        };
-        let moved = fs::rename(staging.join(&f.path), &dest);
-        undo.placed.push((dest.clone(), old));
-        moved.with_context(|| format!("cannot write {}", dest.display()))?;
-    }
-    for (i, path) in deletes.iter().enumerate() {
-        check_interrupt(stop)?;
-        let dest = target.join(path);
-        let aside = saved.join(format!("deleted-{i}"));
-        fs::rename(&dest, &aside).with_context(|| format!("cannot delete {}", dest.display()))?;
-        undo.deleted.push((dest, aside));
-    }
     check_interrupt(stop)?;
-    undo.armed = false;
+    pause_for_tests("journal-staged");
+    let j = Journal {
+        command: command.to_string(),
+        staging: staging_dir,
+        aside: aside_dir,
+        steps,
+    };
+    j.commit(target)?;
+    cleanup.armed = false;
+    pause_for_tests("journal-written");
+    // Every step is done, or (a failure, or a signal) every step done is
+    // undone, last first; a kill leaves the journal to the next run.
+    let mut done = 0;
+    let result = (|| {
+        for step in &j.steps {
+            check_interrupt(stop)?;
+            j.forward(target, step)?;
+            done += 1;
+            pause_for_tests("journal-step");
+        }
+        check_interrupt(stop)
+    })();
+    if let Err(e) = result {
+        if let Err(undo) = j.roll_back(target, (done + 1).min(j.steps.len())) {
+            return Err(e.context(format!(
+                "and cannot undo it ({undo:#}); the next flaskgen run on {} finishes it",
+                target.display()
+            )));
+        }
+        j.finish(target)?;
+        return Err(e);
+    }
+    // Renames durable before the journal goes.
+    let mut dirs: Vec<PathBuf> = j
+        .steps
+        .iter()
+        .filter_map(|s| match s {
+            Step::Replace { path, .. } | Step::Create { path } | Step::Delete { path, .. } => {
+                target.join(path).parent().map(Path::to_path_buf)
+            }
+            _ => None,
+        })
+        .collect();
+    dirs.sort();
+    dirs.dedup();
+    // (A folder the update removed is gone: its parent is synced as well.)
+    for d in dirs.iter().filter(|d| d.is_dir()) {
+        journal::sync_dir(d)?;
+    }
+    j.finish(target)?;
     Ok(Outcome {
         root: target.to_path_buf(),
         files,
@@ -438,10 +611,10 @@ fn merge(
 }
 
 /// Writes `plan` into the existing project `target` and deletes `deletes`
-/// (paths relative to it), all or nothing, as `--force` does: every new file
-/// is staged first, then each old file is moved aside as its replacement
-/// moves in (a deleted file is only moved aside); if any step fails, every
-/// file is put back. Used by `flaskgen update`.
+/// (paths relative to it), all or nothing, as `--force` does, through the
+/// journal (see [`journal`]): every new file is staged first; then the
+/// steps run; if any fails, every step done is undone; if the process is
+/// killed, the next run finishes them. Used by `flaskgen update`.
 pub fn apply(plan: &Plan, deletes: &[String], target: &Path) -> Result<()> {
     apply_until(plan, deletes, target, &interrupt::STOP)
 }
@@ -453,7 +626,6 @@ pub fn apply_until(
     target: &Path,
     stop: &AtomicBool,
 ) -> Result<()> {
-    let pre = preflight(plan, target, true)?;
     // A file to delete must be a file of the project, reached through no symlink.
     for path in deletes {
         if !crate::render::is_confined(path) {
@@ -472,8 +644,9 @@ pub fn apply_until(
             }
         }
     }
+    let pre = preflight_deleting(plan, target, true, deletes)?;
     let deferred = interrupt::defer();
-    let result = merge(plan, target, &pre, stop, deletes);
+    let result = merge(plan, target, &pre, stop, deletes, "update");
     if result.is_ok() {
         deferred.written();
     } else {
@@ -491,41 +664,6 @@ pub fn apply_until(
         };
         e.context(msg)
     })
-}
-
-/// Puts a merge back as it was on drop, unless disarmed: every old file
-/// returns to its place, new files and directories go.
-struct Undo {
-    new_dirs: Vec<PathBuf>,
-    /// Each destination touched, with where its old file was moved (if it had one).
-    placed: Vec<(PathBuf, Option<PathBuf>)>,
-    /// Each file deleted, with where it was moved aside.
-    deleted: Vec<(PathBuf, PathBuf)>,
-    armed: bool,
-}
-
-impl Drop for Undo {
-    fn drop(&mut self) {
-        if !self.armed {
-            return;
-        }
-        for (dest, aside) in self.deleted.iter().rev() {
-            let _ = fs::rename(aside, dest);
-        }
-        for (dest, old) in self.placed.iter().rev() {
-            match old {
-                Some(old) => {
-                    let _ = fs::rename(old, dest);
-                }
-                None => {
-                    let _ = fs::remove_file(dest);
-                }
-            }
-        }
-        for d in self.new_dirs.iter().rev() {
-            let _ = fs::remove_dir(d);
-        }
-    }
 }
 
 /// Writes every file of `plan` under `root`, a new empty directory; errors
