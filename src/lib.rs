@@ -13,6 +13,7 @@ pub mod audit;
 pub mod cli;
 pub mod commands;
 pub mod error;
+pub mod files;
 pub mod inputs;
 pub mod inspect;
 pub mod interrupt;

@@ -15,6 +15,7 @@ use anyhow::Result;
 use serde::Serialize;
 
 use crate::error::input_error;
+use crate::files::{Kind, Project};
 use deps::Deps;
 use python::AppKind;
 
@@ -100,6 +101,8 @@ pub struct Detection {
     /// Python files parsed, and those that did not parse.
     pub parsed: usize,
     pub unparsable: Vec<String>,
+    /// Files skipped by the reader (and why) and dependencies left out, escaped.
+    pub warnings: Vec<String>,
 }
 
 /// Folders never searched for app code.
@@ -140,9 +143,6 @@ const SKIP_DIRS: &[&str] = &[
 /// What `init` says it searched when no app is found.
 pub const SEARCHED: &str = "*.py files (not in tests, virtualenvs, migrations, vendored or ignored folders), wsgi.py, FLASK_APP in .flaskenv/.env";
 
-/// Files no larger than this are parsed.
-const MAX_PY: u64 = 1 << 20;
-
 /// Python files to read, relative to the root, `/`-separated: `.gitignore`
 /// respected, ignored folders never entered.
 pub fn python_files(root: &Path) -> Vec<String> {
@@ -179,9 +179,6 @@ pub fn python_files(root: &Path) -> Vec<String> {
         {
             continue;
         }
-        if entry.metadata().is_ok_and(|m| m.len() > MAX_PY) {
-            continue;
-        }
         if let Ok(rel) = path.strip_prefix(root) {
             out.push(rel.to_string_lossy().replace('\\', "/"));
         }
@@ -202,9 +199,9 @@ pub fn module_of(rel: &str) -> (String, bool) {
 }
 
 /// `KEY=VALUE` lines of a dotenv file, with their line numbers.
-pub fn dotenv(root: &Path, name: &str) -> BTreeMap<String, (String, usize)> {
+pub fn dotenv(project: &Project, name: &str) -> BTreeMap<String, (String, usize)> {
     let mut out = BTreeMap::new();
-    let Ok(text) = fs::read_to_string(root.join(name)) else {
+    let Some(text) = project.text(name, Kind::Config) else {
         return out;
     };
     for (i, line) in text.lines().enumerate() {
@@ -292,6 +289,13 @@ fn entry_from_flask_app(v: &str, candidates: &[Candidate]) -> String {
 
 /// Reads the project at `root`.
 pub fn detect(root: &Path) -> Result<Detection> {
+    detect_in(&Project::new(root))
+}
+
+/// Reads the project, every file through `project`'s bounded reader; its
+/// warnings so far are the detection's.
+pub fn detect_in(project: &Project) -> Result<Detection> {
+    let root = project.root();
     if !root.is_dir() {
         return Err(input_error(format!(
             "PATH {}: not a directory; give the folder of a Flask project, for example `flaskgen init .`",
@@ -302,10 +306,10 @@ pub fn detect(root: &Path) -> Result<Detection> {
     let mut all = Vec::new();
     let mut unparsable = Vec::new();
     let files = python_files(root);
-    let scripts = once::console_scripts(root);
+    let scripts = once::console_scripts(project);
     let mut init_commands = Vec::new();
     for rel in &files {
-        let Ok(text) = fs::read_to_string(root.join(rel)) else {
+        let Some(text) = project.text(rel, Kind::Python) else {
             continue;
         };
         // Cheap filter: only a file that mentions one of these can yield a
@@ -363,7 +367,7 @@ pub fn detect(root: &Path) -> Result<Detection> {
         ));
         all.push((rel.clone(), facts));
     }
-    for c in once::from_docs(root, &scripts) {
+    for c in once::from_docs(project, &scripts) {
         if !init_commands
             .iter()
             .any(|k| once::same(&k.command, &c.command))
@@ -384,8 +388,8 @@ pub fn detect(root: &Path) -> Result<Detection> {
             .map(|l| Found::new("pkg_resources".to_string(), f, l))
     });
 
-    let flaskenv = dotenv(root, ".flaskenv");
-    let dotenv_file = dotenv(root, ".env");
+    let flaskenv = dotenv(project, ".flaskenv");
+    let dotenv_file = dotenv(project, ".env");
     let from_env = |key: &str| {
         flaskenv
             .get(key)
@@ -492,13 +496,15 @@ pub fn detect(root: &Path) -> Result<Detection> {
         .flat_map(|(f, facts)| facts.runs.iter().map(move |r| (f.clone(), r.clone())))
         .collect();
 
+    let deps = deps::detect(project);
+    let python = deps::python_constraint(project);
     Ok(Detection {
         root: root.to_path_buf(),
         entry,
         candidates,
         pythonpath,
-        deps: deps::detect(root),
-        python: deps::python_constraint(root),
+        deps,
+        python,
         port,
         health,
         migrations,
@@ -511,6 +517,7 @@ pub fn detect(root: &Path) -> Result<Detection> {
         runs,
         parsed: all.len(),
         unparsable,
+        warnings: project.warnings(),
     })
 }
 
