@@ -1086,6 +1086,41 @@ mod tests {
         assert!(!is_entry("app:create_app("));
     }
 
+    /// Applies a unified diff with diffy's own parser: the one-hunk form is
+    /// a patch that gives the new text.
+    fn applies(old: &str, new: &str) {
+        let text = diff(old, new, "f");
+        let patch = diffy::Patch::from_str(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        assert_eq!(diffy::apply(old, &patch).unwrap(), new, "{text}");
+    }
+
+    #[test]
+    fn long_diffs_are_one_linear_hunk_that_applies() {
+        let long: String = (0..30_000).map(|i| format!("old {i}\n")).collect();
+        let shared_head = "a\nb\nc\nd\n";
+        let shared_tail = "y\nz\n";
+        let old = format!("{shared_head}{long}{shared_tail}");
+        let new = format!("{shared_head}new\n{shared_tail}");
+        let text = diff(&old, &new, "f");
+        assert!(text.contains("@@ -2,30005 +2,6 @@"), "{}", &text[..200]);
+        applies(&old, &new);
+        applies(&long, "short\n");
+        applies(&long, "");
+        applies("", &long);
+        applies(&format!("{long}no newline"), "x\n");
+        // Small inputs keep diffy's minimal hunks.
+        applies("a\nb\nc\n", "a\nB\nc\n");
+    }
+
+    #[test]
+    fn markdown_escapes() {
+        assert_eq!(md_text("a|b*c_[d](e)<f>"), "a\\|b\\*c\\_\\[d\\](e)\\<f\\>");
+        assert_eq!(md_text("two\nlines"), "two\\\\nlines");
+        assert_eq!(md_code("app:app"), "`app:app`");
+        assert_eq!(md_code("a`b|c"), "``a`b\\|c``");
+        assert_eq!(md_code("`x"), "`` `x ``");
+    }
+
     #[test]
     fn health_routes() {
         for ok in ["/", "/healthz", "/api/v1/health-check", "/status.json"] {

@@ -654,6 +654,46 @@ mod tests {
     use super::*;
 
     #[test]
+    fn pep508_requirements() {
+        for ok in [
+            "flask",
+            "Flask[async]>=3.0",
+            "gunicorn==23.0.0",
+            "requests [security, socks] >= 2.8.1, == 2.8.*",
+            "pip @ https://github.com/pypa/pip/archive/1.3.1.zip#sha1=da9234ee9982d4bbb3c72346a6de940a148ea686",
+            "name @ file:///tmp/x.whl ; python_version < \"3.11\"",
+            "tomli>=1.1; python_version < '3.11'",
+            "zope.interface (>=5)",
+            "A",
+            "x===anything",
+        ] {
+            assert!(requirement(ok).is_ok(), "{ok}: {:?}", requirement(ok));
+        }
+        assert_eq!(requirement("Zope_Interface>=5").unwrap(), "zope-interface");
+        for bad in [
+            "--extra-index-url=https://evil.example/simple",
+            "-e git+https://github.com/x/y.git#egg=y",
+            "gunicorn\"]",
+            "gunicorn\"",
+            "'flask'",
+            "-flask",
+            "flask-",
+            "flask >=",
+            "flask ; ",
+            "flask @ notaurl",
+            "flask[",
+            "flask[a b]",
+            "flask\n--index-url=x",
+            "",
+        ] {
+            assert!(requirement(bad).is_err(), "{bad}");
+        }
+        assert_eq!(req_name("gunicorn\"]"), None);
+        assert_eq!(req_name("gunicorn==23 \\"), Some("gunicorn".into()));
+        assert_eq!(req_name("gunicorn[gevent]"), Some("gunicorn".into()));
+    }
+
+    #[test]
     fn constraints() {
         assert!(satisfies(">=3.9", (3, 14)));
         assert!(!satisfies(">=3.9,<3.12", (3, 12)));
