@@ -326,7 +326,10 @@ mod tests {
             p.read("big.toml", Kind::Toml),
             Contents::Skipped(Skip::TooLarge(Kind::Toml))
         );
-        assert_eq!(p.read("bad.txt", Kind::Config), Contents::Skipped(Skip::NotUtf8));
+        assert_eq!(
+            p.read("bad.txt", Kind::Config),
+            Contents::Skipped(Skip::NotUtf8)
+        );
         #[cfg(unix)]
         {
             assert_eq!(p.read("inside", Kind::Config), Contents::Text("hi".into()));

@@ -602,11 +602,7 @@ fn md_text(s: &str) -> String {
 /// even inside code, and shows `\|` as `|`).
 fn md_code(s: &str) -> String {
     let s = escape(s).replace('|', "\\|");
-    let longest = s
-        .split(|c| c != '`')
-        .map(str::len)
-        .max()
-        .unwrap_or(0);
+    let longest = s.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest + 1);
     let pad = if s.starts_with('`') || s.ends_with('`') {
         " "

@@ -57,7 +57,6 @@ impl Deps {
     }
 }
 
-
 pub fn normalise(name: &str) -> String {
     name.trim().to_ascii_lowercase().replace(['_', '.'], "-")
 }
@@ -89,13 +88,13 @@ pub fn is_name(s: &str) -> bool {
     let edge = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
     edge(s.chars().next())
         && edge(s.chars().last())
-        && s
-            .chars()
+        && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
 }
 
 /// What a PEP 508 requirement looks like, for messages.
-pub const PEP508: &str = "NAME[EXTRAS] [VERSIONS | @ URL] [; MARKER], for example \"flask[async]>=3.0\"";
+pub const PEP508: &str =
+    "NAME[EXTRAS] [VERSIONS | @ URL] [; MARKER], for example \"flask[async]>=3.0\"";
 
 /// The normalised name of a PEP 508 requirement (`name[extras] versions ;
 /// marker` or `name[extras] @ url ; marker`), or what is wrong with it.
@@ -174,8 +173,7 @@ fn version_clause(c: &str) -> bool {
     };
     let v = v.trim();
     !v.is_empty()
-        && v
-            .chars()
+        && v.chars()
             .all(|c| c.is_ascii_alphanumeric() || "._*+!-".contains(c))
 }
 

@@ -592,7 +592,7 @@ fn check_sarif_has_every_rule_and_located_results() {
     assert_eq!(s["version"], "2.1.0");
     let run = &s["runs"][0];
     let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
-    assert_eq!(rules.len(), 16);
+    assert_eq!(rules.len(), 17);
     let results = run["results"].as_array().unwrap();
     assert_eq!(results.len(), 9);
     for r in results {

@@ -11,6 +11,7 @@ mod new;
 mod pty;
 mod safety;
 mod snapshots;
+mod untrusted;
 mod update;
 mod vcs;
 mod wrap;
