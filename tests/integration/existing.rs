@@ -425,7 +425,7 @@ fn python_constraint_nothing_satisfies_names_the_file() {
     );
 }
 
-fn ids(out: &std::process::Output) -> Vec<String> {
+pub fn ids(out: &std::process::Output) -> Vec<String> {
     let j = json_of(out);
     j["findings"]
         .as_array()

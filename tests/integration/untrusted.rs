@@ -39,25 +39,17 @@ fn run(dir: &Path, args: &[&str]) -> std::process::Output {
     out
 }
 
+/// `init --yes --dry-run --json`, which must succeed: its document and stderr.
+fn dry_run_json(dir: &Path) -> (Value, String) {
+    let out = run(dir, &["init", "--yes", "--dry-run", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    (serde_json::from_slice(&out.stdout).unwrap(), stderr(&out))
+}
+
 /// `check --json` finding IDs as `ID@file:line`, and stderr.
 fn check_ids(dir: &Path) -> (Vec<String>, String) {
     let out = run(dir, &["check", "--json"]);
-    let doc: Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}\n{}", stdout(&out), stderr(&out)));
-    let ids = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            format!(
-                "{}@{}:{}",
-                f["id"].as_str().unwrap(),
-                f["file"].as_str().unwrap(),
-                f["line"]
-            )
-        })
-        .collect();
-    (ids, stderr(&out))
+    (crate::existing::ids(&out), stderr(&out))
 }
 
 #[cfg(unix)]
@@ -183,15 +175,13 @@ fn a_link_out_of_the_project_is_not_followed() {
     // A link that stays inside is followed.
     fs::write(d.join("real-version"), "3.11\n").unwrap();
     std::os::unix::fs::symlink("real-version", d.join(".python-version")).unwrap();
-    let out = run(d, &["init", "--yes", "--dry-run", "--json"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (doc, err) = dry_run_json(d);
     assert_eq!(doc["detection"]["python"]["exact"], "3.11", "{doc:#}");
     assert_eq!(doc["detection"]["deps"]["manager"], "none", "{doc:#}");
     assert!(
-        stderr(&out).contains("skipped pyproject.toml: a symbolic link to outside the project"),
+        err.contains("skipped pyproject.toml: a symbolic link to outside the project"),
         "{}",
-        stderr(&out)
+        err
     );
 }
 
@@ -315,9 +305,7 @@ fn dependencies_that_are_not_pep508_are_left_out_and_said() {
         "[project]\nname = \"x\"\nversion = \"1\"\ndependencies = [\n  \"flask>=3\",\n  \"--extra-index-url=https://evil.example/simple\",\n  \"-e git+https://evil.example/y.git#egg=y\",\n  'gunicorn\"]',\n]\n",
     )
     .unwrap();
-    let out = run(d, &["init", "--yes", "--dry-run", "--json"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (doc, err) = dry_run_json(d);
     assert_eq!(
         doc["detection"]["deps"]["specs"],
         serde_json::json!(["flask>=3"])
@@ -326,7 +314,6 @@ fn dependencies_that_are_not_pep508_are_left_out_and_said() {
         doc["chosen"]["gunicorn_added"], true,
         "gunicorn\"] is not gunicorn"
     );
-    let err = stderr(&out);
     for (line, spec) in [
         (6, "\"--extra-index-url=https://evil.example/simple\""),
         (7, "\"-e git+https://evil.example/y.git#egg=y\""),
@@ -361,9 +348,7 @@ fn environment_names_left_out_of_generated_files_are_said() {
         "import os\nA = os.environ[\"GOOD_NAME\"]\nB = os.environ[\"MY-VAR\"]\nC = os.environ[\"BAD\\x1b[31mNAME\"]\n",
     )
     .unwrap();
-    let out = run(d, &["init", "--yes", "--dry-run", "--json"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (doc, err) = dry_run_json(d);
     let env: Vec<&str> = doc["detection"]["env"]
         .as_array()
         .unwrap()
@@ -371,7 +356,6 @@ fn environment_names_left_out_of_generated_files_are_said() {
         .map(|e| e["value"].as_str().unwrap())
         .collect();
     assert_eq!(env, ["GOOD_NAME", "MY-VAR", "BAD\u{1b}[31mNAME"]);
-    let err = stderr(&out);
     assert!(!err.contains('\u{1b}'), "{err:?}");
     assert!(
         err.contains("warning: environment variable \"MY-VAR\" (read at settings.py:3) is left out of compose.yaml and .env.example"),
