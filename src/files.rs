@@ -192,28 +192,51 @@ impl Project {
         self.warnings.borrow().clone()
     }
 
-    fn read_uncached(&self, rel: &str, kind: Kind) -> Contents {
+    /// Whether `rel` is a regular file inside the project (links followed
+    /// inside only). Anything else that is there, but a directory, gets the
+    /// warning [`Project::text`] gives.
+    pub fn is_file(&self, rel: &str) -> bool {
+        match self.locate(rel) {
+            Ok(_) => true,
+            Err(Contents::Skipped(why)) if why != Skip::Directory => {
+                self.skipped(rel, &why);
+                false
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// The resolved path and metadata of a regular file inside the project,
+    /// or what it is instead.
+    fn locate(&self, rel: &str) -> Result<(PathBuf, fs::Metadata), Contents> {
+        let io = |e: std::io::Error| Contents::Skipped(Skip::Io(e.kind().to_string()));
         let path = self.root.join(rel);
         let lmeta = match fs::symlink_metadata(&path) {
             Ok(m) => m,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Contents::Missing,
-            Err(e) => return Contents::Skipped(Skip::Io(e.kind().to_string())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(Contents::Missing),
+            Err(e) => return Err(io(e)),
         };
         // Every link on the way (the file's own, or a folder's) must stay inside.
+        let outside = Contents::Skipped(Skip::LinkOutside);
         let real = match (fs::canonicalize(&path), &self.real_root) {
             (Ok(real), Some(root)) if real.starts_with(root) => real,
-            _ if lmeta.file_type().is_symlink() => return Contents::Skipped(Skip::LinkOutside),
-            (Ok(_), Some(_)) => return Contents::Skipped(Skip::LinkOutside),
-            (Err(e), _) => return Contents::Skipped(Skip::Io(e.kind().to_string())),
+            _ if lmeta.file_type().is_symlink() => return Err(outside),
+            (Ok(_), Some(_)) => return Err(outside),
+            (Err(e), _) => return Err(io(e)),
             (Ok(real), None) => real,
         };
-        let meta = match fs::metadata(&real) {
-            Ok(m) => m,
-            Err(e) => return Contents::Skipped(Skip::Io(e.kind().to_string())),
-        };
-        if let Some(why) = not_regular(&meta) {
-            return Contents::Skipped(why);
+        let meta = fs::metadata(&real).map_err(io)?;
+        match not_regular(&meta) {
+            Some(why) => Err(Contents::Skipped(why)),
+            None => Ok((real, meta)),
         }
+    }
+
+    fn read_uncached(&self, rel: &str, kind: Kind) -> Contents {
+        let (real, meta) = match self.locate(rel) {
+            Ok(found) => found,
+            Err(c) => return c,
+        };
         if meta.len() > kind.cap() {
             return Contents::Skipped(Skip::TooLarge(kind));
         }

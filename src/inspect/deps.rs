@@ -253,12 +253,11 @@ fn lock_names(text: &str) -> BTreeSet<String> {
 
 /// Detects the dependency manager and what it installs.
 pub fn detect(project: &Project) -> Deps {
-    let root = project.root();
     let pyproject_text = project.text("pyproject.toml", Kind::Toml);
     let pyproject = pyproject_text
         .as_deref()
         .and_then(|t| t.parse::<toml::Table>().ok());
-    let exists = |f: &str| root.join(f).is_file();
+    let exists = |f: &str| project.is_file(f);
     let mut deps = Deps {
         manager: Manager::None,
         source: None,

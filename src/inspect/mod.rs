@@ -143,34 +143,86 @@ const SKIP_DIRS: &[&str] = &[
 /// What `init` says it searched when no app is found.
 pub const SEARCHED: &str = "*.py files (not in tests, virtualenvs, migrations, vendored or ignored folders), wsgi.py, FLASK_APP in .flaskenv/.env";
 
-/// Python files to read, relative to the root, `/`-separated: `.gitignore`
-/// respected, ignored folders never entered.
-pub fn python_files(root: &Path) -> Vec<String> {
+/// Python files to read, relative to the root, `/`-separated: hidden,
+/// skipped and virtualenv folders never entered, and what each folder's
+/// `.gitignore` and `.ignore` (read through the bounded reader, so a FIFO
+/// there is skipped, not waited on) ignore left out.
+pub fn python_files(project: &Project) -> Vec<String> {
     let mut out = Vec::new();
-    let walker = ignore::WalkBuilder::new(root)
-        .hidden(true)
-        .parents(false)
-        .require_git(false)
-        .max_depth(Some(8))
-        .filter_entry(|e| {
-            if e.depth() == 0 || !e.file_type().is_some_and(|t| t.is_dir()) {
-                return true;
-            }
-            let name = e.file_name().to_string_lossy();
-            !SKIP_DIRS.contains(&name.as_ref())
-                && !name.ends_with(".egg-info")
-                && !e.path().join("pyvenv.cfg").exists()
-        })
-        .build();
-    for entry in walker.flatten() {
-        if !entry.file_type().is_some_and(|t| t.is_file()) {
-            continue;
+    walk(project, "", 1, &[], &mut out);
+    out.sort();
+    out
+}
+
+/// Folders deeper than this are not searched.
+const MAX_DEPTH: usize = 8;
+
+/// Adds the Python files of folder `rel` (at `depth`) to `out`; `ignores`
+/// are the ignore files' rules of the folders above, nearest last.
+fn walk(
+    project: &Project,
+    rel: &str,
+    depth: usize,
+    ignores: &[ignore::gitignore::Gitignore],
+    out: &mut Vec<String>,
+) {
+    let dir = project.root().join(rel);
+    let Ok(entries) = fs::read_dir(&dir) else {
+        return;
+    };
+    let mut builder = ignore::gitignore::GitignoreBuilder::new(&dir);
+    for name in [".gitignore", ".ignore"] {
+        let file = if rel.is_empty() {
+            name.to_string()
+        } else {
+            format!("{rel}/{name}")
+        };
+        for line in project
+            .text(&file, Kind::Config)
+            .unwrap_or_default()
+            .lines()
+        {
+            let _ = builder.add_line(None, line);
         }
+    }
+    let mut ignores = ignores.to_vec();
+    if let Ok(g) = builder.build() {
+        ignores.push(g);
+    }
+    let ignored = |path: &Path, is_dir: bool| {
+        ignores
+            .iter()
+            .rev()
+            .map(|g| g.matched(path, is_dir))
+            .find(|m| !m.is_none())
+            .is_some_and(|m| m.is_ignore())
+    };
+    for entry in entries.flatten() {
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        let name = entry.file_name().to_string_lossy().to_string();
         let path = entry.path();
-        if path.extension().is_none_or(|e| e != "py") {
+        if name.starts_with('.') || ignored(&path, kind.is_dir()) {
             continue;
         }
-        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        let child = if rel.is_empty() {
+            name.clone()
+        } else {
+            format!("{rel}/{name}")
+        };
+        if kind.is_dir() {
+            let skip = SKIP_DIRS.contains(&name.as_str())
+                || name.ends_with(".egg-info")
+                || path.join("pyvenv.cfg").exists();
+            if !skip && depth < MAX_DEPTH {
+                walk(project, &child, depth + 1, &ignores, out);
+            }
+            continue;
+        }
+        if !kind.is_file() || !name.ends_with(".py") {
+            continue;
+        }
         if name.starts_with("test_")
             || name.ends_with("_test.py")
             || name == "conftest.py"
@@ -179,12 +231,8 @@ pub fn python_files(root: &Path) -> Vec<String> {
         {
             continue;
         }
-        if let Ok(rel) = path.strip_prefix(root) {
-            out.push(rel.to_string_lossy().replace('\\', "/"));
-        }
+        out.push(child);
     }
-    out.sort();
-    out
 }
 
 /// `pkg/app.py` → `pkg.app`; `pkg/__init__.py` → `pkg`; under `src/`, without it.
@@ -305,7 +353,7 @@ pub fn detect_in(project: &Project) -> Result<Detection> {
     let mut candidates = Vec::new();
     let mut all = Vec::new();
     let mut unparsable = Vec::new();
-    let files = python_files(root);
+    let files = python_files(project);
     let scripts = once::console_scripts(project);
     let mut init_commands = Vec::new();
     for rel in &files {
@@ -694,7 +742,7 @@ mod tests {
         }
         fs::write(r.join(".gitignore"), "generated/\n").unwrap();
         assert_eq!(
-            python_files(r),
+            python_files(&Project::new(r)),
             vec!["app/__init__.py", "app/views.py", "src/pkg/web.py"]
         );
     }

@@ -242,7 +242,8 @@ fn doc_files(root: &Path) -> Vec<String> {
     let mut out: Vec<String> = fs::read_dir(root)
         .map(|rd| {
             rd.flatten()
-                .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+                // Not a folder: the reader skips (and says so) what is no regular file.
+                .filter(|e| e.file_type().is_ok_and(|t| !t.is_dir()))
                 .map(|e| e.file_name().to_string_lossy().to_string())
                 .filter(|n| {
                     let l = n.to_ascii_lowercase();
