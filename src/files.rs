@@ -32,7 +32,8 @@ pub enum Kind {
     /// Python source (`*.py`, `setup.py`, `gunicorn.conf.py`): 2 MiB.
     Python,
     /// Requirements, `setup.cfg`, `.env`, `.flaskenv`, `.python-version`,
-    /// `runtime.txt`, compose files, `.dockerignore`, shell scripts: 1 MiB.
+    /// `runtime.txt`, compose files, `.dockerignore`, `.gitignore`, shell
+    /// scripts: 1 MiB.
     Config,
     /// README/INSTALL and other Markdown or text documents: 1 MiB.
     Document,

@@ -1,6 +1,8 @@
 //! Reads an existing Flask project without changing it: its entry point,
 //! dependencies, Python version, port, health route, migrations, writable
 //! folders and required environment, each with the file and line it came from.
+//! Every file is read through [`crate::files::Project`], the bounded reader;
+//! what it skipped is in [`Detection::warnings`].
 //! `init` writes container files from this; `check` audits against it.
 
 pub mod deps;
@@ -145,8 +147,9 @@ pub const SEARCHED: &str = "*.py files (not in tests, virtualenvs, migrations, v
 
 /// Python files to read, relative to the root, `/`-separated: hidden,
 /// skipped and virtualenv folders never entered, and what each folder's
-/// `.gitignore` and `.ignore` (read through the bounded reader, so a FIFO
-/// there is skipped, not waited on) ignore left out.
+/// `.gitignore` and `.ignore`, and the root's `.git/info/exclude`, ignore
+/// left out. Those are read through the bounded reader, so a FIFO there is
+/// skipped, not waited on (the `ignore` crate's own walk would open it).
 pub fn python_files(project: &Project) -> Vec<String> {
     let mut out = Vec::new();
     walk(project, "", 1, &[], &mut out);
@@ -171,7 +174,12 @@ fn walk(
         return;
     };
     let mut builder = ignore::gitignore::GitignoreBuilder::new(&dir);
-    for name in [".gitignore", ".ignore"] {
+    let names: &[&str] = if rel.is_empty() {
+        &[".git/info/exclude", ".gitignore", ".ignore"]
+    } else {
+        &[".gitignore", ".ignore"]
+    };
+    for name in names {
         let file = if rel.is_empty() {
             name.to_string()
         } else {
@@ -745,6 +753,11 @@ mod tests {
             python_files(&Project::new(r)),
             vec!["app/__init__.py", "app/views.py", "src/pkg/web.py"]
         );
+        // Nested ignore files and the repository's own exclude list count too.
+        fs::write(r.join("app/.gitignore"), "views.py\n").unwrap();
+        fs::create_dir_all(r.join(".git/info")).unwrap();
+        fs::write(r.join(".git/info/exclude"), "/src/\n").unwrap();
+        assert_eq!(python_files(&Project::new(r)), vec!["app/__init__.py"]);
     }
 
     #[test]
