@@ -242,12 +242,8 @@ fn install_lines(det: &Detection, c: &Choice) -> Result<String> {
         added.push(GUNICORN);
     }
     if let Some(p) = &c.setuptools_for {
-        // The file name goes into a comment only when it cannot break the line.
-        let who = if safe_path(&p.file) {
-            p.at()
-        } else {
-            "The app".to_string()
-        };
+        // A comment line: the file name escaped to one line.
+        let who = escape(&p.at());
         s.push_str(&format!(
             "\n# {who} imports pkg_resources, {SETUPTOOLS_WHY}: installed here, pinned."
         ));
@@ -581,14 +577,20 @@ fn register_init_filters(tera: &mut tera::Tera) {
     });
 }
 
-/// Markdown text inside a line (a table cell) that shows `s` as it is:
-/// control characters escaped (one line), and each character that could
-/// start code, emphasis, a link, HTML, an entity, strikethrough or a cell
-/// boundary backslash-escaped.
+/// Markdown text at the start of a table cell or list item that shows `s`
+/// as it is: control characters escaped (one line); each character that
+/// could start code, emphasis, a link, HTML, an entity, strikethrough or a
+/// cell boundary backslash-escaped; and so is a first character that could
+/// start a heading, a list or a quote (`#`, `-`, `+`, `>`…), or the `.`/`)`
+/// after leading digits (`1. `).
 fn md_text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in escape(s).chars() {
-        if "\\`*_[]<>|&~".contains(c) {
+    let digits = s.chars().take_while(char::is_ascii_digit).count();
+    for (i, c) in escape(s).chars().enumerate() {
+        let special = "\\`*_[]<>|&~".contains(c)
+            || (i == 0 && c.is_ascii_punctuation())
+            || (i == digits && i > 0 && ".)".contains(c));
+        if special {
             out.push('\\');
         }
         out.push(c);
@@ -690,7 +692,6 @@ fn render_kit(det: &Detection, c: &Choice) -> Result<(Plan, Vec<String>)> {
     let run_once: Vec<serde_json::Value> = det
         .init_commands
         .iter()
-        .filter(|i| safe_path(&i.file))
         .filter_map(|i| {
             let run = i.run.as_ref()?;
             let placeholders = i
@@ -704,22 +705,17 @@ fn render_kit(det: &Detection, c: &Choice) -> Result<(Plan, Vec<String>)> {
     let mentioned: Vec<String> = det
         .init_commands
         .iter()
-        .filter(|i| i.run.is_none() && safe_path(&i.file))
+        .filter(|i| i.run.is_none())
         .map(|i| i.at())
         .collect();
     let flask_commands = det
         .init_commands
         .iter()
         .any(|i| i.run.as_deref().is_some_and(|r| r.starts_with("flask ")));
+    // Written as a comment line, through `one_line`.
     let home = det
         .home
         .as_ref()
-        .filter(|h| {
-            safe_path(&h.file)
-                && h.value
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "._".contains(c))
-        })
         .map(|h| format!("{} at {}", h.value, h.at()));
     let mut ctx = tera::Context::new();
     ctx.insert("run_once", &run_once);
@@ -1112,6 +1108,10 @@ mod tests {
     fn markdown_escapes() {
         assert_eq!(md_text("a|b*c_[d](e)<f>"), "a\\|b\\*c\\_\\[d\\](e)\\<f\\>");
         assert_eq!(md_text("two\nlines"), "two\\\\nlines");
+        assert_eq!(md_text("# x.py:1"), "\\# x.py:1");
+        assert_eq!(md_text("- x"), "\\- x");
+        assert_eq!(md_text("12. x"), "12\\. x");
+        assert_eq!(md_text("app.py:2"), "app.py:2");
         assert_eq!(md_code("app:app"), "`app:app`");
         assert_eq!(md_code("a`b|c"), "``a`b\\|c``");
         assert_eq!(md_code("`x"), "`` `x ``");

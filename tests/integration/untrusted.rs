@@ -277,31 +277,18 @@ fn a_file_name_with_line_breaks_injects_no_lines() {
     let d = tmp.path();
     fs::write(
         d.join("cfg\nADMIN_PASSWORD=hunter2\n#.py"),
-        "import os\nfrom flask import Blueprint\nbp = Blueprint('x', __name__)\nSECRET = os.environ[\"SECRET_KEY\"]\n\n@bp.route(\"/healthz\")\ndef h():\n    return 'ok'\n",
+        "import os\nfrom pathlib import Path\nimport pkg_resources\nfrom flask import Blueprint\nbp = Blueprint('x', __name__)\nSECRET = os.environ[\"SECRET_KEY\"]\nDATA = Path.home()\n\n@bp.route(\"/healthz\")\ndef h():\n    return 'ok'\n",
     )
     .unwrap();
     let out = run(d, &["init", "--yes"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let env = fs::read_to_string(d.join(".env.example")).unwrap();
-    assert!(env.contains("\nSECRET_KEY=\n"), "{env}");
-    assert!(
-        env.contains("# cfg\\nADMIN_PASSWORD=hunter2\\n#.py:4\n"),
-        "{env}"
-    );
+    let read = |f: &str| fs::read_to_string(d.join(f)).unwrap();
+    let (env, md, dockerfile) = (read(".env.example"), read("DOCKER.md"), read("Dockerfile"));
     for (file, text) in [
-        (".env.example", env),
-        (
-            "DOCKER.md",
-            fs::read_to_string(d.join("DOCKER.md")).unwrap(),
-        ),
-        (
-            "Dockerfile",
-            fs::read_to_string(d.join("Dockerfile")).unwrap(),
-        ),
-        (
-            "compose.yaml",
-            fs::read_to_string(d.join("compose.yaml")).unwrap(),
-        ),
+        (".env.example", &env),
+        ("DOCKER.md", &md),
+        ("Dockerfile", &dockerfile),
+        ("compose.yaml", &read("compose.yaml")),
     ] {
         assert!(
             !text
@@ -310,10 +297,27 @@ fn a_file_name_with_line_breaks_injects_no_lines() {
             "{file}:\n{text}"
         );
     }
-    let md = fs::read_to_string(d.join("DOCKER.md")).unwrap();
+    // The file is still named, escaped to one line, for each syntax.
     assert!(
-        md.contains("| health route | `/healthz` | cfg\\\\nADMIN\\_PASSWORD=hunter2\\\\n#.py:6 |"),
+        env.contains("\n# cfg\\nADMIN_PASSWORD=hunter2\\n#.py:6\nSECRET_KEY=\n"),
+        "{env}"
+    );
+    assert!(
+        md.contains("| health route | `/healthz` | cfg\\\\nADMIN\\_PASSWORD=hunter2\\\\n#.py:9 |"),
         "{md}"
+    );
+    assert!(
+        dockerfile.contains("\n# cfg\\nADMIN_PASSWORD=hunter2\\n#.py:3 imports pkg_resources,"),
+        "{dockerfile}"
+    );
+    // What the app needs is kept, whatever its file is called.
+    assert!(
+        dockerfile.contains("#   Path.home at cfg\\nADMIN_PASSWORD=hunter2\\n#.py:7\n"),
+        "{dockerfile}"
+    );
+    assert!(
+        dockerfile.contains("\nENV HOME=/home/app\n"),
+        "{dockerfile}"
     );
 }
 
