@@ -14,6 +14,7 @@ pub mod audit;
 pub mod cli;
 pub mod commands;
 pub mod error;
+pub mod files;
 pub mod git;
 pub mod inputs;
 pub mod inspect;

@@ -12,6 +12,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use crate::files::{Contents, Kind, Project};
 use crate::inspect::{self, Detection};
 use crate::values::Pin;
 use dockerfile::Instruction;
@@ -68,14 +69,6 @@ fn family_of(image: &str) -> Family {
     } else {
         Family::Unknown
     }
-}
-
-fn read(root: &Path, rel: &str) -> Option<String> {
-    let p = root.join(rel);
-    if fs::metadata(&p).ok()?.len() > 4 << 20 {
-        return None;
-    }
-    fs::read_to_string(p).ok()
 }
 
 /// Programs that serve WSGI apps, with the distributions that install them.
@@ -189,17 +182,36 @@ fn installs_dependencies(run: &str) -> bool {
 }
 
 /// Audits the project at `root`. `dockerfile` is relative to it.
+/// Every file is read through one [`Project`] reader; the detection's
+/// `warnings` include what the audit itself skipped.
 pub fn check(root: &Path, dockerfile_rel: &str) -> anyhow::Result<(Detection, Vec<Finding>)> {
-    let det = inspect::detect(root)?;
+    let project = Project::new(root);
+    let mut det = inspect::detect_in(&project)?;
     let mut out = Vec::new();
-    let Some(text) = read(root, dockerfile_rel) else {
-        out.push(Finding::new(
-            &rules::NO_DOCKERFILE,
-            dockerfile_rel,
-            0,
-            format!("no {dockerfile_rel} in {}", root.display()),
-        ));
-        context_findings(root, &mut out);
+    let text = match project.read(dockerfile_rel, Kind::Dockerfile) {
+        Contents::Text(t) => Some(t),
+        Contents::Missing => {
+            out.push(Finding::new(
+                &rules::NO_DOCKERFILE,
+                dockerfile_rel,
+                0,
+                format!("no {dockerfile_rel} in {}", root.display()),
+            ));
+            None
+        }
+        Contents::Skipped(why) => {
+            out.push(Finding::new(
+                &rules::DOCKERFILE_UNREADABLE,
+                dockerfile_rel,
+                0,
+                format!("{dockerfile_rel} is {}: not audited", why.reason()),
+            ));
+            None
+        }
+    };
+    let Some(text) = text else {
+        context_findings(&project, &mut out);
+        det.warnings = project.warnings();
         return Ok((det, out));
     };
     let df = dockerfile_rel;
@@ -587,7 +599,8 @@ pub fn check(root: &Path, dockerfile_rel: &str) -> anyhow::Result<(Detection, Ve
                     .map(|w| w[1].trim_start_matches("python:").to_string());
                 let conf = conf.unwrap_or_else(|| "gunicorn.conf.py".into());
                 let conf_rel = conf.trim_start_matches("./").to_string();
-                let bind = read(root, &conf_rel)
+                let bind = project
+                    .text(&conf_rel, Kind::Python)
                     .and_then(|t| inspect::python::facts(&t, &conf_rel))
                     .and_then(|f| f.bind);
                 let env_port = env_get("PORT").and_then(|(v, _)| v.parse::<u16>().ok());
@@ -661,7 +674,7 @@ pub fn check(root: &Path, dockerfile_rel: &str) -> anyhow::Result<(Detection, Ve
             "docker-compose.yml",
             "docker-compose.yaml",
         ] {
-            if let Some(t) = read(root, name) {
+            if let Some(t) = project.text(name, Kind::Config) {
                 for (p, l) in compose_ports(&t) {
                     if p != *port {
                         out.push(Finding::new(&rules::PORT_MISMATCH, name, l, format!("publishes container port {p}, but the app serves on {port} ({from})")));
@@ -672,14 +685,18 @@ pub fn check(root: &Path, dockerfile_rel: &str) -> anyhow::Result<(Detection, Ve
         }
     }
 
-    context_findings(root, &mut out);
+    context_findings(&project, &mut out);
+    det.warnings = project.warnings();
     out.sort_by(|a, b| (a.file.as_str(), a.line, a.id).cmp(&(b.file.as_str(), b.line, b.id)));
     Ok((det, out))
 }
 
 /// Secrets and junk in the build context, and the .dockerignore that should keep them out.
-fn context_findings(root: &Path, out: &mut Vec<Finding>) {
-    let ignore = read(root, ".dockerignore").map(|t| ignore_file::Patterns::parse(&t));
+fn context_findings(project: &Project, out: &mut Vec<Finding>) {
+    let root = project.root();
+    let ignore = project
+        .text(".dockerignore", Kind::Config)
+        .map(|t| ignore_file::Patterns::parse(&t));
     let mut present: Vec<(String, bool)> = Vec::new(); // (path, is_secret)
     if let Ok(entries) = fs::read_dir(root) {
         let mut names: Vec<(String, bool)> = entries

@@ -123,6 +123,15 @@ rule!(
     "There is no container setup to audit.",
     "Run `flaskgen init` to write one for this project."
 );
+rule!(
+    DOCKERFILE_UNREADABLE,
+    "FG017",
+    "dockerfile-unreadable",
+    Error,
+    "The Dockerfile cannot be read",
+    "It is a directory, not a regular file, a link out of the project, over the size limit (1 MiB) or not UTF-8 text: neither flaskgen nor, usually, docker can build from it.",
+    "Make the Dockerfile a regular UTF-8 text file inside the project, under 1 MiB, or point --dockerfile at one."
+);
 
 /// Every rule, in ID order.
 pub const ALL: &[&Rule] = &[
@@ -142,6 +151,7 @@ pub const ALL: &[&Rule] = &[
     &SECRETS_IN_CONTEXT,
     &NO_HEALTHCHECK,
     &NO_DOCKERFILE,
+    &DOCKERFILE_UNREADABLE,
 ];
 
 #[cfg(test)]

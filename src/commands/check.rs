@@ -26,7 +26,10 @@ pub fn run(args: CheckArgs, printer: Printer) -> Result<()> {
             args.dockerfile
         )));
     }
-    let (_, findings) = audit::check(&args.path, &args.dockerfile)?;
+    let (det, findings) = audit::check(&args.path, &args.dockerfile)?;
+    for w in &det.warnings {
+        printer.warn(w);
+    }
     let threshold = match args.fail_on {
         FailOn::Error => Some(Severity::Error),
         FailOn::Warning => Some(Severity::Warning),

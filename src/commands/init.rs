@@ -12,6 +12,7 @@ use serde_json::json;
 
 use crate::cli::InitArgs;
 use crate::error::input_error;
+use crate::files::{Contents, Kind};
 use crate::inspect::{self, deps::Manager, Detection, Found};
 use crate::interrupt;
 use crate::present::{self, escape, Printer};
@@ -241,12 +242,8 @@ fn install_lines(det: &Detection, c: &Choice) -> Result<String> {
         added.push(GUNICORN);
     }
     if let Some(p) = &c.setuptools_for {
-        // The file name goes into a comment only when it cannot break the line.
-        let who = if safe_path(&p.file) {
-            p.at()
-        } else {
-            "The app".to_string()
-        };
+        // A comment line: the file name escaped to one line.
+        let who = escape(&p.at());
         s.push_str(&format!(
             "\n# {who} imports pkg_resources, {SETUPTOOLS_WHY}: installed here, pinned."
         ));
@@ -548,9 +545,78 @@ fn at<T>(f: &Found<T>) -> String {
     }
 }
 
-fn render_kit(det: &Detection, c: &Choice) -> Result<Plan> {
+/// Registers the filters init's own templates use for text found in the
+/// project (file names above all), beside the kit filters of
+/// [`crate::render::filters`]:
+///
+/// | context                                  | filter     |
+/// |------------------------------------------|------------|
+/// | a comment line (env file, Dockerfile)    | `one_line` |
+/// | Markdown text (a table cell, a list)     | `md_text`  |
+/// | Markdown inline code, in a table or not  | `md_code`  |
+fn register_init_filters(tera: &mut tera::Tera) {
+    fn text(v: &tera::Value) -> String {
+        match v {
+            tera::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        }
+    }
+    type Args = std::collections::HashMap<String, tera::Value>;
+    tera.register_filter("one_line", |v: &tera::Value, _: &Args| {
+        Ok(tera::Value::String(escape(&text(v))))
+    });
+    tera.register_filter("md_text", |v: &tera::Value, _: &Args| {
+        Ok(tera::Value::String(md_text(&text(v))))
+    });
+    tera.register_filter("md_code", |v: &tera::Value, _: &Args| {
+        Ok(tera::Value::String(md_code(&text(v))))
+    });
+}
+
+/// Markdown text at the start of a table cell or list item that shows `s`
+/// as it is: control characters escaped (one line); each character that
+/// could start code, emphasis, a link, HTML, an entity, strikethrough or a
+/// cell boundary backslash-escaped; and so is a first character that could
+/// start a heading, a list or a quote (`#`, `-`, `+`, `>`…), or the `.`/`)`
+/// after leading digits (`1. `).
+fn md_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let digits = s.chars().take_while(char::is_ascii_digit).count();
+    for (i, c) in escape(s).chars().enumerate() {
+        let special = "\\`*_[]<>|&~".contains(c)
+            || (i == 0 && c.is_ascii_punctuation())
+            || (i == digits && i > 0 && ".)".contains(c));
+        if special {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A Markdown code span holding `s`: fenced with more backticks than any run
+/// inside, padded when `s` starts or ends with one, control characters
+/// escaped, and `|` written `\|` (a GitHub table cell ends at a bare `|`,
+/// even inside code, and shows `\|` as `|`).
+fn md_code(s: &str) -> String {
+    let s = escape(s).replace('|', "\\|");
+    let longest = s.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    let pad = if s.starts_with('`') || s.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{s}{pad}{fence}")
+}
+
+/// The generated files, and warnings about values found in the project that
+/// were left out of them because they cannot be written safely there.
+fn render_kit(det: &Detection, c: &Choice) -> Result<(Plan, Vec<String>)> {
     let mut tera = tera::Tera::default();
     crate::render::filters::register(&mut tera);
+    register_init_filters(&mut tera);
+    let mut warnings = Vec::new();
     for f in KIT.files() {
         let path = f.path().to_string_lossy().to_string();
         let text = f
@@ -558,12 +624,28 @@ fn render_kit(det: &Detection, c: &Choice) -> Result<Plan> {
             .ok_or_else(|| anyhow!("{path} is not UTF-8"))?;
         tera.add_raw_template(&path, text)?;
     }
+    for e in det.env.iter().chain(&det.env_optional) {
+        if !is_env_name(&e.value) {
+            warnings.push(format!(
+                "environment variable {} (read at {}) is left out of compose.yaml and .env.example: a name there is [A-Za-z_][A-Za-z0-9_]*",
+                present::quote(&e.value),
+                escape(&e.at())
+            ));
+        }
+    }
     let env: Vec<&Found<String>> = det.env.iter().filter(|e| is_env_name(&e.value)).collect();
     let env_optional: Vec<&Found<String>> = det
         .env_optional
         .iter()
         .filter(|e| is_env_name(&e.value))
         .collect();
+    for w in det.writable.iter().filter(|w| !safe_path(&w.value)) {
+        warnings.push(format!(
+            "writable folder {} (found at {}) is left out of the Dockerfile and compose.yaml: a folder there is a relative path of letters, digits and ._-/",
+            present::quote(&w.value),
+            escape(&w.at())
+        ));
+    }
     let writable: Vec<&str> = det
         .writable
         .iter()
@@ -599,14 +681,13 @@ fn render_kit(det: &Detection, c: &Choice) -> Result<Plan> {
     }
     let findings: Vec<(String, String, String)> = findings
         .into_iter()
-        .map(|(a, b, c)| (a.to_string(), b.replace('|', "\\|"), c.replace('|', "\\|")))
+        .map(|(a, b, c)| (a.to_string(), b, c))
         .collect();
     // One-time commands: a whole, whitelisted command line goes into DOCKER.md;
     // anything else only by file:line (and only a plain path).
     let run_once: Vec<serde_json::Value> = det
         .init_commands
         .iter()
-        .filter(|i| safe_path(&i.file))
         .filter_map(|i| {
             let run = i.run.as_ref()?;
             let placeholders = i
@@ -620,22 +701,17 @@ fn render_kit(det: &Detection, c: &Choice) -> Result<Plan> {
     let mentioned: Vec<String> = det
         .init_commands
         .iter()
-        .filter(|i| i.run.is_none() && safe_path(&i.file))
+        .filter(|i| i.run.is_none())
         .map(|i| i.at())
         .collect();
     let flask_commands = det
         .init_commands
         .iter()
         .any(|i| i.run.as_deref().is_some_and(|r| r.starts_with("flask ")));
+    // Written as a comment line, through `one_line`.
     let home = det
         .home
         .as_ref()
-        .filter(|h| {
-            safe_path(&h.file)
-                && h.value
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "._".contains(c))
-        })
         .map(|h| format!("{} at {}", h.value, h.at()));
     let mut ctx = tera::Context::new();
     ctx.insert("run_once", &run_once);
@@ -694,11 +770,33 @@ fn render_kit(det: &Detection, c: &Choice) -> Result<Plan> {
         add("docker-entrypoint.sh", "docker-entrypoint.sh.tera")?;
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(Plan { files })
+    Ok((Plan { files }, warnings))
 }
 
+/// The most work (lines of both files × lines that differ after the common
+/// start and end) a diff may cost before the changed middle is shown as
+/// one hunk that replaces it whole.
+const DIFF_BUDGET: usize = 20_000_000;
+
 /// A unified diff as git prints it (diffy, the crate `update` uses too).
+/// Myers' algorithm costs (lines of both files) × (lines that differ), which is
+/// quadratic for a long file init replaces whole: past [`DIFF_BUDGET`] the
+/// part between the common first and last lines becomes one hunk, found in
+/// linear time.
 fn diff(old: &str, new: &str, path: &str) -> String {
+    let a: Vec<&str> = old.split_inclusive('\n').collect();
+    let b: Vec<&str> = new.split_inclusive('\n').collect();
+    let head = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let tail = a[head..]
+        .iter()
+        .rev()
+        .zip(b[head..].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    let differ = (a.len() - head - tail) + (b.len() - head - tail);
+    if (a.len() + b.len()).saturating_mul(differ) > DIFF_BUDGET {
+        return one_hunk(&a, &b, head, tail, path);
+    }
     let mut opts = diffy::DiffOptions::new();
     opts.set_original_filename(format!("a/{path}"))
         .set_modified_filename(format!("b/{path}"));
@@ -706,6 +804,44 @@ fn diff(old: &str, new: &str, path: &str) -> String {
     let patch = opts.create_patch(old, new);
     let text = format.fmt_patch(&patch).to_string();
     text
+}
+
+/// A unified diff of one hunk: `a`'s lines between the first `head` and the
+/// last `tail` (which both files share) replaced by `b`'s, with up to three
+/// shared lines of context each side.
+fn one_hunk(a: &[&str], b: &[&str], head: usize, tail: usize, path: &str) -> String {
+    const CONTEXT: usize = 3;
+    let before = head.min(CONTEXT);
+    let after = tail.min(CONTEXT);
+    let start = head - before;
+    let range = |lines: &[&str]| {
+        let len = lines.len() - start - (tail - after);
+        // An empty range is numbered by the line before it, as diff does.
+        let first = if len == 0 { start } else { start + 1 };
+        (first, len)
+    };
+    let ((a1, al), (b1, bl)) = (range(a), range(b));
+    let mut out = format!("--- a/{path}\n+++ b/{path}\n@@ -{a1},{al} +{b1},{bl} @@\n");
+    let mut line = |sign: char, l: &str| {
+        out.push(sign);
+        out.push_str(l);
+        if !l.ends_with('\n') {
+            out.push_str("\n\\ No newline at end of file\n");
+        }
+    };
+    for l in &a[start..head] {
+        line(' ', l);
+    }
+    for l in &a[head..a.len() - tail] {
+        line('-', l);
+    }
+    for l in &b[head..b.len() - tail] {
+        line('+', l);
+    }
+    for l in &a[a.len() - tail..a.len() - tail + after] {
+        line(' ', l);
+    }
+    out
 }
 
 fn detection_summary(det: &Detection, c: &Choice) -> String {
@@ -756,7 +892,11 @@ pub fn run(args: InitArgs, printer: Printer) -> Result<()> {
     interrupt::install();
     // An update or --force write that a kill interrupted is finished first.
     write::recover(&args.path, printer)?;
-    let det = inspect::detect(&args.path)?;
+    let project = crate::files::Project::new(&args.path);
+    let det = inspect::detect_in(&project)?;
+    for w in &det.warnings {
+        printer.warn(w);
+    }
     let prompter = match prompt::why_not_interactive(args.yes) {
         Some(why) => {
             printer.detail(&format!(
@@ -767,17 +907,26 @@ pub fn run(args: InitArgs, printer: Printer) -> Result<()> {
         None => Some(Prompter::new(printer.color)),
     };
     let choice = settle(&args, &det, prompter.as_ref(), printer)?;
-    let plan = render_kit(&det, &choice)?;
+    let (plan, left_out) = render_kit(&det, &choice)?;
+    for w in &left_out {
+        printer.warn(w);
+    }
     let root = &args.path;
-    // Existing files of the project are never replaced without --force.
+    // Existing files of the project are never replaced without --force. They
+    // are read through the same bounded reader: one that is not a regular
+    // file, or is over its cap, differs from what init writes.
     let existing: Vec<&PlannedFile> = plan
         .files
         .iter()
         .filter(|f| root.join(&f.path).exists())
         .collect();
+    let old_text = |f: &PlannedFile| project.read(&f.path, Kind::of(&f.path));
     let changed: Vec<String> = existing
         .iter()
-        .filter(|f| fs::read(root.join(&f.path)).ok().as_deref() != Some(&*f.contents))
+        .filter(|f| match old_text(f) {
+            Contents::Text(t) => t.as_bytes() != &*f.contents,
+            _ => true,
+        })
         .map(|f| f.path.clone())
         .collect();
 
@@ -834,8 +983,19 @@ pub fn run(args: InitArgs, printer: Printer) -> Result<()> {
         for f in &plan.files {
             let new = String::from_utf8_lossy(&f.contents);
             if changed.contains(&f.path) {
-                let old = fs::read_to_string(root.join(&f.path)).unwrap_or_default();
-                out.push_str(&escape_keep_lines(&diff(&old, &new, &f.path)));
+                match old_text(f) {
+                    Contents::Text(old) => {
+                        out.push_str(&escape_keep_lines(&diff(&old, &new, &f.path)))
+                    }
+                    Contents::Skipped(why) => out.push_str(&format!(
+                        "=== {} (exists, but is {}: not shown; --force replaces it whole)\n",
+                        f.path,
+                        why.reason()
+                    )),
+                    Contents::Missing => {
+                        out.push_str(&format!("=== {} (removed while init ran)\n", f.path))
+                    }
+                }
             } else if existing.iter().any(|e| e.path == f.path) {
                 out.push_str(&format!("=== {} (unchanged)\n", f.path));
             } else {
@@ -917,6 +1077,45 @@ mod tests {
         assert!(is_entry("app:create_app('x')"));
         assert!(!is_entry("app:create_app(\"x\")"));
         assert!(!is_entry("app:create_app("));
+    }
+
+    /// Applies a unified diff with diffy's own parser: the one-hunk form is
+    /// a patch that gives the new text.
+    fn applies(old: &str, new: &str) {
+        let text = diff(old, new, "f");
+        let patch = diffy::Patch::from_str(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        assert_eq!(diffy::apply(old, &patch).unwrap(), new, "{text}");
+    }
+
+    #[test]
+    fn long_diffs_are_one_linear_hunk_that_applies() {
+        let long: String = (0..30_000).map(|i| format!("old {i}\n")).collect();
+        let shared_head = "a\nb\nc\nd\n";
+        let shared_tail = "y\nz\n";
+        let old = format!("{shared_head}{long}{shared_tail}");
+        let new = format!("{shared_head}new\n{shared_tail}");
+        let text = diff(&old, &new, "f");
+        assert!(text.contains("@@ -2,30005 +2,6 @@"), "{}", &text[..200]);
+        applies(&old, &new);
+        applies(&long, "short\n");
+        applies(&long, "");
+        applies("", &long);
+        applies(&format!("{long}no newline"), "x\n");
+        // Small inputs keep diffy's minimal hunks.
+        applies("a\nb\nc\n", "a\nB\nc\n");
+    }
+
+    #[test]
+    fn markdown_escapes() {
+        assert_eq!(md_text("a|b*c_[d](e)<f>"), "a\\|b\\*c\\_\\[d\\](e)\\<f\\>");
+        assert_eq!(md_text("two\nlines"), "two\\\\nlines");
+        assert_eq!(md_text("# x.py:1"), "\\# x.py:1");
+        assert_eq!(md_text("- x"), "\\- x");
+        assert_eq!(md_text("12. x"), "12\\. x");
+        assert_eq!(md_text("app.py:2"), "app.py:2");
+        assert_eq!(md_code("app:app"), "`app:app`");
+        assert_eq!(md_code("a`b|c"), "``a`b\\|c``");
+        assert_eq!(md_code("`x"), "`` `x ``");
     }
 
     #[test]

@@ -2,12 +2,13 @@
 //! what they name, and the constraint on Python, each with file:line.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fs;
 use std::path::Path;
 
 use serde::Serialize;
 
 use super::Found;
+use crate::files::{Kind, Project};
+use crate::text::quote;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -56,34 +57,139 @@ impl Deps {
     }
 }
 
-fn read(root: &Path, rel: &str) -> Option<String> {
-    let p = root.join(rel);
-    let meta = fs::metadata(&p).ok()?;
-    if !meta.is_file() || meta.len() > 4 << 20 {
-        return None;
-    }
-    fs::read_to_string(p).ok()
-}
-
 pub fn normalise(name: &str) -> String {
     name.trim().to_ascii_lowercase().replace(['_', '.'], "-")
 }
 
-/// The distribution name at the start of a requirement: `Flask[async]>=3` → `flask`.
+/// The distribution name at the start of a requirements-file line:
+/// `Flask[async]>=3` → `flask`. The name must obey PEP 508's rule and be
+/// followed by nothing, a space, extras, a version, a marker or a URL, so
+/// `gunicorn"]` names nothing.
 pub fn req_name(spec: &str) -> Option<String> {
     let s = spec.trim();
+    let (name, rest) = split_name(s);
+    let next_ok = rest
+        .chars()
+        .next()
+        .is_none_or(|c| c.is_whitespace() || "[(<>=!~;@".contains(c));
+    (is_name(name) && next_ok).then(|| normalise(name))
+}
+
+/// `name` and what follows it.
+fn split_name(s: &str) -> (&str, &str) {
     let end = s
         .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.'))
         .unwrap_or(s.len());
-    (end > 0).then(|| normalise(&s[..end]))
+    s.split_at(end)
+}
+
+/// PEP 508's name rule: `^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$`, any case.
+pub fn is_name(s: &str) -> bool {
+    let edge = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+    edge(s.chars().next())
+        && edge(s.chars().last())
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+}
+
+/// What a PEP 508 requirement looks like, for messages.
+pub const PEP508: &str =
+    "NAME[EXTRAS] [VERSIONS | @ URL] [; MARKER], for example \"flask[async]>=3.0\"";
+
+/// The normalised name of a PEP 508 requirement (`name[extras] versions ;
+/// marker` or `name[extras] @ url ; marker`), or what is wrong with it.
+pub fn requirement(spec: &str) -> Result<String, &'static str> {
+    if spec.chars().any(char::is_control) {
+        return Err("it holds a control character");
+    }
+    let s = spec.trim();
+    let (name, rest) = split_name(s);
+    if !is_name(name) {
+        return Err(if s.starts_with('-') {
+            "it is a pip option, not a requirement"
+        } else {
+            "it does not start with a distribution name"
+        });
+    }
+    let mut rest = rest.trim_start();
+    if let Some(r) = rest.strip_prefix('[') {
+        let (extras, after) = r.split_once(']').ok_or("its extras have no closing ]")?;
+        let listed: Vec<&str> = extras.split(',').map(str::trim).collect();
+        if !(extras.trim().is_empty() || listed.iter().all(|e| is_name(e))) {
+            return Err("an extra is not a name");
+        }
+        rest = after.trim_start();
+    }
+    let marker = if let Some(url) = rest.strip_prefix('@') {
+        let url = url.trim_start();
+        let end = url.find(char::is_whitespace).unwrap_or(url.len());
+        let (url, after) = url.split_at(end);
+        if !(url.contains("://") || url.starts_with("file:")) {
+            return Err("what follows @ is not a URL");
+        }
+        let after = after.trim_start();
+        match after.strip_prefix(';') {
+            Some(m) => Some(m),
+            None if after.is_empty() => None,
+            None => return Err("text follows its URL"),
+        }
+    } else {
+        let (versions, marker) = match rest.split_once(';') {
+            Some((v, m)) => (v, Some(m)),
+            None => (rest, None),
+        };
+        let v = versions.trim();
+        let v = match v.strip_prefix('(') {
+            Some(inner) => inner.strip_suffix(')').ok_or("its ( has no closing )")?,
+            None => v,
+        };
+        if !v.trim().is_empty() && !v.split(',').all(|c| version_clause(c.trim())) {
+            return Err("its version specifier is not OP VERSION[, OP VERSION]");
+        }
+        marker
+    };
+    if let Some(m) = marker {
+        let ok = !m.trim().is_empty()
+            && m.chars()
+                .all(|c| c.is_ascii_alphanumeric() || " \t._-<>=!~\"'()".contains(c));
+        if !ok {
+            return Err("its environment marker is not one");
+        }
+    }
+    Ok(normalise(name))
+}
+
+/// `>=3.0`, `==1.*`, `~=2.1`, `===foo`.
+fn version_clause(c: &str) -> bool {
+    if let Some(v) = c.strip_prefix("===") {
+        let v = v.trim();
+        return !v.is_empty() && !v.chars().any(|c| c.is_whitespace() || c == ',');
+    }
+    let Some(v) = ["~=", "==", "!=", "<=", ">=", "<", ">"]
+        .iter()
+        .find_map(|op| c.strip_prefix(op))
+    else {
+        return false;
+    };
+    let v = v.trim();
+    !v.is_empty()
+        && v.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._*+!-".contains(c))
 }
 
 /// Names in a requirements file and the files it includes with `-r`/`-c`.
-fn requirements(root: &Path, rel: &str, names: &mut BTreeSet<String>, files: &mut Vec<String>) {
+fn requirements(
+    project: &Project,
+    rel: &str,
+    names: &mut BTreeSet<String>,
+    files: &mut Vec<String>,
+) {
     if files.iter().any(|f| f == rel) || files.len() > 50 {
         return;
     }
-    let Some(text) = read(root, rel) else { return };
+    let Some(text) = project.text(rel, Kind::Config) else {
+        return;
+    };
     files.push(rel.to_string());
     let dir = Path::new(rel).parent().unwrap_or(Path::new(""));
     for line in text.lines() {
@@ -101,9 +207,9 @@ fn requirements(root: &Path, rel: &str, names: &mut BTreeSet<String>, files: &mu
                 let constraint = line.starts_with("-c") || line.starts_with("--constraint");
                 if constraint {
                     let mut ignore = BTreeSet::new();
-                    requirements(root, &inc, &mut ignore, files);
+                    requirements(project, &inc, &mut ignore, files);
                 } else {
-                    requirements(root, &inc, names, files);
+                    requirements(project, &inc, names, files);
                 }
             }
             continue;
@@ -146,9 +252,12 @@ fn lock_names(text: &str) -> BTreeSet<String> {
 }
 
 /// Detects the dependency manager and what it installs.
-pub fn detect(root: &Path) -> Deps {
-    let pyproject = read(root, "pyproject.toml").and_then(|t| t.parse::<toml::Table>().ok());
-    let exists = |f: &str| root.join(f).is_file();
+pub fn detect(project: &Project) -> Deps {
+    let pyproject_text = project.text("pyproject.toml", Kind::Toml);
+    let pyproject = pyproject_text
+        .as_deref()
+        .and_then(|t| t.parse::<toml::Table>().ok());
+    let exists = |f: &str| project.is_file(f);
     let mut deps = Deps {
         manager: Manager::None,
         source: None,
@@ -166,7 +275,7 @@ pub fn detect(root: &Path) -> Deps {
         if exists(lock) {
             deps.manager = manager;
             deps.source = Some(lock.into());
-            let text = read(root, lock).unwrap_or_default();
+            let text = project.text(lock, Kind::Lock).unwrap_or_default();
             deps.names = match manager {
                 Manager::Pipenv => pipfile_lock_names(&text),
                 Manager::Uv => uv_lock_names(&text),
@@ -184,9 +293,16 @@ pub fn detect(root: &Path) -> Deps {
         deps.manager = Manager::Pipenv;
         deps.source = Some("Pipfile".into());
         deps.files = vec!["Pipfile".into()];
-        if let Some(t) = read(root, "Pipfile").and_then(|t| t.parse::<toml::Table>().ok()) {
+        if let Some(t) = project
+            .text("Pipfile", Kind::Toml)
+            .and_then(|t| t.parse::<toml::Table>().ok())
+        {
             if let Some(p) = t.get("packages").and_then(|p| p.as_table()) {
-                deps.names = p.keys().map(|k| normalise(k)).collect();
+                deps.names = p
+                    .keys()
+                    .filter(|k| is_name(k))
+                    .map(|k| normalise(k))
+                    .collect();
             }
         }
         return deps;
@@ -202,7 +318,7 @@ pub fn detect(root: &Path) -> Deps {
         if exists(req) {
             deps.manager = Manager::Pip;
             deps.source = Some(req.into());
-            requirements(root, req, &mut deps.names, &mut deps.files);
+            requirements(project, req, &mut deps.names, &mut deps.files);
             return deps;
         }
     }
@@ -212,27 +328,51 @@ pub fn detect(root: &Path) -> Deps {
             .and_then(|t| t.get("poetry"))
             .and_then(|p| p.get("dependencies"))
             .and_then(|d| d.as_table());
-        let project = py
+        let listed = py
             .get("project")
             .and_then(|p| p.get("dependencies"))
             .and_then(|d| d.as_array());
-        if let Some(list) = project {
+        let text = pyproject_text.as_deref().unwrap_or("");
+        // A dependency that is not a PEP 508 requirement is left out (it
+        // would reach pip as an option), and said so.
+        let left_out = |spec: &str, why: &str| {
+            let at = match text.lines().position(|l| l.contains(spec)) {
+                Some(i) => format!("pyproject.toml:{}", i + 1),
+                None => "pyproject.toml".into(),
+            };
+            project.warn(format!(
+                "{at}: dependency {} left out: {why}; a dependency is {PEP508}",
+                quote(spec)
+            ));
+        };
+        if let Some(list) = listed {
             deps.manager = Manager::Pyproject;
-            deps.specs = list
-                .iter()
-                .filter_map(|v| v.as_str().map(String::from))
-                .collect();
+            for v in list {
+                let spec = match v {
+                    toml::Value::String(s) => s.as_str(),
+                    other => {
+                        left_out(&other.to_string(), "it is not a string");
+                        continue;
+                    }
+                };
+                match requirement(spec) {
+                    Ok(name) => {
+                        deps.specs.push(spec.trim().to_string());
+                        deps.names.insert(name);
+                    }
+                    Err(why) => left_out(spec, why),
+                }
+            }
         } else if let Some(t) = poetry {
             deps.manager = Manager::Poetry;
+            // Poetry reads the table itself: a key that is no name counts for nothing here.
             deps.names = t
                 .keys()
-                .filter(|k| *k != "python")
+                .filter(|k| *k != "python" && is_name(k))
                 .map(|k| normalise(k))
                 .collect();
         }
         if deps.manager != Manager::None {
-            deps.names
-                .extend(deps.specs.iter().filter_map(|s| req_name(s)));
             deps.source = Some("pyproject.toml".into());
             deps.files = vec!["pyproject.toml".into()];
         }
@@ -321,8 +461,9 @@ pub fn line_of(text: &str, needle: &str) -> usize {
 }
 
 /// The project's constraint on Python, from the first file that states one.
-pub fn python_constraint(root: &Path) -> Option<Found<String>> {
-    if let Some(t) = read(root, ".python-version") {
+pub fn python_constraint(project: &Project) -> Option<Found<String>> {
+    let read = |rel: &str, kind| project.text(rel, kind);
+    if let Some(t) = read(".python-version", Kind::Config) {
         let v = t
             .lines()
             .map(str::trim)
@@ -332,7 +473,7 @@ pub fn python_constraint(root: &Path) -> Option<Found<String>> {
             .trim_start_matches("cpython-");
         return Some(Found::new(format!("=={v}"), ".python-version", 1).exact(v));
     }
-    if let Some(text) = read(root, "pyproject.toml") {
+    if let Some(text) = read("pyproject.toml", Kind::Toml) {
         if let Ok(py) = text.parse::<toml::Table>() {
             if let Some(r) = py
                 .get("project")
@@ -363,13 +504,13 @@ pub fn python_constraint(root: &Path) -> Option<Found<String>> {
             }
         }
     }
-    if let Some(t) = read(root, "runtime.txt") {
+    if let Some(t) = read("runtime.txt", Kind::Config) {
         let v = t.trim().trim_start_matches("python-");
         if !v.is_empty() {
             return Some(Found::new(format!("=={v}"), "runtime.txt", 1).exact(v));
         }
     }
-    if let Some(text) = read(root, "Pipfile") {
+    if let Some(text) = read("Pipfile", Kind::Toml) {
         if let Ok(t) = text.parse::<toml::Table>() {
             if let Some(v) = t
                 .get("requires")
@@ -508,6 +649,46 @@ pub fn satisfies(constraint: &str, v: (u32, u32)) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pep508_requirements() {
+        for ok in [
+            "flask",
+            "Flask[async]>=3.0",
+            "gunicorn==23.0.0",
+            "requests [security, socks] >= 2.8.1, == 2.8.*",
+            "pip @ https://github.com/pypa/pip/archive/1.3.1.zip#sha1=da9234ee9982d4bbb3c72346a6de940a148ea686",
+            "name @ file:///tmp/x.whl ; python_version < \"3.11\"",
+            "tomli>=1.1; python_version < '3.11'",
+            "zope.interface (>=5)",
+            "A",
+            "x===anything",
+        ] {
+            assert!(requirement(ok).is_ok(), "{ok}: {:?}", requirement(ok));
+        }
+        assert_eq!(requirement("Zope_Interface>=5").unwrap(), "zope-interface");
+        for bad in [
+            "--extra-index-url=https://evil.example/simple",
+            "-e git+https://github.com/x/y.git#egg=y",
+            "gunicorn\"]",
+            "gunicorn\"",
+            "'flask'",
+            "-flask",
+            "flask-",
+            "flask >=",
+            "flask ; ",
+            "flask @ notaurl",
+            "flask[",
+            "flask[a b]",
+            "flask\n--index-url=x",
+            "",
+        ] {
+            assert!(requirement(bad).is_err(), "{bad}");
+        }
+        assert_eq!(req_name("gunicorn\"]"), None);
+        assert_eq!(req_name("gunicorn==23 \\"), Some("gunicorn".into()));
+        assert_eq!(req_name("gunicorn[gevent]"), Some("gunicorn".into()));
+    }
 
     #[test]
     fn constraints() {

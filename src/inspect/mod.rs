@@ -1,6 +1,8 @@
 //! Reads an existing Flask project without changing it: its entry point,
 //! dependencies, Python version, port, health route, migrations, writable
 //! folders and required environment, each with the file and line it came from.
+//! Every file is read through [`crate::files::Project`], the bounded reader;
+//! what it skipped is in [`Detection::warnings`].
 //! `init` writes container files from this; `check` audits against it.
 
 pub mod deps;
@@ -15,6 +17,7 @@ use anyhow::Result;
 use serde::Serialize;
 
 use crate::error::input_error;
+use crate::files::{Kind, Project};
 use deps::Deps;
 use python::AppKind;
 
@@ -100,6 +103,8 @@ pub struct Detection {
     /// Python files parsed, and those that did not parse.
     pub parsed: usize,
     pub unparsable: Vec<String>,
+    /// Files skipped by the reader (and why) and dependencies left out, escaped.
+    pub warnings: Vec<String>,
 }
 
 /// Folders never searched for app code.
@@ -140,37 +145,92 @@ const SKIP_DIRS: &[&str] = &[
 /// What `init` says it searched when no app is found.
 pub const SEARCHED: &str = "*.py files (not in tests, virtualenvs, migrations, vendored or ignored folders), wsgi.py, FLASK_APP in .flaskenv/.env";
 
-/// Files no larger than this are parsed.
-const MAX_PY: u64 = 1 << 20;
-
-/// Python files to read, relative to the root, `/`-separated: `.gitignore`
-/// respected, ignored folders never entered.
-pub fn python_files(root: &Path) -> Vec<String> {
+/// Python files to read, relative to the root, `/`-separated: hidden,
+/// skipped and virtualenv folders never entered, and what each folder's
+/// `.gitignore` and `.ignore`, and the root's `.git/info/exclude`, ignore
+/// left out. Those are read through the bounded reader, so a FIFO there is
+/// skipped, not waited on (the `ignore` crate's own walk would open it).
+pub fn python_files(project: &Project) -> Vec<String> {
     let mut out = Vec::new();
-    let walker = ignore::WalkBuilder::new(root)
-        .hidden(true)
-        .parents(false)
-        .require_git(false)
-        .max_depth(Some(8))
-        .filter_entry(|e| {
-            if e.depth() == 0 || !e.file_type().is_some_and(|t| t.is_dir()) {
-                return true;
-            }
-            let name = e.file_name().to_string_lossy();
-            !SKIP_DIRS.contains(&name.as_ref())
-                && !name.ends_with(".egg-info")
-                && !e.path().join("pyvenv.cfg").exists()
-        })
-        .build();
-    for entry in walker.flatten() {
-        if !entry.file_type().is_some_and(|t| t.is_file()) {
-            continue;
+    walk(project, "", 1, &[], &mut out);
+    out.sort();
+    out
+}
+
+/// Folders deeper than this are not searched.
+const MAX_DEPTH: usize = 8;
+
+/// Adds the Python files of folder `rel` (at `depth`) to `out`; `ignores`
+/// are the ignore files' rules of the folders above, nearest last.
+fn walk(
+    project: &Project,
+    rel: &str,
+    depth: usize,
+    ignores: &[ignore::gitignore::Gitignore],
+    out: &mut Vec<String>,
+) {
+    let dir = project.root().join(rel);
+    let Ok(entries) = fs::read_dir(&dir) else {
+        return;
+    };
+    let mut builder = ignore::gitignore::GitignoreBuilder::new(&dir);
+    let names: &[&str] = if rel.is_empty() {
+        &[".git/info/exclude", ".gitignore", ".ignore"]
+    } else {
+        &[".gitignore", ".ignore"]
+    };
+    for name in names {
+        let file = if rel.is_empty() {
+            name.to_string()
+        } else {
+            format!("{rel}/{name}")
+        };
+        for line in project
+            .text(&file, Kind::Config)
+            .unwrap_or_default()
+            .lines()
+        {
+            let _ = builder.add_line(None, line);
         }
+    }
+    let mut ignores = ignores.to_vec();
+    if let Ok(g) = builder.build() {
+        ignores.push(g);
+    }
+    let ignored = |path: &Path, is_dir: bool| {
+        ignores
+            .iter()
+            .rev()
+            .map(|g| g.matched(path, is_dir))
+            .find(|m| !m.is_none())
+            .is_some_and(|m| m.is_ignore())
+    };
+    for entry in entries.flatten() {
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        let name = entry.file_name().to_string_lossy().to_string();
         let path = entry.path();
-        if path.extension().is_none_or(|e| e != "py") {
+        if name.starts_with('.') || ignored(&path, kind.is_dir()) {
             continue;
         }
-        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        let child = if rel.is_empty() {
+            name.clone()
+        } else {
+            format!("{rel}/{name}")
+        };
+        if kind.is_dir() {
+            let skip = SKIP_DIRS.contains(&name.as_str())
+                || name.ends_with(".egg-info")
+                || path.join("pyvenv.cfg").exists();
+            if !skip && depth < MAX_DEPTH {
+                walk(project, &child, depth + 1, &ignores, out);
+            }
+            continue;
+        }
+        if !kind.is_file() || !name.ends_with(".py") {
+            continue;
+        }
         if name.starts_with("test_")
             || name.ends_with("_test.py")
             || name == "conftest.py"
@@ -179,15 +239,8 @@ pub fn python_files(root: &Path) -> Vec<String> {
         {
             continue;
         }
-        if entry.metadata().is_ok_and(|m| m.len() > MAX_PY) {
-            continue;
-        }
-        if let Ok(rel) = path.strip_prefix(root) {
-            out.push(rel.to_string_lossy().replace('\\', "/"));
-        }
+        out.push(child);
     }
-    out.sort();
-    out
 }
 
 /// `pkg/app.py` → `pkg.app`; `pkg/__init__.py` → `pkg`; under `src/`, without it.
@@ -202,9 +255,9 @@ pub fn module_of(rel: &str) -> (String, bool) {
 }
 
 /// `KEY=VALUE` lines of a dotenv file, with their line numbers.
-pub fn dotenv(root: &Path, name: &str) -> BTreeMap<String, (String, usize)> {
+pub fn dotenv(project: &Project, name: &str) -> BTreeMap<String, (String, usize)> {
     let mut out = BTreeMap::new();
-    let Ok(text) = fs::read_to_string(root.join(name)) else {
+    let Some(text) = project.text(name, Kind::Config) else {
         return out;
     };
     for (i, line) in text.lines().enumerate() {
@@ -292,6 +345,13 @@ fn entry_from_flask_app(v: &str, candidates: &[Candidate]) -> String {
 
 /// Reads the project at `root`.
 pub fn detect(root: &Path) -> Result<Detection> {
+    detect_in(&Project::new(root))
+}
+
+/// Reads the project, every file through `project`'s bounded reader; its
+/// warnings so far are the detection's.
+pub fn detect_in(project: &Project) -> Result<Detection> {
+    let root = project.root();
     if !root.is_dir() {
         return Err(input_error(format!(
             "PATH {}: not a directory; give the folder of a Flask project, for example `flaskgen init .`",
@@ -301,11 +361,11 @@ pub fn detect(root: &Path) -> Result<Detection> {
     let mut candidates = Vec::new();
     let mut all = Vec::new();
     let mut unparsable = Vec::new();
-    let files = python_files(root);
-    let scripts = once::console_scripts(root);
+    let files = python_files(project);
+    let scripts = once::console_scripts(project);
     let mut init_commands = Vec::new();
     for rel in &files {
-        let Ok(text) = fs::read_to_string(root.join(rel)) else {
+        let Some(text) = project.text(rel, Kind::Python) else {
             continue;
         };
         // Cheap filter: only a file that mentions one of these can yield a
@@ -363,7 +423,7 @@ pub fn detect(root: &Path) -> Result<Detection> {
         ));
         all.push((rel.clone(), facts));
     }
-    for c in once::from_docs(root, &scripts) {
+    for c in once::from_docs(project, &scripts) {
         if !init_commands
             .iter()
             .any(|k| once::same(&k.command, &c.command))
@@ -384,8 +444,8 @@ pub fn detect(root: &Path) -> Result<Detection> {
             .map(|l| Found::new("pkg_resources".to_string(), f, l))
     });
 
-    let flaskenv = dotenv(root, ".flaskenv");
-    let dotenv_file = dotenv(root, ".env");
+    let flaskenv = dotenv(project, ".flaskenv");
+    let dotenv_file = dotenv(project, ".env");
     let from_env = |key: &str| {
         flaskenv
             .get(key)
@@ -492,13 +552,15 @@ pub fn detect(root: &Path) -> Result<Detection> {
         .flat_map(|(f, facts)| facts.runs.iter().map(move |r| (f.clone(), r.clone())))
         .collect();
 
+    let deps = deps::detect(project);
+    let python = deps::python_constraint(project);
     Ok(Detection {
         root: root.to_path_buf(),
         entry,
         candidates,
         pythonpath,
-        deps: deps::detect(root),
-        python: deps::python_constraint(root),
+        deps,
+        python,
         port,
         health,
         migrations,
@@ -511,6 +573,7 @@ pub fn detect(root: &Path) -> Result<Detection> {
         runs,
         parsed: all.len(),
         unparsable,
+        warnings: project.warnings(),
     })
 }
 
@@ -689,9 +752,14 @@ mod tests {
         }
         fs::write(r.join(".gitignore"), "generated/\n").unwrap();
         assert_eq!(
-            python_files(r),
+            python_files(&Project::new(r)),
             vec!["app/__init__.py", "app/views.py", "src/pkg/web.py"]
         );
+        // Nested ignore files and the repository's own exclude list count too.
+        fs::write(r.join("app/.gitignore"), "views.py\n").unwrap();
+        fs::create_dir_all(r.join(".git/info")).unwrap();
+        fs::write(r.join(".git/info/exclude"), "/src/\n").unwrap();
+        assert_eq!(python_files(&Project::new(r)), vec!["app/__init__.py"]);
     }
 
     #[test]

@@ -14,6 +14,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::python::{self, CliCommand};
+use crate::files::{Kind, Project};
 
 /// A one-time initialisation command, with the file and line it came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -93,7 +94,7 @@ pub fn safe_command(s: &str) -> bool {
 /// The project's console scripts: name → `module:function`, from
 /// `[project.scripts]`, `[tool.poetry.scripts]`, setup.cfg's
 /// `console_scripts` and setup.py's `entry_points`.
-pub fn console_scripts(root: &Path) -> BTreeMap<String, String> {
+pub fn console_scripts(project: &Project) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     let mut add = |spec: &str| {
         if let Some((name, target)) = spec.split_once('=') {
@@ -105,8 +106,8 @@ pub fn console_scripts(root: &Path) -> BTreeMap<String, String> {
             }
         }
     };
-    if let Some(t) = fs::read_to_string(root.join("pyproject.toml"))
-        .ok()
+    if let Some(t) = project
+        .text("pyproject.toml", Kind::Toml)
         .and_then(|t| t.parse::<toml::Table>().ok())
     {
         let tables = [
@@ -123,7 +124,7 @@ pub fn console_scripts(root: &Path) -> BTreeMap<String, String> {
             }
         }
     }
-    if let Ok(text) = fs::read_to_string(root.join("setup.cfg")) {
+    if let Some(text) = project.text("setup.cfg", Kind::Config) {
         let mut in_scripts = false;
         for line in text.lines() {
             let indented = line.starts_with([' ', '\t']);
@@ -138,7 +139,7 @@ pub fn console_scripts(root: &Path) -> BTreeMap<String, String> {
             }
         }
     }
-    if let Ok(text) = fs::read_to_string(root.join("setup.py")) {
+    if let Some(text) = project.text("setup.py", Kind::Python) {
         for (s, _) in python::strings(&text, "setup.py").unwrap_or_default() {
             let looks = s.split_once('=').is_some_and(|(n, t)| {
                 let (n, t) = (n.trim(), t.trim());
@@ -241,7 +242,8 @@ fn doc_files(root: &Path) -> Vec<String> {
     let mut out: Vec<String> = fs::read_dir(root)
         .map(|rd| {
             rd.flatten()
-                .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+                // Not a folder: the reader skips (and says so) what is no regular file.
+                .filter(|e| e.file_type().is_ok_and(|t| !t.is_dir()))
                 .map(|e| e.file_name().to_string_lossy().to_string())
                 .filter(|n| {
                     let l = n.to_ascii_lowercase();
@@ -364,10 +366,10 @@ pub fn same(a: &str, b: &str) -> bool {
 }
 
 /// Commands the README/INSTALL files show.
-pub fn from_docs(root: &Path, scripts: &BTreeMap<String, String>) -> Vec<InitCommand> {
+pub fn from_docs(project: &Project, scripts: &BTreeMap<String, String>) -> Vec<InitCommand> {
     let mut out: Vec<InitCommand> = Vec::new();
-    for f in doc_files(root) {
-        let Ok(text) = fs::read_to_string(root.join(&f)) else {
+    for f in doc_files(project.root()) {
+        let Some(text) = project.text(&f, Kind::Document) else {
             continue;
         };
         for (l, n) in code_lines(&text) {
@@ -531,7 +533,7 @@ mod tests {
             "[project.scripts]\nshop = \"shop.cli:cli\"\n",
         )
         .unwrap();
-        let s = console_scripts(r);
+        let s = console_scripts(&Project::new(r));
         assert_eq!(
             s.get("archivy").map(String::as_str),
             Some("archivy.cli:cli")

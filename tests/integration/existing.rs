@@ -425,7 +425,7 @@ fn python_constraint_nothing_satisfies_names_the_file() {
     );
 }
 
-fn ids(out: &std::process::Output) -> Vec<String> {
+pub fn ids(out: &std::process::Output) -> Vec<String> {
     let j = json_of(out);
     j["findings"]
         .as_array()
@@ -592,7 +592,7 @@ fn check_sarif_has_every_rule_and_located_results() {
     assert_eq!(s["version"], "2.1.0");
     let run = &s["runs"][0];
     let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
-    assert_eq!(rules.len(), 16);
+    assert_eq!(rules.len(), 17);
     let results = run["results"].as_array().unwrap();
     assert_eq!(results.len(), 9);
     for r in results {

@@ -14,6 +14,7 @@ mod pty;
 mod readme;
 mod safety;
 mod snapshots;
+mod untrusted;
 mod update;
 mod vcs;
 mod wrap;
