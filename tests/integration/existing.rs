@@ -745,3 +745,24 @@ fn pkg_resources_gets_a_setuptools_that_still_has_it() {
     let j = dry_run_json(fresh.path(), uncaught, "flask\n");
     assert_eq!(j["detection"]["pkg_resources"]["line"], 4);
 }
+
+/// A project folder named like a YAML 1.1 boolean keeps a string key in
+/// init's compose.yaml, as do its volume names and mounts.
+#[test]
+fn init_compose_keys_stay_strings() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("on");
+    copy_dir(&fixture("projects").join("migrate"), &dir);
+    init_writes(&dir);
+    let compose = read(dir.join("compose.yaml"));
+    for line in [
+        "  \"on\":",
+        "      - \"instance:/srv/app/instance\"",
+        "  \"instance\":",
+    ] {
+        assert!(
+            compose.lines().any(|l| l == line),
+            "{line:?} not in compose.yaml:\n{compose}"
+        );
+    }
+}
