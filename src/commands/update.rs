@@ -19,7 +19,7 @@ use crate::render;
 use crate::resolve::Resolver;
 use crate::template::{File as PlannedFile, Template};
 use crate::update::plan::{self, Kind, Rendered, UpdatePlan};
-use crate::update::source;
+use crate::update::{patch, source};
 use crate::values::{Source, Values};
 use crate::write;
 
@@ -123,13 +123,23 @@ pub fn run(args: UpdateArgs, printer: Printer) -> Result<()> {
         .clone()
         .unwrap_or_else(|| "(unrecorded)".into());
     let to = target_t.manifest.meta.version.clone();
-    let newer = match (
+    let (newer, older) = match (
         from.parse::<semver::Version>(),
         to.parse::<semver::Version>(),
     ) {
-        (Ok(a), Ok(b)) => b > a,
-        _ => from != to,
+        (Ok(a), Ok(b)) => (b > a, b < a),
+        _ => (from != to, false),
     };
+    if older && !args.allow_downgrade {
+        return Err(input_error(format!(
+            "{} is at {} {}, newer than the {} it would update to; pass --allow-downgrade to go back to the older version, or --to a newer ref, e.g. `flaskgen update --to v{}`",
+            root.display(),
+            target_t.manifest.meta.name,
+            from,
+            to,
+            from
+        )));
+    }
     let touches = plan.changes.iter().any(|c| c.touches());
 
     if args.json {
@@ -170,7 +180,7 @@ pub fn run(args: UpdateArgs, printer: Printer) -> Result<()> {
         if !args.json {
             // Raw when piped (a patch for `git apply`); on a terminal, a kit's
             // control characters are shown escaped, never obeyed.
-            let text = diffs(&plan);
+            let text = patch::patch(&plan, &root);
             if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
                 report::stdout(&crate::text::escape_lines(&text));
             } else {
@@ -324,46 +334,6 @@ fn report_lines(plan: &UpdatePlan, printer: Printer) {
     }
 }
 
-/// Unified diffs of every change, as `git diff` would show them.
-fn diffs(plan: &UpdatePlan) -> String {
-    plan.changes.iter().map(diff).collect()
-}
-
-/// One change's unified diff ("" when it changes nothing).
-fn diff(c: &plan::Change) -> String {
-    let mut out = String::new();
-    if c.touches() {
-        let (path, old, new) = match &c.beside {
-            Some(b) => (b.as_str(), None, c.new.as_deref()),
-            None => (c.path.as_str(), c.old.as_deref(), c.new.as_deref()),
-        };
-        let from_name = c.from.as_deref().unwrap_or(path);
-        if old.is_some_and(crate::update::merge::is_binary)
-            || new.is_some_and(crate::update::merge::is_binary)
-        {
-            out.push_str(&format!("Binary file {path} differs\n"));
-            return out;
-        }
-        let text = |b: Option<&[u8]>| String::from_utf8_lossy(b.unwrap_or(b"")).into_owned();
-        let (o, n) = (text(old), text(new));
-        let mut opts = diffy::DiffOptions::new();
-        opts.set_original_filename(if old.is_some() || c.from.is_some() {
-            format!("a/{from_name}")
-        } else {
-            "/dev/null".into()
-        })
-        .set_modified_filename(if new.is_some() {
-            format!("b/{path}")
-        } else {
-            "/dev/null".into()
-        });
-        // As git prints it: a blank context line is a single space.
-        let format = diffy::PatchFormatter::new().suppress_blank_empty(false);
-        out.push_str(&format.fmt_patch(&opts.create_patch(&o, &n)).to_string());
-    }
-    out
-}
-
 fn json_report(
     root: &Path,
     answers: &Answers,
@@ -385,7 +355,7 @@ fn json_report(
         "conflicts": plan.conflicts(),
         "files": plan.changes.iter().map(|c| {
             let mut v = serde_json::to_value(c).unwrap_or_default();
-            v["diff"] = diff(c).into();
+            v["diff"] = patch::change(c, root).into();
             v
         }).collect::<Vec<_>>(),
     });

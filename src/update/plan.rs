@@ -17,6 +17,28 @@ use crate::update::merge::{self, Merged};
 /// Suffix of the new version written beside a binary file both sides changed.
 pub const BESIDE_SUFFIX: &str = ".flaskgen-new";
 
+/// Where the template's new version of `path` is written beside it:
+/// `PATH.flaskgen-new`, or when something else is already there (an earlier
+/// update's, or the user's), the first free `PATH.flaskgen-new.N`. A file
+/// already holding exactly `contents` is reused. Never overwrites anything
+/// else; the note names what was already there.
+fn write_beside(c: &mut Change, root: &Path, contents: &[u8]) {
+    let first = format!("{}{BESIDE_SUFFIX}", c.path);
+    let mut name = first.clone();
+    for n in 1.. {
+        match on_disk(root, &name) {
+            OnDisk::Missing => break,
+            OnDisk::File(d) if d == contents => break,
+            _ => name = format!("{first}.{n}"),
+        }
+    }
+    if name != first {
+        c.note = format!("{}; {first} was already there and is left alone", c.note);
+    }
+    c.beside = Some(name);
+    c.new = Some(contents.to_vec());
+}
+
 /// A rendered project: contents by path, and each path's template file.
 #[derive(Debug, Clone, Default)]
 pub struct Rendered {
@@ -71,6 +93,9 @@ pub struct Change {
     /// Where a moved file was.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
+    /// What a moved file held where it was (the move deletes it there).
+    #[serde(skip)]
+    pub from_old: Option<Vec<u8>>,
     pub note: String,
     /// Conflicts marked in the file (0 for a binary conflict: see `beside`).
     pub conflicts: usize,
@@ -92,6 +117,7 @@ impl Change {
             path: path.to_string(),
             kind,
             from: None,
+            from_old: None,
             note: note.to_string(),
             conflicts: 0,
             beside: None,
@@ -248,6 +274,7 @@ fn merge3(base: Option<&[u8]>, ours: &[u8], theirs: &[u8]) -> Option<Merged> {
 /// A file both the project and the template changed: merged, conflict
 /// markers, or (binary) the new version beside it.
 fn combine(
+    root: &Path,
     path: &str,
     base: Option<&[u8]>,
     disk: Vec<u8>,
@@ -268,8 +295,7 @@ fn combine(
             c.kind = Kind::Conflict;
             c.note =
                 "binary: yours is kept, the template's new version is written beside it".into();
-            c.beside = Some(format!("{path}{BESIDE_SUFFIX}"));
-            c.new = Some(t.to_vec());
+            write_beside(&mut c, root, t);
             c.old = Some(disk);
             return c;
         }
@@ -290,8 +316,7 @@ fn both_or_added(
     let disk = match on_disk(root, path) {
         OnDisk::Other => {
             let mut c = Change::new(path, Kind::Conflict, "not a regular file in the project; left alone, the template's version is written beside it");
-            c.beside = Some(format!("{path}{BESIDE_SUFFIX}"));
-            c.new = Some(t.to_vec());
+            write_beside(&mut c, root, t);
             return Some(c);
         }
         OnDisk::Missing if in_base && base == Some(t) => {
@@ -341,7 +366,7 @@ fn both_or_added(
     } else {
         "new in the template, and the project already has a file here"
     };
-    Some(combine(path, base, disk, t, x, note))
+    Some(combine(root, path, base, disk, t, x, note))
 }
 
 fn removed(root: &Path, path: &str, unchanged: &dyn Fn(&str, &[u8]) -> bool) -> Option<Change> {
@@ -395,7 +420,7 @@ fn moved(
         c.executable = x;
         c
     } else {
-        let mut c = combine(path, base, disk, t, x, &note);
+        let mut c = combine(root, path, base, disk.clone(), t, x, &note);
         c.old = None;
         if c.kind == Kind::Merged {
             c.kind = Kind::Moved;
@@ -405,6 +430,7 @@ fn moved(
     };
     if c.beside.is_none() {
         c.from = Some(from.to_string());
+        c.from_old = Some(disk);
     }
     Some(c)
 }

@@ -825,3 +825,60 @@ fn every_rule_of_the_merge_table_on_the_builtin_template() {
     );
     assert!(read(p.join("README.md")).contains("<<<<<<< ours\n"));
 }
+
+/// Every file of a project, but the answers file, with its contents.
+fn tree(root: &Path) -> Vec<(String, Vec<u8>)> {
+    files(root)
+        .into_iter()
+        .filter(|f| f != ".flaskgen.toml")
+        .map(|f| (f.clone(), fs::read(root.join(&f)).unwrap()))
+        .collect()
+}
+
+/// The `--dry-run` patch of a git kit's update, with an edit, a merge, a
+/// conflict, a rename, a removal, an addition and binary changes (one
+/// replaced, one written beside), applied by `git apply`, makes byte for
+/// byte what the update itself writes.
+#[test]
+fn git_apply_of_the_dry_run_patch_is_the_update() {
+    if !have_git("git apply of the dry-run patch") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let url = two_tag_kit(tmp.path());
+    let p = project_with_edits(tmp.path(), &url);
+    let copy = tmp.path().join("copy");
+    fs::create_dir(&copy).unwrap();
+    for (f, bytes) in tree(&p) {
+        write(&copy, &f, &bytes);
+    }
+    let dry = flaskgen(tmp.path())
+        .args(["update", "svc", "--dry-run", "-d", "module=worker"])
+        .output()
+        .unwrap();
+    assert_eq!(dry.status.code(), Some(1), "{}", stderr(&dry));
+    let diff = stdout(&dry);
+    assert!(diff.contains("deleted file mode 100644\n"), "{diff}");
+    assert!(diff.contains("--- a/service.py\n+++ /dev/null\n"), "{diff}");
+    assert!(diff.contains("+++ b/worker.py\n"), "{diff}");
+    assert!(diff.contains("GIT binary patch\nliteral "), "{diff}");
+    let patch = tmp.path().join("update.patch");
+    fs::write(&patch, &dry.stdout).unwrap();
+    git(&copy, &["apply", patch.to_str().unwrap()]);
+    flaskgen(tmp.path())
+        .args(["update", "svc", "-d", "module=worker"])
+        .assert()
+        .code(1);
+    let (applied, updated) = (tree(&copy), tree(&p));
+    let names = |t: &[(String, Vec<u8>)]| t.iter().map(|(f, _)| f.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&applied), names(&updated));
+    assert_eq!(applied, updated);
+    for (gone, there) in [("service.py", "worker.py"), ("removed.txt", "added.txt")] {
+        assert!(!p.join(gone).exists() && p.join(there).exists());
+    }
+    assert_eq!(fs::read(p.join("icon.bin")).unwrap(), b"\x00\x01new");
+    assert_eq!(
+        fs::read(p.join("logo.bin.flaskgen-new")).unwrap(),
+        b"\x00\x01new"
+    );
+}
