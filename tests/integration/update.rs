@@ -882,3 +882,70 @@ fn git_apply_of_the_dry_run_patch_is_the_update() {
         b"\x00\x01new"
     );
 }
+
+/// A `FILE.flaskgen-new` already in the project is never overwritten: the
+/// new version goes to the first free `FILE.flaskgen-new.N`, and the status
+/// line says so.
+#[test]
+fn an_existing_flaskgen_new_file_is_left_alone() {
+    if !have_git("the git-kit update scenario") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let url = two_tag_kit(tmp.path());
+    let p = project_with_edits(tmp.path(), &url);
+    write(&p, "logo.bin.flaskgen-new", b"my own notes\n");
+    let out = flaskgen(tmp.path())
+        .args(["update", "svc"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(read(p.join("logo.bin.flaskgen-new")), "my own notes\n");
+    assert_eq!(
+        fs::read(p.join("logo.bin.flaskgen-new.1")).unwrap(),
+        b"\x00\x01new"
+    );
+    let err = stderr(&out);
+    assert!(
+        err.contains("logo.bin.flaskgen-new was already there")
+            && err.contains("new version in logo.bin.flaskgen-new.1"),
+        "{err}"
+    );
+}
+
+/// Going to an older template version than the project's is refused (exit
+/// 2, both versions named, nothing written) unless --allow-downgrade.
+#[test]
+fn a_downgrade_needs_allow_downgrade() {
+    if !have_git("the git-kit update scenario") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let url = two_tag_kit(tmp.path());
+    flaskgen(tmp.path())
+        .args(["new", "svc", "--yes", "--vcs", "none", "--template", &url])
+        .args(["--ref", "v1.1.0"])
+        .assert()
+        .success();
+    let p = tmp.path().join("svc");
+    let before = tree(&p);
+    let answers = read(p.join(".flaskgen.toml"));
+    let out = flaskgen(tmp.path())
+        .args(["update", "svc", "--to", "v1.0.0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("1.1.0") && err.contains("1.0.0") && err.contains("--allow-downgrade"),
+        "{err}"
+    );
+    assert_eq!(tree(&p), before);
+    assert_eq!(read(p.join(".flaskgen.toml")), answers);
+    flaskgen(tmp.path())
+        .args(["update", "svc", "--to", "v1.0.0", "--allow-downgrade"])
+        .assert()
+        .success();
+    assert!(read(p.join(".flaskgen.toml")).contains("version = \"1.0.0\""));
+    assert!(p.join("removed.txt").exists() && !p.join("added.txt").exists());
+}
