@@ -157,6 +157,7 @@ pub fn run(args: UpdateArgs, printer: Printer) -> Result<()> {
         if !args.json {
             report_lines(&plan, printer);
         }
+        markers_left_exit(&plan)?;
         if newer || touches {
             bail!(
                 "{} is behind its template: {} {from} → {to}, {} file(s) would change; run `flaskgen update {}`",
@@ -193,6 +194,11 @@ pub fn run(args: UpdateArgs, printer: Printer) -> Result<()> {
             target_t.manifest.meta.name
         ));
         return conflicts_exit(&plan, &root, true);
+    }
+
+    if !plan.markers_left().is_empty() {
+        report_lines(&plan, printer);
+        return markers_left_exit(&plan);
     }
 
     // The new answers file: the target's identity, values and what it wrote.
@@ -243,6 +249,22 @@ pub fn run(args: UpdateArgs, printer: Printer) -> Result<()> {
         ),
     );
     conflicts_exit(&plan, &root, false)
+}
+
+/// Refuses (exit 1) while conflict markers of an earlier update are still in files.
+fn markers_left_exit(plan: &UpdatePlan) -> Result<()> {
+    let left = plan.markers_left();
+    if left.is_empty() {
+        return Ok(());
+    }
+    bail!(
+        "the conflict markers of an earlier update are still in {}: {}; resolve them (look for <<<<<<< lines), then run `flaskgen update` again; nothing was written",
+        crate::text::count(left.len(), "file"),
+        left.iter()
+            .map(|p| crate::text::escape(p))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
 }
 
 fn conflicts_exit(plan: &UpdatePlan, root: &Path, dry_run: bool) -> Result<()> {

@@ -42,6 +42,28 @@ pub fn merge(base: &str, ours: &str, theirs: &str) -> Merged {
     }
 }
 
+/// How many conflicts marked by an update are still in `bytes`: a
+/// `<<<<<<< ours` line, then a `=======` line, then a `>>>>>>> theirs` line
+/// (LF or CRLF), as [`merge`] writes them.
+pub fn unresolved(bytes: &[u8]) -> usize {
+    let open = format!("<<<<<<< {OURS}");
+    let close = format!(">>>>>>> {THEIRS}");
+    let (mut state, mut count) = (0, 0);
+    for line in bytes.split(|&b| b == b'\n') {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        state = match state {
+            _ if line == open.as_bytes() => 1,
+            1 | 2 if line == b"=======" => 2,
+            2 if line == close.as_bytes() => {
+                count += 1;
+                0
+            }
+            s => s,
+        };
+    }
+    count
+}
+
 /// diffy names the base section `original`; git's is named by `-L`. Only
 /// marker lines inside a conflict are renamed, never a user's own line.
 fn relabel(text: &str) -> (String, usize) {
@@ -93,6 +115,19 @@ mod tests {
         let base = "||||||| original\nx\n";
         let got = merge(base, "||||||| original\ny\n", base);
         assert_eq!(got, Merged::Clean(b"||||||| original\ny\n".to_vec()));
+    }
+
+    #[test]
+    fn unresolved_markers_are_counted() {
+        let Merged::Conflict(text, 1) = merge("a\nb\nc\n", "a\nB1\nc\n", "a\nB2\nc\n") else {
+            panic!("a conflict")
+        };
+        assert_eq!(unresolved(&text), 1);
+        assert_eq!(unresolved(&text.repeat(2)), 2);
+        let crlf = String::from_utf8(text).unwrap().replace('\n', "\r\n");
+        assert_eq!(unresolved(crlf.as_bytes()), 1);
+        assert_eq!(unresolved(b"<<<<<<< ours\nx\n>>>>>>> theirs\n"), 0);
+        assert_eq!(unresolved(b"=======\n"), 0);
     }
 
     #[test]

@@ -99,6 +99,10 @@ pub struct Change {
     pub note: String,
     /// Conflicts marked in the file (0 for a binary conflict: see `beside`).
     pub conflicts: usize,
+    /// The conflict markers of an earlier update are still in the file: it
+    /// is left alone, and the update refused until they are resolved.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub markers_left: bool,
     /// Where the new version of a binary conflict is written.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub beside: Option<String>,
@@ -120,6 +124,7 @@ impl Change {
             from_old: None,
             note: note.to_string(),
             conflicts: 0,
+            markers_left: false,
             beside: None,
             old: None,
             new: None,
@@ -140,6 +145,15 @@ pub struct UpdatePlan {
 }
 
 impl UpdatePlan {
+    /// Files that still hold the conflict markers of an earlier update.
+    pub fn markers_left(&self) -> Vec<&str> {
+        self.changes
+            .iter()
+            .filter(|c| c.markers_left)
+            .map(|c| c.path.as_str())
+            .collect()
+    }
+
     pub fn conflicts(&self) -> usize {
         self.changes
             .iter()
@@ -248,6 +262,21 @@ pub fn plan(
     for path in paths {
         if moved_away.contains(path) {
             continue;
+        }
+        let here = moved_from.get(path).copied().unwrap_or(path);
+        if let OnDisk::File(d) = on_disk(root, here) {
+            let left = merge::unresolved(&d);
+            if left > 0 && target.get(path).is_none_or(|t| merge::unresolved(t) == 0) {
+                let mut c = Change::new(
+                    here,
+                    Kind::Conflict,
+                    "still holds the conflict markers of an earlier update",
+                );
+                c.conflicts = left;
+                c.markers_left = true;
+                changes.push(c);
+                continue;
+            }
         }
         let change = match (target.files.get(path), moved_from.get(path)) {
             (Some((t, x)), Some(from)) => {

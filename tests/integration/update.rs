@@ -949,3 +949,40 @@ fn a_downgrade_needs_allow_downgrade() {
     assert!(read(p.join(".flaskgen.toml")).contains("version = \"1.0.0\""));
     assert!(p.join("removed.txt").exists() && !p.join("added.txt").exists());
 }
+
+/// A rerun while the conflict markers of the last update are still in a
+/// file warns, names the file and exits 1; once resolved, it is up to date.
+#[test]
+fn a_rerun_with_conflict_markers_left_exits_1() {
+    if !have_git("the git-kit update scenario") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let url = two_tag_kit(tmp.path());
+    let p = project_with_edits(tmp.path(), &url);
+    flaskgen(tmp.path())
+        .args(["update", "svc"])
+        .assert()
+        .code(1);
+    assert!(read(p.join("conflict.txt")).contains("<<<<<<< ours\n"));
+    for extra in [&[][..], &["--check"][..], &["--dry-run"][..]] {
+        let out = flaskgen(tmp.path())
+            .args(["update", "svc"])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{extra:?}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert!(
+            err.contains("warning: conflict: conflict.txt (still holds the conflict markers"),
+            "{extra:?}: {err}"
+        );
+        assert!(!err.contains("Kept conflict.txt"), "{err}");
+    }
+    write(&p, "conflict.txt", b"x\ny from us both\nz\n");
+    write(&p, "clash.txt", b"my own clash, resolved\n");
+    flaskgen(tmp.path())
+        .args(["update", "svc"])
+        .assert()
+        .success();
+}
