@@ -13,7 +13,7 @@ use crate::inputs::answers::{self, Answers, ANSWERS_FILE};
 use crate::inputs::config::{self, Config};
 use crate::inputs::{self, defines, Given};
 use crate::interrupt;
-use crate::present::{self as report, Printer};
+use crate::present::{self as report, escape, Printer};
 use crate::prompt::{self, Prompter};
 use crate::render;
 use crate::resolve::Resolver;
@@ -90,8 +90,9 @@ pub fn run(args: UpdateArgs, printer: Printer) -> Result<()> {
     for (var, _) in &answers.values {
         if target_t.manifest.variable(var).is_none() {
             printer.warn(&format!(
-                "`{var}` is no longer a variable of template {}; its value is dropped",
-                target_t.manifest.meta.name
+                "`{}` is no longer a variable of template {}; its value is dropped",
+                escape(var),
+                escape(&target_t.manifest.meta.name)
             ));
         }
     }
@@ -123,6 +124,13 @@ pub fn run(args: UpdateArgs, printer: Printer) -> Result<()> {
         .clone()
         .unwrap_or_else(|| "(unrecorded)".into());
     let to = target_t.manifest.meta.version.clone();
+    // As shown on the terminal: the project's path, the template's name and versions.
+    let (shown_root, name, shown_from, shown_to) = (
+        escape(&root.display().to_string()),
+        escape(&target_t.manifest.meta.name),
+        escape(&from),
+        escape(&to),
+    );
     let (newer, older) = match (
         from.parse::<semver::Version>(),
         to.parse::<semver::Version>(),
@@ -133,11 +141,11 @@ pub fn run(args: UpdateArgs, printer: Printer) -> Result<()> {
     if older && !args.allow_downgrade {
         return Err(input_error(format!(
             "{} is at {} {}, newer than the {} it would update to; pass --allow-downgrade to go back to the older version, or --to a newer ref, e.g. `flaskgen update --to v{}`",
-            root.display(),
-            target_t.manifest.meta.name,
-            from,
-            to,
-            from
+            shown_root,
+            name,
+            shown_from,
+            shown_to,
+            shown_from
         )));
     }
     let touches = plan.changes.iter().any(|c| c.touches());
@@ -160,20 +168,16 @@ pub fn run(args: UpdateArgs, printer: Printer) -> Result<()> {
         markers_left_exit(&plan)?;
         if newer || touches {
             bail!(
-                "{} is behind its template: {} {from} → {to}, {} file(s) would change; run `flaskgen update {}`",
-                root.display(),
-                target_t.manifest.meta.name,
+                "{} is behind its template: {} {shown_from} → {shown_to}, {} file(s) would change; run `flaskgen update {}`",
+                shown_root,
+                name,
                 plan.changes.iter().filter(|c| c.touches()).count(),
-                root.display()
+                shown_root
             );
         }
         printer.status(
             "Checked",
-            &format!(
-                "{} is up to date with {} {to}",
-                root.display(),
-                target_t.manifest.meta.name
-            ),
+            &format!("{} is up to date with {} {shown_to}", shown_root, name),
         );
         return Ok(());
     }
@@ -190,8 +194,8 @@ pub fn run(args: UpdateArgs, printer: Printer) -> Result<()> {
         }
         report_lines(&plan, printer);
         printer.info(&format!(
-            "dry run: {} {from} → {to}; nothing was written",
-            target_t.manifest.meta.name
+            "dry run: {} {shown_from} → {shown_to}; nothing was written",
+            name
         ));
         return conflicts_exit(&plan, &root, true);
     }
@@ -225,11 +229,7 @@ pub fn run(args: UpdateArgs, printer: Printer) -> Result<()> {
         report_lines(&plan, printer);
         printer.status(
             "Unchanged",
-            &format!(
-                "{} is up to date with {} {to}",
-                root.display(),
-                target_t.manifest.meta.name
-            ),
+            &format!("{} is up to date with {} {shown_to}", shown_root, name),
         );
         return Ok(());
     }
@@ -242,11 +242,7 @@ pub fn run(args: UpdateArgs, printer: Printer) -> Result<()> {
     report_lines(&plan, printer);
     printer.status(
         "Updated",
-        &format!(
-            "{} from {} {from} to {to}",
-            root.display(),
-            target_t.manifest.meta.name
-        ),
+        &format!("{} from {} {shown_from} to {shown_to}", shown_root, name),
     );
     conflicts_exit(&plan, &root, false)
 }
@@ -261,7 +257,7 @@ fn markers_left_exit(plan: &UpdatePlan) -> Result<()> {
         "the conflict markers of an earlier update are still in {}: {}; resolve them (look for <<<<<<< lines), then run `flaskgen update` again; nothing was written",
         crate::text::count(left.len(), "file"),
         left.iter()
-            .map(|p| crate::text::escape(p))
+            .map(|p| escape(p))
             .collect::<Vec<_>>()
             .join(", ")
     )
@@ -272,18 +268,18 @@ fn conflicts_exit(plan: &UpdatePlan, root: &Path, dry_run: bool) -> Result<()> {
     if n == 0 {
         return Ok(());
     }
-    let names: Vec<&str> = plan
+    let names: Vec<String> = plan
         .changes
         .iter()
         .filter(|c| c.kind == Kind::Conflict)
-        .map(|c| c.path.as_str())
+        .map(|c| escape(&c.path))
         .collect();
     if dry_run {
         bail!("{n} file(s) would have conflicts: {}", names.join(", "));
     }
     bail!(
         "{n} file(s) in {} have conflicts to resolve: {} (look for <<<<<<< markers, or the {} file beside a binary one)",
-        root.display(),
+        escape(&root.display().to_string()),
         names.join(", "),
         plan::BESIDE_SUFFIX
     )
@@ -341,12 +337,12 @@ fn report_lines(plan: &UpdatePlan, printer: Printer) {
             Kind::Kept => "Kept",
             Kind::Moved => "Moved",
         };
-        let mut line = format!("{} ({})", c.path, c.note);
+        let mut line = format!("{} ({})", escape(&c.path), escape(&c.note));
         if c.conflicts > 0 {
             line.push_str(&format!(", {} conflict(s)", c.conflicts));
         }
         if let Some(b) = &c.beside {
-            line.push_str(&format!(", new version in {b}"));
+            line.push_str(&format!(", new version in {}", escape(b)));
         }
         if c.kind == Kind::Conflict {
             printer.warn(&format!("conflict: {line}"));

@@ -986,3 +986,81 @@ fn a_rerun_with_conflict_markers_left_exits_1() {
         .assert()
         .success();
 }
+
+/// A kit's manifest name and description and its file names, holding an
+/// OSC title sequence, a BEL and a newline that starts a forged `error:`
+/// line, reach the terminal escaped from `template check`, `update
+/// --dry-run` (its patch quotes paths as git does) and `update`.
+#[test]
+fn kit_names_and_file_names_are_escaped_in_update_and_template_check() {
+    let tmp = tempfile::tempdir().unwrap();
+    let kit = tmp.path().join("kit");
+    let hostile = "\x1b]0;evil\x07\nerror: forged";
+    let manifest = |version: &str| {
+        format!(
+            "[template]\nname = {0:?}\ndescription = {0:?}\nversion = \"{version}\"\n",
+            format!("kit{hostile}")
+        )
+        .replace("\\u{1b}", "\\u001b")
+        .replace("\\u{7}", "\\u0007")
+    };
+    let file = format!("f{hostile}.txt");
+    write(&kit, "flaskgen.toml", manifest("1.0.0").as_bytes());
+    write(&kit, &file, b"hi\n");
+    let clean = |what: &str, text: &str| {
+        assert!(
+            !text.contains('\x1b') && !text.contains('\x07'),
+            "{what}: raw control characters: {text:?}"
+        );
+        assert!(
+            !text.lines().any(|l| l.starts_with("error: forged")),
+            "{what}: a forged line: {text}"
+        );
+    };
+    let out = flaskgen(tmp.path())
+        .args(["template", "check", "kit"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    clean("template check", &stderr(&out));
+    assert!(stderr(&out).contains("kit\\x1b]0;evil\\x07\\nerror: forged 1.0.0"));
+
+    let kit_path = kit.to_str().unwrap();
+    flaskgen(tmp.path())
+        .args([
+            "new",
+            "svc",
+            "--yes",
+            "--vcs",
+            "none",
+            "--template",
+            kit_path,
+        ])
+        .assert()
+        .success();
+    let p = tmp.path().join("svc");
+    write(&kit, "flaskgen.toml", manifest("1.1.0").as_bytes());
+    write(&kit, &file, b"hi there\n");
+    write(&kit, &format!("g{hostile}.txt"), b"new\n");
+    write(&p, &file, b"mine\n");
+
+    let dry = flaskgen(tmp.path())
+        .args(["update", "svc", "--dry-run"])
+        .output()
+        .unwrap();
+    assert_eq!(dry.status.code(), Some(1), "{}", stderr(&dry));
+    clean("update --dry-run (stderr)", &stderr(&dry));
+    clean("update --dry-run (patch)", &stdout(&dry));
+    assert!(
+        stdout(&dry).contains("+++ \"b/g\\033]0;evil\\a\\nerror: forged.txt\"\n"),
+        "{}",
+        stdout(&dry)
+    );
+    let out = flaskgen(tmp.path())
+        .args(["update", "svc"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    clean("update", &stderr(&out));
+    assert!(p.join(format!("g{hostile}.txt")).is_file());
+}
