@@ -1064,3 +1064,46 @@ fn kit_names_and_file_names_are_escaped_in_update_and_template_check() {
     clean("update", &stderr(&out));
     assert!(p.join(format!("g{hostile}.txt")).is_file());
 }
+
+/// A kit of 13,000 files makes an answers file over 1 MiB: the project can
+/// still be updated.
+#[test]
+fn a_kit_of_13000_files_can_be_updated() {
+    let tmp = tempfile::tempdir().unwrap();
+    let kit = tmp.path().join("kit");
+    let manifest =
+        "[template]\nname = \"big-kit\"\ndescription = \"many files\"\nversion = \"V\"\n";
+    write(
+        &kit,
+        "flaskgen.toml",
+        manifest.replace('V', "1.0.0").as_bytes(),
+    );
+    for i in 0..13_000 {
+        write(
+            &kit,
+            &format!("pkg/module_{i:05}.py"),
+            format!("n = {i}\n").as_bytes(),
+        );
+    }
+    flaskgen(tmp.path())
+        .args(["new", "svc", "--yes", "--vcs", "none", "--template"])
+        .arg(&kit)
+        .assert()
+        .success();
+    let p = tmp.path().join("svc");
+    let size = fs::metadata(p.join(".flaskgen.toml")).unwrap().len();
+    assert!(size > 1024 * 1024, "the answers file is {size} bytes");
+    write(
+        &kit,
+        "flaskgen.toml",
+        manifest.replace('V', "1.1.0").as_bytes(),
+    );
+    write(&kit, "pkg/module_00007.py", b"n = 'seven'\n");
+    let out = flaskgen(tmp.path())
+        .args(["update", "svc"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(read(p.join("pkg/module_00007.py")), "n = 'seven'\n");
+    assert!(read(p.join(".flaskgen.toml")).contains("version = \"1.1.0\""));
+}
