@@ -1107,3 +1107,102 @@ fn a_kit_of_13000_files_can_be_updated() {
     assert_eq!(read(p.join("pkg/module_00007.py")), "n = 'seven'\n");
     assert!(read(p.join(".flaskgen.toml")).contains("version = \"1.1.0\""));
 }
+
+/// `git merge-file -p --diff3` of three texts: its output and exit code
+/// (the number of conflicts).
+fn git_merge_file(dir: &Path, base: &str, ours: &str, theirs: &str) -> (String, i32) {
+    for (name, text) in [("ours", ours), ("base", base), ("theirs", theirs)] {
+        fs::write(dir.join(name), text).unwrap();
+    }
+    let out = StdCommand::new("git")
+        .current_dir(dir)
+        .args(["merge-file", "-p", "--diff3", "-L", "ours", "-L", "base"])
+        .args(["-L", "theirs", "ours", "base", "theirs"])
+        .output()
+        .unwrap();
+    (
+        String::from_utf8(out.stdout).unwrap(),
+        out.status.code().unwrap(),
+    )
+}
+
+/// Random edits over a small alphabet, where a line repeats and a diff has
+/// many equally short choices: wherever `git merge-file` reports a
+/// conflict, so does flaskgen, with the same text. Lines end in LF or CRLF,
+/// and the last one sometimes has no ending.
+#[test]
+fn merge_matches_git_merge_file_on_small_alphabets() {
+    if !have_git("the merge oracle (git merge-file)") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    let alphabet = ["a", "b", "c", "g", "F", ""];
+    let mut cases: Vec<(String, String, String)> =
+        vec![("c\ng\nc\n".into(), "c\n".into(), "F\nc\n".into())];
+    for _ in 0..1500 {
+        let mut pick = |n: usize, rng: &mut Rng| -> Vec<String> {
+            (0..n).map(|_| alphabet[rng.below(4)].to_string()).collect()
+        };
+        let n = rng.below(8);
+        let base = pick(n, &mut rng);
+        let mut side = |rng: &mut Rng| {
+            let mut v = base.clone();
+            for _ in 0..1 + rng.below(3) {
+                let i = if v.is_empty() { 0 } else { rng.below(v.len()) };
+                match rng.below(3) {
+                    0 => v.insert(i, alphabet[rng.below(alphabet.len())].to_string()),
+                    1 if !v.is_empty() => {
+                        v.remove(i);
+                    }
+                    _ if !v.is_empty() => v[i] = alphabet[rng.below(alphabet.len())].into(),
+                    _ => {}
+                }
+            }
+            v
+        };
+        let (o, t) = (side(&mut rng), side(&mut rng));
+        let eol = if rng.below(3) == 0 { "\r\n" } else { "\n" };
+        let mut join = |v: &[String], rng: &mut Rng| {
+            let mut s: String = v.iter().map(|l| format!("{l}{eol}")).collect();
+            if rng.below(6) == 0 {
+                s.truncate(s.len() - eol.len().min(s.len()));
+            }
+            s
+        };
+        cases.push((
+            join(&base, &mut rng),
+            join(&o, &mut rng),
+            join(&t, &mut rng),
+        ));
+    }
+    let (mut conflicts, mut crlf_conflicts, mut mismatches) = (0, 0, Vec::new());
+    for (case, (b, o, t)) in cases.iter().enumerate() {
+        let (by_git, git_conflicts) = git_merge_file(tmp.path(), b, o, t);
+        let (ours, n) = match merge::merge(b, o, t) {
+            Merged::Clean(m) => (m, 0),
+            Merged::Conflict(m, n) => (m, n),
+        };
+        let ours = String::from_utf8(ours).unwrap();
+        if git_conflicts > 0 {
+            conflicts += 1;
+            crlf_conflicts += usize::from(by_git.contains("=======\r\n"));
+        }
+        if ours != by_git || n as i32 != git_conflicts {
+            mismatches.push(format!(
+                "case {case}: base {b:?} ours {o:?} theirs {t:?}\n git ({git_conflicts}): {by_git:?}\n ours ({n}): {ours:?}"
+            ));
+        }
+    }
+    assert!(
+        mismatches.is_empty(),
+        "{} of {} differ:\n{}",
+        mismatches.len(),
+        cases.len(),
+        mismatches.join("\n")
+    );
+    assert!(
+        conflicts > 200 && crlf_conflicts > 30,
+        "{conflicts} conflicts, {crlf_conflicts} with CRLF markers"
+    );
+}
