@@ -134,7 +134,19 @@ fn mark<'x>(a: &[&'x [u8]], b: &[&'x [u8]]) -> (Vec<bool>, Vec<bool>) {
     let ha: Vec<usize> = ka.iter().map(|&i| ia[i]).collect();
     let hb: Vec<usize> = kb.iter().map(|&i| ib[i]).collect();
     let (mut fa, mut fb) = (vec![false; ha.len()], vec![false; hb.len()]);
-    compare(&ha, &hb, 0, ha.len(), 0, hb.len(), &mut fa, &mut fb);
+    let max_cost = (bogosqrt(ha.len() + hb.len() + 3) as isize).max(256);
+    compare(
+        &ha,
+        &hb,
+        0,
+        ha.len(),
+        0,
+        hb.len(),
+        &mut fa,
+        &mut fb,
+        false,
+        max_cost,
+    );
     for (k, &i) in ka.iter().enumerate() {
         ca[i] |= fa[k];
     }
@@ -196,6 +208,8 @@ fn compare(
     mut lim2: usize,
     ca: &mut [bool],
     cb: &mut [bool],
+    need_min: bool,
+    max_cost: isize,
 ) {
     while off1 < lim1 && off2 < lim2 && a[off1] == b[off2] {
         off1 += 1;
@@ -210,22 +224,24 @@ fn compare(
     } else if off2 == lim2 {
         ca[off1..lim1].fill(true);
     } else {
-        let (i1, i2) = split(a, b, off1, lim1, off2, lim2);
-        compare(a, b, off1, i1, off2, i2, ca, cb);
-        compare(a, b, i1, lim1, i2, lim2, ca, cb);
+        let (i1, i2, min_lo, min_hi) = split(a, b, (off1, lim1, off2, lim2), need_min, max_cost);
+        compare(a, b, off1, i1, off2, i2, ca, cb, min_lo, max_cost);
+        compare(a, b, i1, lim1, i2, lim2, ca, cb, min_hi, max_cost);
     }
 }
 
 /// Where the forward and backward searches over diagonals `d = i1 - i2`
-/// first meet, searching as git's xdiff does.
+/// first meet, searching as git's xdiff does, and whether each half must
+/// then be searched to the end. Unless `need_min`, a search that has cost
+/// `max_cost` stops at the furthest point either direction reached (git's
+/// bound on the time a diff of very different files takes).
 fn split(
     a: &[usize],
     b: &[usize],
-    off1: usize,
-    lim1: usize,
-    off2: usize,
-    lim2: usize,
-) -> (usize, usize) {
+    (off1, lim1, off2, lim2): (usize, usize, usize, usize),
+    need_min: bool,
+    max_cost: isize,
+) -> (usize, usize, bool, bool) {
     let (off1, lim1, off2, lim2) = (off1 as isize, lim1 as isize, off2 as isize, lim2 as isize);
     let (dmin, dmax) = (off1 - lim2, lim1 - off2);
     let (fmid, bmid) = (off1 - off2, lim1 - lim2);
@@ -237,7 +253,9 @@ fn split(
     kf[at(fmid)] = off1;
     kb[at(bmid)] = lim1;
     let same = |i1: isize, i2: isize| a[i1 as usize] == b[i2 as usize];
+    let mut cost = 0;
     loop {
+        cost += 1;
         if fmin > dmin {
             fmin -= 1;
             kf[at(fmin - 1)] = -1;
@@ -264,7 +282,7 @@ fn split(
             }
             kf[at(d)] = i1;
             if odd && bmin <= d && d <= bmax && kb[at(d)] <= i1 {
-                return (i1 as usize, i2 as usize);
+                return (i1 as usize, i2 as usize, true, true);
             }
             d -= 2;
         }
@@ -294,10 +312,45 @@ fn split(
             }
             kb[at(d)] = i1;
             if !odd && fmin <= d && d <= fmax && i1 <= kf[at(d)] {
-                return (i1 as usize, i2 as usize);
+                return (i1 as usize, i2 as usize, true, true);
             }
             d -= 2;
         }
+        if need_min || cost < max_cost {
+            continue;
+        }
+        // Enough: the furthest-reaching point by i1 + i2, forward or backward.
+        let (mut fbest, mut fbest1) = (-1, -1);
+        let mut d = fmax;
+        while d >= fmin {
+            let (mut i1, mut i2) = (kf[at(d)].min(lim1), 0);
+            i2 += i1 - d;
+            if lim2 < i2 {
+                (i1, i2) = (lim2 + d, lim2);
+            }
+            if fbest < i1 + i2 {
+                (fbest, fbest1) = (i1 + i2, i1);
+            }
+            d -= 2;
+        }
+        let (mut bbest, mut bbest1) = (isize::MAX, isize::MAX);
+        let mut d = bmax;
+        while d >= bmin {
+            let (mut i1, mut i2) = (kb[at(d)].max(off1), 0);
+            i2 += i1 - d;
+            if i2 < off2 {
+                (i1, i2) = (off2 + d, off2);
+            }
+            if i1 + i2 < bbest {
+                (bbest, bbest1) = (i1 + i2, i1);
+            }
+            d -= 2;
+        }
+        return if (lim1 + lim2) - bbest < fbest - (off1 + off2) {
+            (fbest1 as usize, (fbest - fbest1) as usize, true, false)
+        } else {
+            (bbest1 as usize, (bbest - bbest1) as usize, false, true)
+        };
     }
 }
 
@@ -310,18 +363,19 @@ fn compact(lines: &[&[u8]], changed: &mut [bool], other: &[bool]) {
     let n = lines.len();
     // Unchanged lines of the other file: the k-th pairs with this file's k-th.
     let kept: Vec<usize> = (0..other.len()).filter(|&i| !other[i]).collect();
-    // Whether the other file has changed lines where this file's run at
-    // `start` is: after the same number of unchanged lines.
-    let other_run = |changed: &[bool], start: usize| {
-        let k = changed[..start].iter().filter(|c| !**c).count();
+    // Whether the other file has changed lines where this file's run is,
+    // after `k` unchanged lines: between its own k-th and (k+1)-th.
+    let other_run = |k: usize| {
         let from = if k == 0 { 0 } else { kept[k - 1] + 1 };
         let to = kept.get(k).copied().unwrap_or(other.len());
         to > from
     };
-    let mut start = 0;
+    // `k`: how many unchanged lines are above `start`.
+    let (mut start, mut k) = (0, 0);
     while start < n {
         if !changed[start] {
             start += 1;
+            k += 1;
             continue;
         }
         let mut end = start;
@@ -335,6 +389,7 @@ fn compact(lines: &[&[u8]], changed: &mut [bool], other: &[bool]) {
             while start > 0 && lines[start - 1] == lines[end - 1] {
                 start -= 1;
                 end -= 1;
+                k -= 1;
                 changed[start] = true;
                 changed[end] = false;
                 while start > 0 && changed[start - 1] {
@@ -342,17 +397,18 @@ fn compact(lines: &[&[u8]], changed: &mut [bool], other: &[bool]) {
                 }
             }
             earliest = end;
-            matching = other_run(changed, start).then_some(end);
+            matching = other_run(k).then_some(end);
             // Down, joining runs below.
             while end < n && lines[start] == lines[end] {
                 changed[start] = false;
                 changed[end] = true;
                 start += 1;
                 end += 1;
+                k += 1;
                 while end < n && changed[end] {
                     end += 1;
                 }
-                if other_run(changed, start) {
+                if other_run(k) {
                     matching = Some(end);
                 }
             }
@@ -365,6 +421,7 @@ fn compact(lines: &[&[u8]], changed: &mut [bool], other: &[bool]) {
                 while end > m {
                     start -= 1;
                     end -= 1;
+                    k -= 1;
                     changed[start] = true;
                     changed[end] = false;
                 }
@@ -646,6 +703,39 @@ mod tests {
         let base = "||||||| original\nx\n";
         let got = merge(base, "||||||| original\ny\n", base);
         assert_eq!(got, Merged::Clean(b"||||||| original\ny\n".to_vec()));
+    }
+
+    /// git merge-file reports a conflict here (ours deletes `c g`, theirs
+    /// replaces `c g` with `F`); diffy's merge called it clean.
+    #[test]
+    fn changes_that_touch_where_git_puts_them_conflict() {
+        let got = merge("c\ng\nc\n", "c\n", "F\nc\n");
+        let want = "<<<<<<< ours\nc\n||||||| base\nc\ng\nc\n=======\nF\nc\n>>>>>>> theirs\n";
+        assert_eq!(got, Merged::Conflict(want.as_bytes().to_vec(), 1));
+    }
+
+    /// As `git merge-file` writes them: markers end in CRLF in a CRLF file,
+    /// and a last line without an ending gets one before a marker.
+    #[test]
+    fn markers_in_a_crlf_file_end_in_crlf() {
+        let got = merge("a\r\nb\r\nc\r\n", "a\r\nB1\r\nc\r\n", "a\r\nB2\r\nc\r\n");
+        let want = "a\r\n<<<<<<< ours\r\nB1\r\n||||||| base\r\nb\r\n=======\r\nB2\r\n>>>>>>> theirs\r\nc\r\n";
+        assert_eq!(got, Merged::Conflict(want.as_bytes().to_vec(), 1));
+        let got = merge("a\r\nb", "a\r\nB1", "a\r\nB2");
+        let want =
+            "a\r\n<<<<<<< ours\r\nB1\r\n||||||| base\r\nb\r\n=======\r\nB2\r\n>>>>>>> theirs\r\n";
+        assert_eq!(got, Merged::Conflict(want.as_bytes().to_vec(), 1));
+    }
+
+    /// Very different large files still merge quickly: the search is bounded.
+    #[test]
+    fn a_large_rewrite_merges_in_bounded_time() {
+        let base: String = (0..20_000).map(|i| format!("{}\n", i % 7)).collect();
+        let ours: String = (0..20_000).map(|i| format!("{}\n", (i * 3) % 5)).collect();
+        let theirs = format!("{base}tail\n");
+        let started = std::time::Instant::now();
+        assert!(matches!(merge(&base, &ours, &theirs), Merged::Conflict(..)));
+        assert!(started.elapsed().as_secs() < 20, "{:?}", started.elapsed());
     }
 
     #[test]
