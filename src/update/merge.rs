@@ -42,10 +42,10 @@ fn lines(text: &str) -> Vec<&[u8]> {
 /// One change of a side: base lines `b0..b1` became side lines `s0..s1`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Change {
-    b0: usize,
-    b1: usize,
-    s0: usize,
-    s1: usize,
+    b0: isize,
+    b1: isize,
+    s0: isize,
+    s1: isize,
 }
 
 /// `side`'s changes of `base`, in order, placed where git's xdiff places
@@ -67,11 +67,12 @@ fn changes(b: &[&[u8]], s: &[&[u8]]) -> Vec<Change> {
             j += 1;
         }
         if i > b0 || j > s0 {
+            let n = |x: usize| x as isize;
             out.push(Change {
-                b0,
-                b1: i,
-                s0,
-                s1: j,
+                b0: n(b0),
+                b1: n(i),
+                s0: n(s0),
+                s1: n(j),
             });
         }
         i += 1;
@@ -477,65 +478,67 @@ pub fn merge(base: &str, ours: &str, theirs: &str) -> Merged {
     }
     let mut regions = Vec::new();
     let (mut i, mut j) = (0, 0);
-    let shift = |c: &Change| c.s0 as isize - c.b0 as isize;
-    let at = |pos: usize, by: isize| pos as isize + by;
+    let shift = |c: &Change| c.s0 - c.b0;
+    let at = |pos: isize, by: isize| pos + by;
     let n = |x: usize| x as isize;
     while i < co.len() && j < ct.len() {
         let (x, y) = (co[i], ct[j]);
-        if n(x.b1) < n(y.b0) {
+        if x.b1 < y.b0 {
             let to = at(x.b0, shift(&y));
             append(
                 &mut regions,
                 Region {
                     mode: 1,
-                    b0: n(x.b0),
-                    b1: n(x.b1),
-                    o0: n(x.s0),
-                    o1: n(x.s1),
+                    b0: x.b0,
+                    b1: x.b1,
+                    o0: x.s0,
+                    o1: x.s1,
                     t0: to,
-                    t1: to + n(x.b1) - n(x.b0),
+                    t1: to + x.b1 - x.b0,
                 },
             );
             i += 1;
             continue;
         }
-        if n(y.b1) < n(x.b0) {
+        if y.b1 < x.b0 {
             let to = at(y.b0, shift(&x));
             append(
                 &mut regions,
                 Region {
                     mode: 2,
-                    b0: n(y.b0),
-                    b1: n(y.b1),
+                    b0: y.b0,
+                    b1: y.b1,
                     o0: to,
-                    o1: to + n(y.b1) - n(y.b0),
-                    t0: n(y.s0),
-                    t1: n(y.s1),
+                    o1: to + y.b1 - y.b0,
+                    t0: y.s0,
+                    t1: y.s1,
                 },
             );
             j += 1;
             continue;
         }
-        let same = n(x.b0) == n(y.b0) && n(x.b1) == n(y.b1) && o[x.s0..x.s1] == t[y.s0..y.s1];
+        let same = x.b0 == y.b0
+            && x.b1 == y.b1
+            && o[x.s0 as usize..x.s1 as usize] == t[y.s0 as usize..y.s1 as usize];
         if !same {
-            let (b0, b1) = (n(x.b0).min(n(y.b0)), n(x.b1).max(n(y.b1)));
+            let (b0, b1) = (x.b0.min(y.b0), x.b1.max(y.b1));
             append(
                 &mut regions,
                 Region {
                     mode: 0,
                     b0,
                     b1,
-                    o0: n(x.s0) - (n(x.b0) - b0),
-                    o1: n(x.s1) + (b1 - n(x.b1)),
-                    t0: n(y.s0) - (n(y.b0) - b0),
-                    t1: n(y.s1) + (b1 - n(y.b1)),
+                    o0: x.s0 - (x.b0 - b0),
+                    o1: x.s1 + (b1 - x.b1),
+                    t0: y.s0 - (y.b0 - b0),
+                    t1: y.s1 + (b1 - y.b1),
                 },
             );
         }
-        if n(x.b1) >= n(y.b1) {
+        if x.b1 >= y.b1 {
             j += 1;
         }
-        if n(y.b1) >= n(x.b1) {
+        if y.b1 >= x.b1 {
             i += 1;
         }
     }
@@ -545,12 +548,12 @@ pub fn merge(base: &str, ours: &str, theirs: &str) -> Merged {
             &mut regions,
             Region {
                 mode: 1,
-                b0: n(x.b0),
-                b1: n(x.b1),
-                o0: n(x.s0),
-                o1: n(x.s1),
+                b0: x.b0,
+                b1: x.b1,
+                o0: x.s0,
+                o1: x.s1,
                 t0: to,
-                t1: to + n(x.b1) - n(x.b0),
+                t1: to + x.b1 - x.b0,
             },
         );
     }
@@ -560,12 +563,12 @@ pub fn merge(base: &str, ours: &str, theirs: &str) -> Merged {
             &mut regions,
             Region {
                 mode: 2,
-                b0: n(y.b0),
-                b1: n(y.b1),
+                b0: y.b0,
+                b1: y.b1,
                 o0: to,
-                o1: to + n(y.b1) - n(y.b0),
-                t0: n(y.s0),
-                t1: n(y.s1),
+                o1: to + y.b1 - y.b0,
+                t0: y.s0,
+                t1: y.s1,
             },
         );
     }
