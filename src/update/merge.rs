@@ -476,44 +476,37 @@ pub fn merge(base: &str, ours: &str, theirs: &str) -> Merged {
     if ct.is_empty() {
         return Merged::Clean(ours.as_bytes().to_vec());
     }
+    // A change of one side alone (`x`, with the other side `shift` lines
+    // on from the base there).
+    let ours_only = |x: &Change, shift: isize| Region {
+        mode: 1,
+        b0: x.b0,
+        b1: x.b1,
+        o0: x.s0,
+        o1: x.s1,
+        t0: x.b0 + shift,
+        t1: x.b1 + shift,
+    };
+    let theirs_only = |y: &Change, shift: isize| Region {
+        mode: 2,
+        o0: y.b0 + shift,
+        o1: y.b1 + shift,
+        t0: y.s0,
+        t1: y.s1,
+        ..ours_only(y, 0)
+    };
+    let shift = |c: &Change| c.s0 - c.b0;
     let mut regions = Vec::new();
     let (mut i, mut j) = (0, 0);
-    let shift = |c: &Change| c.s0 - c.b0;
-    let at = |pos: isize, by: isize| pos + by;
-    let n = |x: usize| x as isize;
     while i < co.len() && j < ct.len() {
         let (x, y) = (co[i], ct[j]);
         if x.b1 < y.b0 {
-            let to = at(x.b0, shift(&y));
-            append(
-                &mut regions,
-                Region {
-                    mode: 1,
-                    b0: x.b0,
-                    b1: x.b1,
-                    o0: x.s0,
-                    o1: x.s1,
-                    t0: to,
-                    t1: to + x.b1 - x.b0,
-                },
-            );
+            append(&mut regions, ours_only(&x, shift(&y)));
             i += 1;
             continue;
         }
         if y.b1 < x.b0 {
-            let to = at(y.b0, shift(&x));
-            append(
-                &mut regions,
-                Region {
-                    mode: 2,
-                    b0: y.b0,
-                    b1: y.b1,
-                    o0: to,
-                    o1: to + y.b1 - y.b0,
-                    t0: y.s0,
-                    t1: y.s1,
-                },
-            );
+            append(&mut regions, theirs_only(&y, shift(&x)));
             j += 1;
             continue;
         }
@@ -542,35 +535,12 @@ pub fn merge(base: &str, ours: &str, theirs: &str) -> Merged {
             i += 1;
         }
     }
+    let len = |v: &[&[u8]]| v.len() as isize;
     for x in &co[i..] {
-        let to = at(x.b0, n(t.len()) - n(b.len()));
-        append(
-            &mut regions,
-            Region {
-                mode: 1,
-                b0: x.b0,
-                b1: x.b1,
-                o0: x.s0,
-                o1: x.s1,
-                t0: to,
-                t1: to + x.b1 - x.b0,
-            },
-        );
+        append(&mut regions, ours_only(x, len(&t) - len(&b)));
     }
     for y in &ct[j..] {
-        let to = at(y.b0, n(o.len()) - n(b.len()));
-        append(
-            &mut regions,
-            Region {
-                mode: 2,
-                b0: y.b0,
-                b1: y.b1,
-                o0: to,
-                o1: to + y.b1 - y.b0,
-                t0: y.s0,
-                t1: y.s1,
-            },
-        );
+        append(&mut regions, theirs_only(y, len(&o) - len(&b)));
     }
     write(&b, &o, &t, &regions)
 }
@@ -694,11 +664,16 @@ mod tests {
         );
     }
 
+    /// `merge` of the three gives one conflict, written as `want`.
+    fn one_conflict(base: &str, ours: &str, theirs: &str, want: &str) {
+        let got = merge(base, ours, theirs);
+        assert_eq!(got, Merged::Conflict(want.as_bytes().to_vec(), 1));
+    }
+
     #[test]
     fn overlapping_changes_conflict_with_the_base_shown() {
-        let got = merge("a\nb\nc\n", "a\nB1\nc\n", "a\nB2\nc\n");
         let want = "a\n<<<<<<< ours\nB1\n||||||| base\nb\n=======\nB2\n>>>>>>> theirs\nc\n";
-        assert_eq!(got, Merged::Conflict(want.as_bytes().to_vec(), 1));
+        one_conflict("a\nb\nc\n", "a\nB1\nc\n", "a\nB2\nc\n", want);
     }
 
     #[test]
@@ -712,22 +687,24 @@ mod tests {
     /// replaces `c g` with `F`); diffy's merge called it clean.
     #[test]
     fn changes_that_touch_where_git_puts_them_conflict() {
-        let got = merge("c\ng\nc\n", "c\n", "F\nc\n");
         let want = "<<<<<<< ours\nc\n||||||| base\nc\ng\nc\n=======\nF\nc\n>>>>>>> theirs\n";
-        assert_eq!(got, Merged::Conflict(want.as_bytes().to_vec(), 1));
+        one_conflict("c\ng\nc\n", "c\n", "F\nc\n", want);
     }
 
     /// As `git merge-file` writes them: markers end in CRLF in a CRLF file,
     /// and a last line without an ending gets one before a marker.
     #[test]
     fn markers_in_a_crlf_file_end_in_crlf() {
-        let got = merge("a\r\nb\r\nc\r\n", "a\r\nB1\r\nc\r\n", "a\r\nB2\r\nc\r\n");
         let want = "a\r\n<<<<<<< ours\r\nB1\r\n||||||| base\r\nb\r\n=======\r\nB2\r\n>>>>>>> theirs\r\nc\r\n";
-        assert_eq!(got, Merged::Conflict(want.as_bytes().to_vec(), 1));
-        let got = merge("a\r\nb", "a\r\nB1", "a\r\nB2");
+        one_conflict(
+            "a\r\nb\r\nc\r\n",
+            "a\r\nB1\r\nc\r\n",
+            "a\r\nB2\r\nc\r\n",
+            want,
+        );
         let want =
             "a\r\n<<<<<<< ours\r\nB1\r\n||||||| base\r\nb\r\n=======\r\nB2\r\n>>>>>>> theirs\r\n";
-        assert_eq!(got, Merged::Conflict(want.as_bytes().to_vec(), 1));
+        one_conflict("a\r\nb", "a\r\nB1", "a\r\nB2", want);
     }
 
     /// Very different large files still merge quickly: the search is bounded.

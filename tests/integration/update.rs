@@ -530,29 +530,7 @@ fn merge_matches_git_merge_file() {
             join(&edit(&mut rng, &base, "ours")),
             join(&edit(&mut rng, &base, "theirs")),
         );
-        for (name, text) in [("ours", &o), ("base", &b), ("theirs", &t)] {
-            fs::write(tmp.path().join(name), text).unwrap();
-        }
-        let out = StdCommand::new("git")
-            .current_dir(tmp.path())
-            .args([
-                "merge-file",
-                "-p",
-                "--diff3",
-                "-L",
-                "ours",
-                "-L",
-                "base",
-                "-L",
-                "theirs",
-                "ours",
-                "base",
-                "theirs",
-            ])
-            .output()
-            .unwrap();
-        let by_git = String::from_utf8(out.stdout).unwrap();
-        let git_conflicts = out.status.code().unwrap();
+        let (by_git, git_conflicts) = git_merge_file(tmp.path(), &b, &o, &t);
         let (ours, n) = match merge::merge(&b, &o, &t) {
             Merged::Clean(m) => (m, 0),
             Merged::Conflict(m, n) => (m, n),
