@@ -1119,12 +1119,12 @@ fn merge_matches_git_merge_file_on_small_alphabets() {
     let mut cases: Vec<(String, String, String)> =
         vec![("c\ng\nc\n".into(), "c\n".into(), "F\nc\n".into())];
     for _ in 0..1500 {
-        let mut pick = |n: usize, rng: &mut Rng| -> Vec<String> {
+        let pick = |n: usize, rng: &mut Rng| -> Vec<String> {
             (0..n).map(|_| alphabet[rng.below(4)].to_string()).collect()
         };
         let n = rng.below(8);
         let base = pick(n, &mut rng);
-        let mut side = |rng: &mut Rng| {
+        let side = |rng: &mut Rng| {
             let mut v = base.clone();
             for _ in 0..1 + rng.below(3) {
                 let i = if v.is_empty() { 0 } else { rng.below(v.len()) };
@@ -1141,7 +1141,7 @@ fn merge_matches_git_merge_file_on_small_alphabets() {
         };
         let (o, t) = (side(&mut rng), side(&mut rng));
         let eol = if rng.below(3) == 0 { "\r\n" } else { "\n" };
-        let mut join = |v: &[String], rng: &mut Rng| {
+        let join = |v: &[String], rng: &mut Rng| {
             let mut s: String = v.iter().map(|l| format!("{l}{eol}")).collect();
             if rng.below(6) == 0 {
                 s.truncate(s.len() - eol.len().min(s.len()));
