@@ -111,7 +111,10 @@ pub fn run(args: UpdateArgs, printer: Printer) -> Result<()> {
         }
         None => {
             if let Some(why) = &sources.no_base {
-                printer.warn(&format!("no base to merge against ({why}): every file the project changed is a conflict"));
+                printer.warn(&format!(
+                    "no base to merge against ({}): every file the project changed is a conflict",
+                    escape(why)
+                ));
             }
             None
         }
