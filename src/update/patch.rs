@@ -40,7 +40,14 @@ pub fn change(c: &Change, root: &Path) -> String {
         ));
         return out;
     }
-    let old = c.old.as_deref().map(|o| (o, mode_on_disk(&c.path)));
+    // A replaced file keeps its mode, plus the run bit the template asks for.
+    let old_mode = mode_on_disk(&c.path);
+    let old = c.old.as_deref().map(|o| (o, old_mode));
+    let new_mode = if old.is_some() && old_mode == 0o100755 {
+        old_mode
+    } else {
+        new_mode
+    };
     file(&c.path, old, c.new.as_deref().map(|n| (n, new_mode)))
 }
 

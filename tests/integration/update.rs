@@ -804,12 +804,18 @@ fn every_rule_of_the_merge_table_on_the_builtin_template() {
     assert!(read(p.join("README.md")).contains("<<<<<<< ours\n"));
 }
 
-/// Every file of a project, but the answers file, with its contents.
-fn tree(root: &Path) -> Vec<(String, Vec<u8>)> {
+/// Every file of a project, but the answers file, with its contents and
+/// whether it may be run.
+fn tree(root: &Path) -> Vec<(String, Vec<u8>, bool)> {
+    use std::os::unix::fs::PermissionsExt;
     files(root)
         .into_iter()
         .filter(|f| f != ".flaskgen.toml")
-        .map(|f| (f.clone(), fs::read(root.join(&f)).unwrap()))
+        .map(|f| {
+            let path = root.join(&f);
+            let run = fs::metadata(&path).unwrap().permissions().mode() & 0o111 != 0;
+            (f.clone(), fs::read(path).unwrap(), run)
+        })
         .collect()
 }
 
@@ -827,7 +833,7 @@ fn git_apply_of_the_dry_run_patch_is_the_update() {
     let p = project_with_edits(tmp.path(), &url);
     let copy = tmp.path().join("copy");
     fs::create_dir(&copy).unwrap();
-    for (f, bytes) in tree(&p) {
+    for (f, bytes, _) in tree(&p) {
         write(&copy, &f, &bytes);
     }
     let dry = flaskgen(tmp.path())
@@ -848,7 +854,8 @@ fn git_apply_of_the_dry_run_patch_is_the_update() {
         .assert()
         .code(1);
     let (applied, updated) = (tree(&copy), tree(&p));
-    let names = |t: &[(String, Vec<u8>)]| t.iter().map(|(f, _)| f.clone()).collect::<Vec<_>>();
+    let names =
+        |t: &[(String, Vec<u8>, bool)]| t.iter().map(|(f, ..)| f.clone()).collect::<Vec<_>>();
     assert_eq!(names(&applied), names(&updated));
     assert_eq!(applied, updated);
     for (gone, there) in [("service.py", "worker.py"), ("removed.txt", "added.txt")] {
