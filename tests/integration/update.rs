@@ -1048,6 +1048,31 @@ fn kit_names_and_file_names_are_escaped_in_update_and_template_check() {
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     clean("update", &stderr(&out));
     assert!(p.join(format!("g{hostile}.txt")).is_file());
+
+    // The answers file's version and a value's name, tampered with.
+    let answers = read(p.join(".flaskgen.toml"));
+    let toml_hostile = "\\u001b]0;evil\\u0007\\nerror: forged";
+    let tampered = answers
+        .replace(
+            "version = \"1.1.0\"",
+            &format!("version = \"1.1.0{toml_hostile}\""),
+        )
+        .replace(
+            "[values]\n",
+            &format!("[values]\n\"v{toml_hostile}\" = \"1\"\n"),
+        );
+    assert_ne!(tampered, answers);
+    fs::write(p.join(".flaskgen.toml"), tampered).unwrap();
+    let out = flaskgen(tmp.path())
+        .args(["update", "svc", "--dry-run"])
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    clean("update with a tampered answers file", &err);
+    assert!(
+        err.contains("1.1.0\\x1b]0;evil\\x07\\nerror: forged"),
+        "{err}"
+    );
 }
 
 /// A kit of 13,000 files makes an answers file over 1 MiB: the project can
