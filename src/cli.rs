@@ -383,6 +383,10 @@ pub struct UpdateArgs {
     #[arg(long)]
     pub allow_dirty: bool,
 
+    /// Allow going to an older template version than the project's
+    #[arg(long)]
+    pub allow_downgrade: bool,
+
     #[command(flatten)]
     pub config: ConfigArgs,
 }

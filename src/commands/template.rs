@@ -50,7 +50,7 @@ pub fn check(source: &str, git_ref: Option<&str>, printer: Printer) -> Result<()
                 return Err(e);
             };
             for p in &m.problems {
-                printer.error(&anyhow::anyhow!(p.clone()));
+                printer.error(&anyhow::anyhow!(escape(p)));
             }
             bail!(
                 "{} in the manifest of template {}; its files were not checked",
@@ -71,8 +71,8 @@ pub fn check(source: &str, git_ref: Option<&str>, printer: Printer) -> Result<()
             "Checked",
             &format!(
                 "{} {}: sound ({}, {}, {rendered} rendered)",
-                template.manifest.meta.name,
-                template.manifest.meta.version,
+                escape(&template.manifest.meta.name),
+                escape(&template.manifest.meta.version),
                 crate::text::count(template.manifest.variables.len(), "variable"),
                 crate::text::count(template.files.len(), "file"),
             ),
@@ -80,11 +80,11 @@ pub fn check(source: &str, git_ref: Option<&str>, printer: Printer) -> Result<()
         return Ok(());
     }
     for p in &problems {
-        printer.error(&anyhow::anyhow!(p.clone()));
+        printer.error(&anyhow::anyhow!(escape(p)));
     }
     bail!(
         "{} in template {}",
         crate::text::count(problems.len(), "problem"),
-        template.origin.describe()
+        escape(&template.origin.describe())
     )
 }

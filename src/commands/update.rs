@@ -13,13 +13,13 @@ use crate::inputs::answers::{self, Answers, ANSWERS_FILE};
 use crate::inputs::config::{self, Config};
 use crate::inputs::{self, defines, Given};
 use crate::interrupt;
-use crate::present::{self as report, Printer};
+use crate::present::{self as report, escape, Printer};
 use crate::prompt::{self, Prompter};
 use crate::render;
 use crate::resolve::Resolver;
 use crate::template::{File as PlannedFile, Template};
 use crate::update::plan::{self, Kind, Rendered, UpdatePlan};
-use crate::update::source;
+use crate::update::{patch, source};
 use crate::values::{Source, Values};
 use crate::write;
 
@@ -92,8 +92,9 @@ pub fn run(args: UpdateArgs, printer: Printer) -> Result<()> {
     for (var, _) in &answers.values {
         if target_t.manifest.variable(var).is_none() {
             printer.warn(&format!(
-                "`{var}` is no longer a variable of template {}; its value is dropped",
-                target_t.manifest.meta.name
+                "`{}` is no longer a variable of template {}; its value is dropped",
+                escape(var),
+                escape(&target_t.manifest.meta.name)
             ));
         }
     }
@@ -112,7 +113,10 @@ pub fn run(args: UpdateArgs, printer: Printer) -> Result<()> {
         }
         None => {
             if let Some(why) = &sources.no_base {
-                printer.warn(&format!("no base to merge against ({why}): every file the project changed is a conflict"));
+                printer.warn(&format!(
+                    "no base to merge against ({}): every file the project changed is a conflict",
+                    escape(why)
+                ));
             }
             None
         }
@@ -125,13 +129,30 @@ pub fn run(args: UpdateArgs, printer: Printer) -> Result<()> {
         .clone()
         .unwrap_or_else(|| "(unrecorded)".into());
     let to = target_t.manifest.meta.version.clone();
-    let newer = match (
+    // As shown on the terminal: the project's path, the template's name and versions.
+    let (shown_root, name, shown_from, shown_to) = (
+        escape(&root.display().to_string()),
+        escape(&target_t.manifest.meta.name),
+        escape(&from),
+        escape(&to),
+    );
+    let (newer, older) = match (
         from.parse::<semver::Version>(),
         to.parse::<semver::Version>(),
     ) {
-        (Ok(a), Ok(b)) => b > a,
-        _ => from != to,
+        (Ok(a), Ok(b)) => (b > a, b < a),
+        _ => (from != to, false),
     };
+    if older && !args.allow_downgrade {
+        return Err(input_error(format!(
+            "{} is at {} {}, newer than the {} it would update to; pass --allow-downgrade to go back to the older version, or --to a newer ref, e.g. `flaskgen update --to v{}`",
+            shown_root,
+            name,
+            shown_from,
+            shown_to,
+            shown_from
+        )));
+    }
     let touches = plan.changes.iter().any(|c| c.touches());
 
     if args.json {
@@ -149,22 +170,19 @@ pub fn run(args: UpdateArgs, printer: Printer) -> Result<()> {
         if !args.json {
             report_lines(&plan, printer);
         }
+        markers_left_exit(&plan)?;
         if newer || touches {
             bail!(
-                "{} is behind its template: {} {from} → {to}, {} file(s) would change; run `flaskgen update {}`",
-                root.display(),
-                target_t.manifest.meta.name,
+                "{} is behind its template: {} {shown_from} → {shown_to}, {} file(s) would change; run `flaskgen update {}`",
+                shown_root,
+                name,
                 plan.changes.iter().filter(|c| c.touches()).count(),
-                root.display()
+                shown_root
             );
         }
         printer.status(
             "Checked",
-            &format!(
-                "{} is up to date with {} {to}",
-                root.display(),
-                target_t.manifest.meta.name
-            ),
+            &format!("{} is up to date with {} {shown_to}", shown_root, name),
         );
         return Ok(());
     }
@@ -172,7 +190,7 @@ pub fn run(args: UpdateArgs, printer: Printer) -> Result<()> {
         if !args.json {
             // Raw when piped (a patch for `git apply`); on a terminal, a kit's
             // control characters are shown escaped, never obeyed.
-            let text = diffs(&plan);
+            let text = patch::patch(&plan, &root);
             if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
                 report::stdout(&crate::text::escape_lines(&text));
             } else {
@@ -181,10 +199,15 @@ pub fn run(args: UpdateArgs, printer: Printer) -> Result<()> {
         }
         report_lines(&plan, printer);
         printer.info(&format!(
-            "dry run: {} {from} → {to}; nothing was written",
-            target_t.manifest.meta.name
+            "dry run: {} {shown_from} → {shown_to}; nothing was written",
+            name
         ));
         return conflicts_exit(&plan, &root, true);
+    }
+
+    if !plan.markers_left().is_empty() {
+        report_lines(&plan, printer);
+        return markers_left_exit(&plan);
     }
 
     // The new answers file: the target's identity, values and what it wrote.
@@ -211,11 +234,7 @@ pub fn run(args: UpdateArgs, printer: Printer) -> Result<()> {
         report_lines(&plan, printer);
         printer.status(
             "Unchanged",
-            &format!(
-                "{} is up to date with {} {to}",
-                root.display(),
-                target_t.manifest.meta.name
-            ),
+            &format!("{} is up to date with {} {shown_to}", shown_root, name),
         );
         return Ok(());
     }
@@ -228,13 +247,25 @@ pub fn run(args: UpdateArgs, printer: Printer) -> Result<()> {
     report_lines(&plan, printer);
     printer.status(
         "Updated",
-        &format!(
-            "{} from {} {from} to {to}",
-            root.display(),
-            target_t.manifest.meta.name
-        ),
+        &format!("{} from {} {shown_from} to {shown_to}", shown_root, name),
     );
     conflicts_exit(&plan, &root, false)
+}
+
+/// Refuses (exit 1) while conflict markers of an earlier update are still in files.
+fn markers_left_exit(plan: &UpdatePlan) -> Result<()> {
+    let left = plan.markers_left();
+    if left.is_empty() {
+        return Ok(());
+    }
+    bail!(
+        "the conflict markers of an earlier update are still in {}: {}; resolve them (look for <<<<<<< lines), then run `flaskgen update` again; nothing was written",
+        crate::text::count(left.len(), "file"),
+        left.iter()
+            .map(|p| escape(p))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
 }
 
 fn conflicts_exit(plan: &UpdatePlan, root: &Path, dry_run: bool) -> Result<()> {
@@ -242,18 +273,18 @@ fn conflicts_exit(plan: &UpdatePlan, root: &Path, dry_run: bool) -> Result<()> {
     if n == 0 {
         return Ok(());
     }
-    let names: Vec<&str> = plan
+    let names: Vec<String> = plan
         .changes
         .iter()
         .filter(|c| c.kind == Kind::Conflict)
-        .map(|c| c.path.as_str())
+        .map(|c| escape(&c.path))
         .collect();
     if dry_run {
         bail!("{n} file(s) would have conflicts: {}", names.join(", "));
     }
     bail!(
         "{n} file(s) in {} have conflicts to resolve: {} (look for <<<<<<< markers, or the {} file beside a binary one)",
-        root.display(),
+        escape(&root.display().to_string()),
         names.join(", "),
         plan::BESIDE_SUFFIX
     )
@@ -304,12 +335,12 @@ fn report_lines(plan: &UpdatePlan, printer: Printer) {
             Kind::Kept => "Kept",
             Kind::Moved => "Moved",
         };
-        let mut line = format!("{} ({})", c.path, c.note);
+        let mut line = format!("{} ({})", escape(&c.path), escape(&c.note));
         if c.conflicts > 0 {
             line.push_str(&format!(", {} conflict(s)", c.conflicts));
         }
         if let Some(b) = &c.beside {
-            line.push_str(&format!(", new version in {b}"));
+            line.push_str(&format!(", new version in {}", escape(b)));
         }
         if c.kind == Kind::Conflict {
             printer.warn(&format!("conflict: {line}"));
@@ -317,46 +348,6 @@ fn report_lines(plan: &UpdatePlan, printer: Printer) {
             printer.status(verb, &line);
         }
     }
-}
-
-/// Unified diffs of every change, as `git diff` would show them.
-fn diffs(plan: &UpdatePlan) -> String {
-    plan.changes.iter().map(diff).collect()
-}
-
-/// One change's unified diff ("" when it changes nothing).
-fn diff(c: &plan::Change) -> String {
-    let mut out = String::new();
-    if c.touches() {
-        let (path, old, new) = match &c.beside {
-            Some(b) => (b.as_str(), None, c.new.as_deref()),
-            None => (c.path.as_str(), c.old.as_deref(), c.new.as_deref()),
-        };
-        let from_name = c.from.as_deref().unwrap_or(path);
-        if old.is_some_and(crate::update::merge::is_binary)
-            || new.is_some_and(crate::update::merge::is_binary)
-        {
-            out.push_str(&format!("Binary file {path} differs\n"));
-            return out;
-        }
-        let text = |b: Option<&[u8]>| String::from_utf8_lossy(b.unwrap_or(b"")).into_owned();
-        let (o, n) = (text(old), text(new));
-        let mut opts = diffy::DiffOptions::new();
-        opts.set_original_filename(if old.is_some() || c.from.is_some() {
-            format!("a/{from_name}")
-        } else {
-            "/dev/null".into()
-        })
-        .set_modified_filename(if new.is_some() {
-            format!("b/{path}")
-        } else {
-            "/dev/null".into()
-        });
-        // As git prints it: a blank context line is a single space.
-        let format = diffy::PatchFormatter::new().suppress_blank_empty(false);
-        out.push_str(&format.fmt_patch(&opts.create_patch(&o, &n)).to_string());
-    }
-    out
 }
 
 fn json_report(
@@ -380,7 +371,7 @@ fn json_report(
         "conflicts": plan.conflicts(),
         "files": plan.changes.iter().map(|c| {
             let mut v = serde_json::to_value(c).unwrap_or_default();
-            v["diff"] = diff(c).into();
+            v["diff"] = patch::change(c, root).into();
             v
         }).collect::<Vec<_>>(),
     });

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
-use super::{read_input_file, Given, TEMPLATE};
+use super::{read_input_file_within, Given, TEMPLATE};
 use crate::error::input_error;
 use crate::template::manifest::Manifest;
 use crate::template::File;
@@ -19,6 +19,12 @@ use crate::text::quote;
 use crate::values::{scalar_text, Source, Values};
 
 pub const ANSWERS_FILE: &str = ".flaskgen.toml";
+
+/// The largest answers file read: 16 MiB. Its `[files]` table has a line
+/// of about 100 bytes per file, so this holds a project of over 150,000
+/// files (a 1 MiB cap stopped near 10,000), while a tampered file still
+/// cannot make flaskgen read without end.
+pub const MAX_ANSWERS_FILE: u64 = 16 * 1024 * 1024;
 
 /// What an answers file says.
 #[derive(Debug, Clone)]
@@ -57,7 +63,7 @@ pub fn content_hash(bytes: &[u8]) -> String {
 
 /// Reads an answers file; any problem with it is invalid input.
 pub fn read(path: &Path) -> Result<Answers> {
-    let text = read_input_file(path, "answers file")?;
+    let text = read_input_file_within(path, "answers file", MAX_ANSWERS_FILE)?;
     let doc: toml::Table = text.parse().map_err(|e: toml::de::Error| {
         input_error(format!("answers file {}: {}", path.display(), e.message()))
     })?;

@@ -37,13 +37,23 @@ impl Given {
     }
 }
 
-/// The largest config or answers file flaskgen reads; both are a few lines.
+/// The largest config file flaskgen reads: a few lines. (An answers file
+/// lists every file of its project: see `answers::MAX_ANSWERS_FILE`.)
 pub const MAX_INPUT_FILE: u64 = 1024 * 1024;
 
 /// Reads a config or answers file as text. Anything but a regular UTF-8
 /// file of at most [`MAX_INPUT_FILE`] bytes is invalid input: a FIFO would
 /// hang and `/dev/zero` would never end.
 pub fn read_input_file(path: &std::path::Path, what: &str) -> anyhow::Result<String> {
+    read_input_file_within(path, what, MAX_INPUT_FILE)
+}
+
+/// [`read_input_file`] with another cap: at most `max` bytes.
+pub fn read_input_file_within(
+    path: &std::path::Path,
+    what: &str,
+    max: u64,
+) -> anyhow::Result<String> {
     use std::io::Read;
     let shown = path.display();
     let meta = std::fs::metadata(path)
@@ -58,19 +68,19 @@ pub fn read_input_file(path: &std::path::Path, what: &str) -> anyhow::Result<Str
             }
         )));
     }
-    if meta.len() > MAX_INPUT_FILE {
+    if meta.len() > max {
         return Err(input_error(format!(
-            "{what} {shown} is {} bytes, more than the {MAX_INPUT_FILE} a {what} may have; it holds a few settings, such as `port = 8080`",
+            "{what} {shown} is {} bytes, more than the {max} a {what} may have; it holds settings such as `port = 8080`",
             meta.len()
         )));
     }
     let mut bytes = Vec::new();
     std::fs::File::open(path)
-        .and_then(|f| f.take(MAX_INPUT_FILE + 1).read_to_end(&mut bytes))
+        .and_then(|f| f.take(max + 1).read_to_end(&mut bytes))
         .map_err(|e| input_error(format!("cannot read {what} {shown}: {e}")))?;
-    if bytes.len() as u64 > MAX_INPUT_FILE {
+    if bytes.len() as u64 > max {
         return Err(input_error(format!(
-            "{what} {shown} is larger than the {MAX_INPUT_FILE} bytes a {what} may have"
+            "{what} {shown} is larger than the {max} bytes a {what} may have"
         )));
     }
     String::from_utf8(bytes).map_err(|e| {

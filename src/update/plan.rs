@@ -17,6 +17,28 @@ use crate::update::merge::{self, Merged};
 /// Suffix of the new version written beside a binary file both sides changed.
 pub const BESIDE_SUFFIX: &str = ".flaskgen-new";
 
+/// Where the template's new version of `path` is written beside it:
+/// `PATH.flaskgen-new`, or when something else is already there (an earlier
+/// update's, or the user's), the first free `PATH.flaskgen-new.N`. A file
+/// already holding exactly `contents` is reused. Never overwrites anything
+/// else; the note names what was already there.
+fn write_beside(c: &mut Change, root: &Path, contents: &[u8]) {
+    let first = format!("{}{BESIDE_SUFFIX}", c.path);
+    let mut name = first.clone();
+    for n in 1.. {
+        match on_disk(root, &name) {
+            OnDisk::Missing => break,
+            OnDisk::File(d) if d == contents => break,
+            _ => name = format!("{first}.{n}"),
+        }
+    }
+    if name != first {
+        c.note = format!("{}; {first} was already there and is left alone", c.note);
+    }
+    c.beside = Some(name);
+    c.new = Some(contents.to_vec());
+}
+
 /// A rendered project: contents by path, and each path's template file.
 #[derive(Debug, Clone, Default)]
 pub struct Rendered {
@@ -71,9 +93,16 @@ pub struct Change {
     /// Where a moved file was.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
+    /// What a moved file held where it was (the move deletes it there).
+    #[serde(skip)]
+    pub from_old: Option<Vec<u8>>,
     pub note: String,
     /// Conflicts marked in the file (0 for a binary conflict: see `beside`).
     pub conflicts: usize,
+    /// The conflict markers of an earlier update are still in the file: it
+    /// is left alone, and the update refused until they are resolved.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub markers_left: bool,
     /// Where the new version of a binary conflict is written.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub beside: Option<String>,
@@ -92,8 +121,10 @@ impl Change {
             path: path.to_string(),
             kind,
             from: None,
+            from_old: None,
             note: note.to_string(),
             conflicts: 0,
+            markers_left: false,
             beside: None,
             old: None,
             new: None,
@@ -114,6 +145,15 @@ pub struct UpdatePlan {
 }
 
 impl UpdatePlan {
+    /// Files that still hold the conflict markers of an earlier update.
+    pub fn markers_left(&self) -> Vec<&str> {
+        self.changes
+            .iter()
+            .filter(|c| c.markers_left)
+            .map(|c| c.path.as_str())
+            .collect()
+    }
+
     pub fn conflicts(&self) -> usize {
         self.changes
             .iter()
@@ -223,6 +263,21 @@ pub fn plan(
         if moved_away.contains(path) {
             continue;
         }
+        let here = moved_from.get(path).copied().unwrap_or(path);
+        if let OnDisk::File(d) = on_disk(root, here) {
+            let left = merge::unresolved(&d);
+            if left > 0 && target.get(path).is_none_or(|t| merge::unresolved(t) == 0) {
+                let mut c = Change::new(
+                    here,
+                    Kind::Conflict,
+                    "still holds the conflict markers of an earlier update",
+                );
+                c.conflicts = left;
+                c.markers_left = true;
+                changes.push(c);
+                continue;
+            }
+        }
         let change = match (target.files.get(path), moved_from.get(path)) {
             (Some((t, x)), Some(from)) => {
                 moved(root, path, from, base_r.get(from), t, *x, &unchanged)
@@ -272,6 +327,7 @@ fn merge3(base: Option<&[u8]>, ours: &[u8], theirs: &[u8]) -> Option<Merged> {
 /// A file both the project and the template changed: merged, conflict
 /// markers, or (binary) the new version beside it.
 fn combine(
+    root: &Path,
     path: &str,
     base: Option<&[u8]>,
     disk: Vec<u8>,
@@ -292,8 +348,7 @@ fn combine(
             c.kind = Kind::Conflict;
             c.note =
                 "binary: yours is kept, the template's new version is written beside it".into();
-            c.beside = Some(format!("{path}{BESIDE_SUFFIX}"));
-            c.new = Some(t.to_vec());
+            write_beside(&mut c, root, t);
             c.old = Some(disk);
             return c;
         }
@@ -314,8 +369,7 @@ fn both_or_added(
     let disk = match on_disk(root, path) {
         OnDisk::Other => {
             let mut c = Change::new(path, Kind::Conflict, "not a regular file in the project; left alone, the template's version is written beside it");
-            c.beside = Some(format!("{path}{BESIDE_SUFFIX}"));
-            c.new = Some(t.to_vec());
+            write_beside(&mut c, root, t);
             return Some(c);
         }
         OnDisk::Missing if in_base && base == Some(t) => {
@@ -365,7 +419,7 @@ fn both_or_added(
     } else {
         "new in the template, and the project already has a file here"
     };
-    Some(combine(path, base, disk, t, x, note))
+    Some(combine(root, path, base, disk, t, x, note))
 }
 
 fn removed(root: &Path, path: &str, unchanged: &dyn Fn(&str, &[u8]) -> bool) -> Option<Change> {
@@ -419,7 +473,7 @@ fn moved(
         c.executable = x;
         c
     } else {
-        let mut c = combine(path, base, disk, t, x, &note);
+        let mut c = combine(root, path, base, disk.clone(), t, x, &note);
         c.old = None;
         if c.kind == Kind::Merged {
             c.kind = Kind::Moved;
@@ -429,6 +483,7 @@ fn moved(
     };
     if c.beside.is_none() {
         c.from = Some(from.to_string());
+        c.from_old = Some(disk);
     }
     Some(c)
 }

@@ -31,12 +31,24 @@ pub fn builtin_at(version: &str) -> Result<Template> {
     if current.manifest.meta.version == version {
         return Ok(current);
     }
-    let known: Vec<String> = versions().iter().map(|v| v.to_string()).collect();
+    let mut known: Vec<String> = versions().iter().map(|v| v.to_string()).collect();
+    if !known.contains(&current.manifest.meta.version) {
+        known.push(current.manifest.meta.version.clone());
+    }
     Err(anyhow!(
-        "the project was made from built-in template version {version}, which this flaskgen does not have (it has {} and {}); use the flaskgen that made it, or a newer one",
-        known.join(", "),
-        current.manifest.meta.version
+        "the project was made from built-in template version {}, which this flaskgen does not have (it has {}); use the flaskgen that made it, or a newer one",
+        crate::text::escape(version),
+        and_list(&known)
     ))
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn and_list(items: &[String]) -> String {
+    match items.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+    }
 }
 
 #[cfg(test)]
@@ -89,5 +101,16 @@ mod tests {
     fn an_unknown_version_is_named() {
         let err = builtin_at("0.0.1").unwrap_err().to_string();
         assert!(err.contains("0.0.1") && err.contains("1.0.0"), "{err}");
+        // Each version once, even when the current template is a release.
+        let listed = err.split("it has ").nth(1).unwrap();
+        let listed = listed.split(')').next().unwrap();
+        let names: Vec<&str> = listed
+            .split([',', ' '])
+            .filter(|w| !w.is_empty() && *w != "and")
+            .collect();
+        let mut unique = names.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(names.len(), unique.len(), "{err}");
     }
 }

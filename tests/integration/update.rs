@@ -530,29 +530,7 @@ fn merge_matches_git_merge_file() {
             join(&edit(&mut rng, &base, "ours")),
             join(&edit(&mut rng, &base, "theirs")),
         );
-        for (name, text) in [("ours", &o), ("base", &b), ("theirs", &t)] {
-            fs::write(tmp.path().join(name), text).unwrap();
-        }
-        let out = StdCommand::new("git")
-            .current_dir(tmp.path())
-            .args([
-                "merge-file",
-                "-p",
-                "--diff3",
-                "-L",
-                "ours",
-                "-L",
-                "base",
-                "-L",
-                "theirs",
-                "ours",
-                "base",
-                "theirs",
-            ])
-            .output()
-            .unwrap();
-        let by_git = String::from_utf8(out.stdout).unwrap();
-        let git_conflicts = out.status.code().unwrap();
+        let (by_git, git_conflicts) = git_merge_file(tmp.path(), &b, &o, &t);
         let (ours, n) = match merge::merge(&b, &o, &t) {
             Merged::Clean(m) => (m, 0),
             Merged::Conflict(m, n) => (m, n),
@@ -815,4 +793,417 @@ fn every_rule_of_the_merge_table_on_the_builtin_template() {
         "new in the template, and the project has its own"
     );
     assert!(read(p.join("README.md")).contains("<<<<<<< ours\n"));
+}
+
+/// Every file of a project, but the answers file, with its contents and
+/// whether it may be run.
+fn tree(root: &Path) -> Vec<(String, Vec<u8>, bool)> {
+    use std::os::unix::fs::PermissionsExt;
+    files(root)
+        .into_iter()
+        .filter(|f| f != ".flaskgen.toml")
+        .map(|f| {
+            let path = root.join(&f);
+            let run = fs::metadata(&path).unwrap().permissions().mode() & 0o111 != 0;
+            (f.clone(), fs::read(path).unwrap(), run)
+        })
+        .collect()
+}
+
+/// The `--dry-run` patch of a git kit's update, with an edit, a merge, a
+/// conflict, a rename, a removal, an addition and binary changes (one
+/// replaced, one written beside), applied by `git apply`, makes byte for
+/// byte what the update itself writes.
+#[test]
+fn git_apply_of_the_dry_run_patch_is_the_update() {
+    if !have_git("git apply of the dry-run patch") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let url = two_tag_kit(tmp.path());
+    let p = project_with_edits(tmp.path(), &url);
+    let copy = tmp.path().join("copy");
+    fs::create_dir(&copy).unwrap();
+    for (f, bytes, _) in tree(&p) {
+        write(&copy, &f, &bytes);
+    }
+    let dry = flaskgen(tmp.path())
+        .args(["update", "svc", "--dry-run", "-d", "module=worker"])
+        .output()
+        .unwrap();
+    assert_eq!(dry.status.code(), Some(1), "{}", stderr(&dry));
+    let diff = stdout(&dry);
+    assert!(diff.contains("deleted file mode 100644\n"), "{diff}");
+    assert!(diff.contains("--- a/service.py\n+++ /dev/null\n"), "{diff}");
+    assert!(diff.contains("+++ b/worker.py\n"), "{diff}");
+    assert!(diff.contains("GIT binary patch\nliteral "), "{diff}");
+    let patch = tmp.path().join("update.patch");
+    fs::write(&patch, &dry.stdout).unwrap();
+    git(&copy, &["apply", patch.to_str().unwrap()]);
+    flaskgen(tmp.path())
+        .args(["update", "svc", "-d", "module=worker"])
+        .assert()
+        .code(1);
+    let (applied, updated) = (tree(&copy), tree(&p));
+    let names =
+        |t: &[(String, Vec<u8>, bool)]| t.iter().map(|(f, ..)| f.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&applied), names(&updated));
+    assert_eq!(applied, updated);
+    for (gone, there) in [("service.py", "worker.py"), ("removed.txt", "added.txt")] {
+        assert!(!p.join(gone).exists() && p.join(there).exists());
+    }
+    assert_eq!(fs::read(p.join("icon.bin")).unwrap(), b"\x00\x01new");
+    assert_eq!(
+        fs::read(p.join("logo.bin.flaskgen-new")).unwrap(),
+        b"\x00\x01new"
+    );
+}
+
+/// A `FILE.flaskgen-new` already in the project is never overwritten: the
+/// new version goes to the first free `FILE.flaskgen-new.N`, and the status
+/// line says so.
+#[test]
+fn an_existing_flaskgen_new_file_is_left_alone() {
+    if !have_git("the git-kit update scenario") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let url = two_tag_kit(tmp.path());
+    let p = project_with_edits(tmp.path(), &url);
+    write(&p, "logo.bin.flaskgen-new", b"my own notes\n");
+    let out = flaskgen(tmp.path())
+        .args(["update", "svc"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(read(p.join("logo.bin.flaskgen-new")), "my own notes\n");
+    assert_eq!(
+        fs::read(p.join("logo.bin.flaskgen-new.1")).unwrap(),
+        b"\x00\x01new"
+    );
+    let err = stderr(&out);
+    assert!(
+        err.contains("logo.bin.flaskgen-new was already there")
+            && err.contains("new version in logo.bin.flaskgen-new.1"),
+        "{err}"
+    );
+}
+
+/// Going to an older template version than the project's is refused (exit
+/// 2, both versions named, nothing written) unless --allow-downgrade.
+#[test]
+fn a_downgrade_needs_allow_downgrade() {
+    if !have_git("the git-kit update scenario") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let url = two_tag_kit(tmp.path());
+    flaskgen(tmp.path())
+        .args(["new", "svc", "--yes", "--vcs", "none", "--template", &url])
+        .args(["--ref", "v1.1.0"])
+        .assert()
+        .success();
+    let p = tmp.path().join("svc");
+    let before = tree(&p);
+    let answers = read(p.join(".flaskgen.toml"));
+    let out = flaskgen(tmp.path())
+        .args(["update", "svc", "--to", "v1.0.0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("1.1.0") && err.contains("1.0.0") && err.contains("--allow-downgrade"),
+        "{err}"
+    );
+    assert_eq!(tree(&p), before);
+    assert_eq!(read(p.join(".flaskgen.toml")), answers);
+    flaskgen(tmp.path())
+        .args(["update", "svc", "--to", "v1.0.0", "--allow-downgrade"])
+        .assert()
+        .success();
+    assert!(read(p.join(".flaskgen.toml")).contains("version = \"1.0.0\""));
+    assert!(p.join("removed.txt").exists() && !p.join("added.txt").exists());
+}
+
+/// A rerun while the conflict markers of the last update are still in a
+/// file warns, names the file and exits 1; once resolved, it is up to date.
+#[test]
+fn a_rerun_with_conflict_markers_left_exits_1() {
+    if !have_git("the git-kit update scenario") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let url = two_tag_kit(tmp.path());
+    let p = project_with_edits(tmp.path(), &url);
+    flaskgen(tmp.path())
+        .args(["update", "svc"])
+        .assert()
+        .code(1);
+    assert!(read(p.join("conflict.txt")).contains("<<<<<<< ours\n"));
+    for extra in [&[][..], &["--check"][..], &["--dry-run"][..]] {
+        let out = flaskgen(tmp.path())
+            .args(["update", "svc"])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{extra:?}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert!(
+            err.contains("warning: conflict: conflict.txt (still holds the conflict markers"),
+            "{extra:?}: {err}"
+        );
+        assert!(!err.contains("Kept conflict.txt"), "{err}");
+    }
+    write(&p, "conflict.txt", b"x\ny from us both\nz\n");
+    write(&p, "clash.txt", b"my own clash, resolved\n");
+    flaskgen(tmp.path())
+        .args(["update", "svc"])
+        .assert()
+        .success();
+}
+
+/// A kit's manifest name and description and its file names, holding an
+/// OSC title sequence, a BEL and a newline that starts a forged `error:`
+/// line, reach the terminal escaped from `template check`, `update
+/// --dry-run` (its patch quotes paths as git does) and `update`.
+#[test]
+fn kit_names_and_file_names_are_escaped_in_update_and_template_check() {
+    let tmp = tempfile::tempdir().unwrap();
+    let kit = tmp.path().join("kit");
+    let hostile = "\x1b]0;evil\x07\nerror: forged";
+    let manifest = |version: &str| {
+        format!(
+            "[template]\nname = {0:?}\ndescription = {0:?}\nversion = \"{version}\"\n",
+            format!("kit{hostile}")
+        )
+        .replace("\\u{1b}", "\\u001b")
+        .replace("\\u{7}", "\\u0007")
+    };
+    let file = format!("f{hostile}.txt");
+    write(&kit, "flaskgen.toml", manifest("1.0.0").as_bytes());
+    write(&kit, &file, b"hi\n");
+    let clean = |what: &str, text: &str| {
+        assert!(
+            !text.contains('\x1b') && !text.contains('\x07'),
+            "{what}: raw control characters: {text:?}"
+        );
+        assert!(
+            !text.lines().any(|l| l.starts_with("error: forged")),
+            "{what}: a forged line: {text}"
+        );
+    };
+    let out = flaskgen(tmp.path())
+        .args(["template", "check", "kit"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    clean("template check", &stderr(&out));
+    assert!(stderr(&out).contains("kit\\x1b]0;evil\\x07\\nerror: forged 1.0.0"));
+
+    let kit_path = kit.to_str().unwrap();
+    flaskgen(tmp.path())
+        .args([
+            "new",
+            "svc",
+            "--yes",
+            "--vcs",
+            "none",
+            "--template",
+            kit_path,
+        ])
+        .assert()
+        .success();
+    let p = tmp.path().join("svc");
+    write(&kit, "flaskgen.toml", manifest("1.1.0").as_bytes());
+    write(&kit, &file, b"hi there\n");
+    write(&kit, &format!("g{hostile}.txt"), b"new\n");
+    write(&p, &file, b"mine\n");
+
+    let dry = flaskgen(tmp.path())
+        .args(["update", "svc", "--dry-run"])
+        .output()
+        .unwrap();
+    assert_eq!(dry.status.code(), Some(1), "{}", stderr(&dry));
+    clean("update --dry-run (stderr)", &stderr(&dry));
+    clean("update --dry-run (patch)", &stdout(&dry));
+    assert!(
+        stdout(&dry).contains("+++ \"b/g\\033]0;evil\\a\\nerror: forged.txt\"\n"),
+        "{}",
+        stdout(&dry)
+    );
+    let out = flaskgen(tmp.path())
+        .args(["update", "svc"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    clean("update", &stderr(&out));
+    assert!(p.join(format!("g{hostile}.txt")).is_file());
+
+    // The answers file's version and a value's name, tampered with.
+    let answers = read(p.join(".flaskgen.toml"));
+    let toml_hostile = "\\u001b]0;evil\\u0007\\nerror: forged";
+    let tampered = answers
+        .replace(
+            "version = \"1.1.0\"",
+            &format!("version = \"1.1.0{toml_hostile}\""),
+        )
+        .replace(
+            "[values]\n",
+            &format!("[values]\n\"v{toml_hostile}\" = \"1\"\n"),
+        );
+    assert_ne!(tampered, answers);
+    fs::write(p.join(".flaskgen.toml"), tampered).unwrap();
+    let out = flaskgen(tmp.path())
+        .args(["update", "svc", "--dry-run"])
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    clean("update with a tampered answers file", &err);
+    assert!(
+        err.contains("1.1.0\\x1b]0;evil\\x07\\nerror: forged"),
+        "{err}"
+    );
+}
+
+/// A kit of 13,000 files makes an answers file over 1 MiB: the project can
+/// still be updated.
+#[test]
+fn a_kit_of_13000_files_can_be_updated() {
+    let tmp = tempfile::tempdir().unwrap();
+    let kit = tmp.path().join("kit");
+    let manifest =
+        "[template]\nname = \"big-kit\"\ndescription = \"many files\"\nversion = \"V\"\n";
+    write(
+        &kit,
+        "flaskgen.toml",
+        manifest.replace('V', "1.0.0").as_bytes(),
+    );
+    for i in 0..13_000 {
+        write(
+            &kit,
+            &format!("pkg/module_{i:05}.py"),
+            format!("n = {i}\n").as_bytes(),
+        );
+    }
+    flaskgen(tmp.path())
+        .args(["new", "svc", "--yes", "--vcs", "none", "--template"])
+        .arg(&kit)
+        .assert()
+        .success();
+    let p = tmp.path().join("svc");
+    let size = fs::metadata(p.join(".flaskgen.toml")).unwrap().len();
+    assert!(size > 1024 * 1024, "the answers file is {size} bytes");
+    write(
+        &kit,
+        "flaskgen.toml",
+        manifest.replace('V', "1.1.0").as_bytes(),
+    );
+    write(&kit, "pkg/module_00007.py", b"n = 'seven'\n");
+    let out = flaskgen(tmp.path())
+        .args(["update", "svc"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(read(p.join("pkg/module_00007.py")), "n = 'seven'\n");
+    assert!(read(p.join(".flaskgen.toml")).contains("version = \"1.1.0\""));
+}
+
+/// `git merge-file -p --diff3` of three texts: its output and exit code
+/// (the number of conflicts).
+fn git_merge_file(dir: &Path, base: &str, ours: &str, theirs: &str) -> (String, i32) {
+    for (name, text) in [("ours", ours), ("base", base), ("theirs", theirs)] {
+        fs::write(dir.join(name), text).unwrap();
+    }
+    let out = StdCommand::new("git")
+        .current_dir(dir)
+        .args(["merge-file", "-p", "--diff3", "-L", "ours", "-L", "base"])
+        .args(["-L", "theirs", "ours", "base", "theirs"])
+        .output()
+        .unwrap();
+    (
+        String::from_utf8(out.stdout).unwrap(),
+        out.status.code().unwrap(),
+    )
+}
+
+/// Random edits over a small alphabet, where a line repeats and a diff has
+/// many equally short choices: wherever `git merge-file` reports a
+/// conflict, so does flaskgen, with the same text. Lines end in LF or CRLF,
+/// and the last one sometimes has no ending.
+#[test]
+fn merge_matches_git_merge_file_on_small_alphabets() {
+    if !have_git("the merge oracle (git merge-file)") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    let alphabet = ["a", "b", "c", "g", "F", ""];
+    let mut cases: Vec<(String, String, String)> =
+        vec![("c\ng\nc\n".into(), "c\n".into(), "F\nc\n".into())];
+    for _ in 0..1500 {
+        let pick = |n: usize, rng: &mut Rng| -> Vec<String> {
+            (0..n).map(|_| alphabet[rng.below(4)].to_string()).collect()
+        };
+        let n = rng.below(8);
+        let base = pick(n, &mut rng);
+        let side = |rng: &mut Rng| {
+            let mut v = base.clone();
+            for _ in 0..1 + rng.below(3) {
+                let i = if v.is_empty() { 0 } else { rng.below(v.len()) };
+                match rng.below(3) {
+                    0 => v.insert(i, alphabet[rng.below(alphabet.len())].to_string()),
+                    1 if !v.is_empty() => {
+                        v.remove(i);
+                    }
+                    _ if !v.is_empty() => v[i] = alphabet[rng.below(alphabet.len())].into(),
+                    _ => {}
+                }
+            }
+            v
+        };
+        let (o, t) = (side(&mut rng), side(&mut rng));
+        let eol = if rng.below(3) == 0 { "\r\n" } else { "\n" };
+        let join = |v: &[String], rng: &mut Rng| {
+            let mut s: String = v.iter().map(|l| format!("{l}{eol}")).collect();
+            if rng.below(6) == 0 {
+                s.truncate(s.len() - eol.len().min(s.len()));
+            }
+            s
+        };
+        cases.push((
+            join(&base, &mut rng),
+            join(&o, &mut rng),
+            join(&t, &mut rng),
+        ));
+    }
+    let (mut conflicts, mut crlf_conflicts, mut mismatches) = (0, 0, Vec::new());
+    for (case, (b, o, t)) in cases.iter().enumerate() {
+        let (by_git, git_conflicts) = git_merge_file(tmp.path(), b, o, t);
+        let (ours, n) = match merge::merge(b, o, t) {
+            Merged::Clean(m) => (m, 0),
+            Merged::Conflict(m, n) => (m, n),
+        };
+        let ours = String::from_utf8(ours).unwrap();
+        if git_conflicts > 0 {
+            conflicts += 1;
+            crlf_conflicts += usize::from(by_git.contains("=======\r\n"));
+        }
+        if ours != by_git || n as i32 != git_conflicts {
+            mismatches.push(format!(
+                "case {case}: base {b:?} ours {o:?} theirs {t:?}\n git ({git_conflicts}): {by_git:?}\n ours ({n}): {ours:?}"
+            ));
+        }
+    }
+    assert!(
+        mismatches.is_empty(),
+        "{} of {} differ:\n{}",
+        mismatches.len(),
+        cases.len(),
+        mismatches.join("\n")
+    );
+    assert!(
+        conflicts > 200 && crlf_conflicts > 30,
+        "{conflicts} conflicts, {crlf_conflicts} with CRLF markers"
+    );
 }
