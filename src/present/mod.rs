@@ -4,7 +4,6 @@
 
 pub mod plan;
 
-use crate::text::escape_lines;
 pub use crate::text::{count, escape, quote, shell_quote, shorten};
 
 use std::io::{IsTerminal, Write};
@@ -68,7 +67,7 @@ impl Printer {
             self.line(&format!(
                 "{} {}",
                 self.paint(GREEN, &format!("{verb:>12}")),
-                escape_lines(msg)
+                escape(msg)
             ));
         }
     }
@@ -83,7 +82,7 @@ impl Printer {
     /// Only with --verbose.
     pub fn detail(&self, msg: &str) {
         if self.verbose {
-            self.line(&self.paint(DIM, &escape_lines(msg)));
+            self.line(&self.paint(DIM, &escape(msg)));
         }
     }
 
@@ -92,7 +91,7 @@ impl Printer {
             self.line(&format!(
                 "{} {}",
                 self.paint(YELLOW, "warning:"),
-                escape_lines(msg)
+                escape(msg)
             ));
         }
     }
@@ -108,18 +107,28 @@ impl Printer {
         self.line(&format!(
             "{} {}",
             self.paint(RED, "error:"),
-            escape_lines(&msg)
+            continued(&msg)
         ));
         if self.verbose {
             for cause in err.chain().skip(1) {
                 self.line(&format!(
                     "  {} {}",
                     self.paint(DIM, "caused by:"),
-                    escape_lines(&cause.to_string())
+                    continued(&cause.to_string())
                 ));
             }
         }
     }
+}
+
+/// A message of several lines (git's own, quoted in an error): each line
+/// escaped, and every line after the first indented, so no line of it can
+/// pass for a line of flaskgen's own (`error:`, a status verb).
+fn continued(msg: &str) -> String {
+    msg.split('\n')
+        .map(escape)
+        .collect::<Vec<_>>()
+        .join("\n    ")
 }
 
 /// Whether the requested output has been written: a command that fails

@@ -872,3 +872,31 @@ fn only_written_files_are_parsed_but_check_parses_all() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(read(tmp.path().join("inc/page.txt")), "inc!\n");
 }
+
+/// A kit's name, version and description reach the terminal escaped: no
+/// control sequence, and no line of theirs can pass for flaskgen's own.
+#[test]
+fn a_kits_manifest_cannot_forge_terminal_lines() {
+    let tmp = tempfile::tempdir().unwrap();
+    let kit = tmp.path().join("kit");
+    fs::create_dir_all(&kit).unwrap();
+    fs::write(
+        kit.join("flaskgen.toml"),
+        "[template]\nname = \"t\\nerror: forged\\u001b]0;evil\\u0007\"\n\
+         description = \"d\\n     Created forged\"\nversion = \"1.0.0\"\n",
+    )
+    .unwrap();
+    fs::write(kit.join("app.py"), "x = 1\n").unwrap();
+    for args in [&["--dry-run"][..], &[], &["--force"]] {
+        let out = new_from_kit(tmp.path(), args);
+        let err = stderr(&out);
+        assert!(!err.contains('\x1b') && !err.contains('\x07'), "{err:?}");
+        for line in err.lines() {
+            assert!(
+                !line.starts_with("error: forged")
+                    && !line.trim_start().starts_with("Created forged"),
+                "a forged line: {err}"
+            );
+        }
+    }
+}
