@@ -64,7 +64,7 @@ def new_and_check(flaskgen, env, where):
     run("flaskgen", "new", "hello-flask", "--yes", env=env, cwd=where)
     assert (where / "hello-flask/Dockerfile").is_file() and (where / "hello-flask/.flaskgen.toml").is_file()
     out = run("flaskgen", "check", "hello-flask", env=env, cwd=where)
-    assert "no problems found" in out.stderr, out.stderr
+    assert out.stdout == "hello-flask: no problems found\n", out.stdout + out.stderr
 
 
 def build_wheel(out, *args):
