@@ -29,6 +29,10 @@ VERSION = tomllib.loads((ROOT / "Cargo.toml").read_text())["package"]["version"]
 MACHINE = platform.machine()
 SEED = ROOT / "tests/fixtures/projects/seed-tutorial"
 MAX_WHEEL = 4 * 1024 * 1024
+# Where the debug builds of the packaged crate and of the pre-commit hooks go: a target directory of
+# their own (kept between runs, so only flaskgen itself recompiles), because both would otherwise put
+# their flaskgen into target/debug, over the binary the rest of the suite runs.
+PACKAGING_TARGET = ROOT / "target/packaging"
 
 
 def run(*args, check=True, **kw):
@@ -187,7 +191,8 @@ def test_cargo_publish_dry_run_builds_the_packaged_crate():
     """`cargo publish --dry-run` packages the crate, then builds it from the .crate alone (its verify
     step), so the crate compiles with nothing but what it ships, as `cargo install flaskgen` will."""
     start = time.monotonic()
-    out = run("cargo", "publish", "--dry-run", "--allow-dirty", cwd=ROOT, check=False)
+    out = run("cargo", "publish", "--dry-run", "--allow-dirty", cwd=ROOT, check=False,
+              env={**os.environ, "CARGO_TARGET_DIR": str(PACKAGING_TARGET)})
     measured(f"cargo publish --dry-run (builds the packaged crate): {time.monotonic() - start:.0f} s")
     assert out.returncode == 0, out.stderr
     assert f"Verifying flaskgen v{VERSION}" in out.stderr and "Compiling flaskgen" in out.stderr, out.stderr
@@ -236,10 +241,10 @@ def pre_commit(project, hook_repo, home, hooks):
         git(project, "init", "-q", "-b", "main")
     git(project, "add", "-A")
     git(project, "commit", "-q", "--allow-empty", "-m", "state")
-    # The hook's install builds flaskgen with cargo: debug profile (the release profile's fat LTO takes
-    # minutes; the wheel test covers it) and this checkout's target/, so only flaskgen itself compiles.
+    # The hooks' install builds flaskgen with cargo in the debug profile (the release profile's fat LTO
+    # takes minutes; the wheel tests cover it).
     env = {**os.environ, "PRE_COMMIT_HOME": str(home), "MATURIN_PEP517_ARGS": "--profile dev",
-           "CARGO_TARGET_DIR": str(ROOT / "target"), "XDG_CONFIG_HOME": str(project / ".no-config")}
+           "CARGO_TARGET_DIR": str(PACKAGING_TARGET), "XDG_CONFIG_HOME": str(project / ".no-config")}
     start = time.monotonic()
     out = run(VENV_BIN / "pre-commit", "run", "--all-files", "--color", "never", cwd=project, env=env, check=False)
     if not (home / ".measured").exists():
@@ -270,8 +275,9 @@ def test_pre_commit_check_fails_on_the_tutorial_unless_fail_on_allows(hook_repo,
     out = pre_commit(project, hook_repo, pre_commit_home, [{"id": "flaskgen-check"}])
     assert out.returncode == 1, out.stdout + out.stderr
     assert re.search(r"flaskgen check\.+Failed", out.stdout) and "FG002" in out.stdout, out.stdout
-    # --fail-on through args: with `never` the findings are printed and the hook passes.
-    out = pre_commit(project, hook_repo, pre_commit_home, [{"id": "flaskgen-check", "args": ["--fail-on", "never"]}])
+    # --fail-on through args: with `never` the hook passes (its findings shown with pre-commit's verbose).
+    hook = {"id": "flaskgen-check", "args": ["--fail-on", "never"], "verbose": True}
+    out = pre_commit(project, hook_repo, pre_commit_home, [hook])
     assert out.returncode == 0 and "FG002" in out.stdout, out.stdout + out.stderr
     # update --check fails too: the tutorial was not made by flaskgen (no .flaskgen.toml).
     out = pre_commit(project, hook_repo, pre_commit_home, [{"id": "flaskgen-update-check"}])
