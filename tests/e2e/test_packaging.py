@@ -1,6 +1,6 @@
 """How flaskgen reaches its users, tested here rather than by hand: the wheel
 (maturin, `bin` bindings; pyproject.toml) built as release.yml builds it,
-installed with `uv tool install` and pip into fresh environments and run with
+installed with `uv tool install`, pipx and pip into fresh environments and run with
 no Rust toolchain on PATH; the sdist and the crate (`cargo package`, `cargo
 publish --dry-run`, which builds the packaged crate); the pre-commit hooks
 (.pre-commit-hooks.yaml) installed by the real pre-commit from the sdist; the
@@ -115,6 +115,16 @@ def test_uv_tool_install_puts_flaskgen_on_path(wheel, tmp_path):
            "UV_CACHE_DIR": str(tmp_path / "uv-cache")}
     run(VENV_BIN / "uv", "tool", "install", "--offline", wheel, env=env)
     assert (tool_bin / "flaskgen").is_file()
+    work = tmp_path / "work"
+    work.mkdir()
+    new_and_check(tool_bin / "flaskgen", without_rust(tool_bin), work)
+
+
+def test_pipx_install_puts_flaskgen_on_path(wheel, tmp_path):
+    tool_bin = tmp_path / "bin"
+    env = {**without_rust(), "PIPX_HOME": str(tmp_path / "pipx"),
+           "PIPX_BIN_DIR": str(tool_bin), "PIPX_MAN_DIR": str(tmp_path / "man")}
+    run(VENV_BIN / "pipx", "install", wheel, env=env)
     work = tmp_path / "work"
     work.mkdir()
     new_and_check(tool_bin / "flaskgen", without_rust(tool_bin), work)
