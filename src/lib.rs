@@ -1,14 +1,32 @@
-//! flaskgen: scaffolds containerized Flask web apps.
+//! flaskgen: scaffolds containerized Flask web apps, and adopts, audits and
+//! updates them.
 //!
-//! One pipeline, a module (or folder) per stage:
-//! `cli` (the command line) → `inputs` (every given value from flags,
-//! answers file, environment and config, and the one precedence function)
-//! → `template` (sources and their manifest) → `resolve` (values settled,
-//! with `prompt` when allowed; each checked by its rule in `values`) →
-//! `render` (a plan in memory) → `write` (atomically) → `present` (status,
-//! listings, JSON). `commands` holds a file per subcommand; `error` is the
-//! one place an error becomes an exit code; `interrupt` handles signals;
-//! `git` runs every git process (clones, update's checkouts, commits).
+//! Four commands share one set of layers, a module (or folder) each:
+//!
+//! - `cli`: the command line; `inputs`: every given value (flags, `-d`,
+//!   answers file, environment, config) as a `Given` with its source, and the
+//!   one precedence function; `values`: each value's kind and its one rule
+//!   (the pinned-tag rule and the supported Pythons among them);
+//!   `resolve` + `prompt`: values settled, asked for when allowed;
+//! - `template`: the sources (built-in, directory, git) and their manifest;
+//!   `render`: a plan of files in memory, paths confined to the project;
+//! - `write`: puts a plan on disk, a new project atomically, an existing one
+//!   through a journal that a kill cannot break (`write::recover` finishes it);
+//! - `present` + `text`: status on stderr, requested output (listings, JSON,
+//!   patches) on stdout, everything untrusted escaped; `error` turns an
+//!   error's kind into the exit code; `interrupt` handles signals;
+//! - `git`: the one runner of every git process (no prompts, a stall limit,
+//!   credentials never shown); `vcs`: a new project's first commit;
+//! - `files`: the one bounded reader of someone else's project (regular files
+//!   inside it, a size cap per kind); `inspect`: what that project's code and
+//!   files say (entry point, dependencies, port, …), with file and line.
+//!
+//! The commands, a file each in `commands`: `new` (inputs → template →
+//! resolve → render → write → present), `update` (the same render, twice: the
+//! base and the target, merged three ways in `update` against the disk, then
+//! written by the same writer), `init` (`files` → `inspect`, then render and
+//! write as `new` does) and `check` (`files` → `inspect` → the rules of
+//! `audit` → present).
 
 pub mod audit;
 pub mod cli;

@@ -1,5 +1,17 @@
 //! The subcommands, a file each; each reads as its pipeline over the
-//! library's stages (inputs → resolve → template → render → write → present).
+//! library's shared layers (see the crate's documentation):
+//!
+//! - `new`: inputs → template → resolve → render → write → present;
+//! - `update`: recover → the answers file (inputs) → the base and target
+//!   templates (`update::source`, through `git`) → resolve → render both →
+//!   `update::plan` merges against the disk → write (journal) → present;
+//! - `init`: recover → `files` + `inspect` (the project, read as untrusted)
+//!   → resolve → render (`templates/init`) → write → present;
+//! - `check`: `files` + `inspect` → `audit`'s rules → present (human, JSON,
+//!   SARIF).
+//!
+//! `list`, `template`, `completions` and `man` are small and read the same
+//! tables.
 
 pub mod check;
 mod completions;
