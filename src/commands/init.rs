@@ -891,7 +891,7 @@ fn detection_summary(det: &Detection, c: &Choice) -> String {
 pub fn run(args: InitArgs, printer: Printer) -> Result<()> {
     interrupt::install();
     // An update or --force write that a kill interrupted is finished first.
-    write::recover(&args.path, printer)?;
+    super::recover(&args.path, printer)?;
     let project = crate::files::Project::new(&args.path);
     let det = inspect::detect_in(&project)?;
     for w in &det.warnings {

@@ -27,6 +27,20 @@ use anyhow::Result;
 use crate::cli::{Cli, Command, TemplateCommand};
 use crate::present::Printer;
 
+/// Finishes a write into `root` that a kill interrupted, and says so: the
+/// first step of every command that replaces files in a project.
+fn recover(root: &std::path::Path, printer: Printer) -> Result<()> {
+    let shown = root.display().to_string();
+    let r = crate::write::recover(root, &|| {
+        printer.status(
+            "Waiting",
+            &format!("for another flaskgen to finish writing {shown}"),
+        )
+    })?;
+    crate::present::recovered(&r, root, printer);
+    Ok(())
+}
+
 pub fn run(cli: Cli, printer: Printer) -> Result<()> {
     match cli.command {
         Command::New(args) => new::run(args, printer),

@@ -90,7 +90,7 @@ pub fn run(args: NewArgs, printer: Printer) -> Result<()> {
     };
     if args.force {
         // A --force write or update that a kill interrupted is finished first.
-        write::recover(&target, printer)?;
+        super::recover(&target, printer)?;
     }
     let pre = write::preflight(&plan, &target, args.force)?;
 

@@ -64,7 +64,7 @@ pub fn run(args: UpdateArgs, printer: Printer) -> Result<()> {
     interrupt::install();
     let root = args.path.clone();
     // A write that a kill interrupted is finished before the project is read.
-    write::recover(&root, printer)?;
+    super::recover(&root, printer)?;
     let answers_path = root.join(ANSWERS_FILE);
     if !answers_path.is_file() {
         return Err(input_error(format!(

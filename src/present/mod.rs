@@ -121,6 +121,40 @@ impl Printer {
     }
 }
 
+/// Says what [`crate::write::recover`] did to `root`, in one line (and a
+/// warning for each aside folder an older flaskgen left).
+pub fn recovered(r: &crate::write::journal::Recovered, root: &std::path::Path, printer: Printer) {
+    let shown = root.display().to_string();
+    if let Some(command) = &r.command {
+        let how = if r.rolled_back {
+            "could not finish it, so undid it"
+        } else {
+            "rolled forward"
+        };
+        printer.status(
+            "Recovered",
+            &format!(
+                "an interrupted {command} of {shown}: {how} {} file(s)",
+                r.files
+            ),
+        );
+    } else if r.swept > 0 {
+        printer.status(
+            "Recovered",
+            &format!(
+                "{shown}: removed {} staging folder(s) an interrupted write left",
+                r.swept
+            ),
+        );
+    }
+    for name in &r.kept {
+        printer.warn(&format!(
+            "{} holds files an interrupted older flaskgen moved aside (perhaps your edits); look inside, then remove it",
+            root.join(name).display()
+        ));
+    }
+}
+
 /// A message of several lines (git's own, quoted in an error): each line
 /// escaped, and every line after the first indented, so no line of it can
 /// pass for a line of flaskgen's own (`error:`, a status verb).

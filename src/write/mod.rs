@@ -12,7 +12,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use anyhow::{bail, Context, Result};
 
 use crate::interrupt::{self, Interrupted};
-use crate::present::Printer;
 use crate::render::Plan;
 
 pub mod journal;
@@ -231,46 +230,12 @@ pub fn pause_for_tests(point: &str) {
 }
 
 /// Finishes a write to the existing project `root` that a kill interrupted
-/// (see [`journal`]), before a command reads it, and says so in one line.
-/// Every command that replaces files in a project calls it first; from then
-/// on this process holds the project's lock.
-pub fn recover(root: &Path, printer: Printer) -> Result<()> {
-    let shown = root.display().to_string();
-    let r = journal::recover(root, &|| {
-        printer.status(
-            "Waiting",
-            &format!("for another flaskgen to finish writing {shown}"),
-        )
-    })?;
-    if let Some(command) = &r.command {
-        let how = if r.rolled_back {
-            "could not finish it, so undid it"
-        } else {
-            "rolled forward"
-        };
-        printer.status(
-            "Recovered",
-            &format!(
-                "an interrupted {command} of {shown}: {how} {} file(s)",
-                r.files
-            ),
-        );
-    } else if r.swept > 0 {
-        printer.status(
-            "Recovered",
-            &format!(
-                "{shown}: removed {} staging folder(s) an interrupted write left",
-                r.swept
-            ),
-        );
-    }
-    for name in &r.kept {
-        printer.warn(&format!(
-            "{} holds files an interrupted older flaskgen moved aside (perhaps your edits); look inside, then remove it",
-            root.join(name).display()
-        ));
-    }
-    Ok(())
+/// (see [`journal`]), before a command reads it; `on_wait` is called when
+/// another flaskgen holds the project. Every command that replaces files in
+/// a project calls it first; from then on this process holds the project's
+/// lock. What was done is for the caller to say (`present::recovered`).
+pub fn recover(root: &Path, on_wait: &dyn Fn()) -> Result<journal::Recovered> {
+    journal::recover(root, on_wait)
 }
 
 /// Whether the file at `path` already holds exactly what `f` would write

@@ -33,7 +33,7 @@ fn put(root: &Path, path: &str, text: &str) {
 }
 
 fn name(i: usize) -> String {
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         format!("f{i:02}.txt")
     } else {
         format!("pkg/f{i:02}.txt")
