@@ -95,7 +95,7 @@ pub fn main_with(args: Vec<OsString>) -> i32 {
             let code = error::exit_code(&e);
             printer.error(&e);
             if json && !present::answered() {
-                present::stdout(&present::plan::json_error(&e, code));
+                present::stdout(&present::json::error(&e, code));
             }
             code
         }

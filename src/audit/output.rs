@@ -74,10 +74,7 @@ pub fn json(findings: &[Finding], root: &str, passed: bool) -> String {
             "note": findings.iter().filter(|f| f.severity == Severity::Note).count(),
         },
     });
-    format!(
-        "{}\n",
-        serde_json::to_string_pretty(&doc).unwrap_or_default()
-    )
+    crate::present::json::document(&doc)
 }
 
 /// `bytes` as an RFC 3986 path: `/` and the unreserved characters (letters,
@@ -151,10 +148,7 @@ pub fn sarif(findings: &[Finding], root: &Path) -> String {
             "results": results,
         }],
     });
-    format!(
-        "{}\n",
-        serde_json::to_string_pretty(&doc).unwrap_or_default()
-    )
+    crate::present::json::document(&doc)
 }
 
 #[cfg(test)]

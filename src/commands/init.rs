@@ -968,10 +968,7 @@ pub fn run(args: InitArgs, printer: Printer) -> Result<()> {
             },
             "files": files_json(written),
         });
-        format!(
-            "{}\n",
-            serde_json::to_string_pretty(&doc).unwrap_or_default()
-        )
+        crate::present::json::document(&doc)
     };
 
     if args.dry_run {

@@ -26,9 +26,8 @@ pub fn run(as_json: bool, no_config: bool) -> Result<()> {
             .enumerate()
             .map(|(i, (img, why))| json!({"image": img, "default": i == 0, "when": why}))
             .collect();
-        present::stdout(&format!(
-            "{}\n",
-            serde_json::to_string_pretty(&json!({"templates": templates, "base_images": images}))?
+        present::stdout(&present::json::document(
+            &json!({"templates": templates, "base_images": images}),
         ));
         return Ok(());
     }

@@ -375,8 +375,5 @@ fn json_report(
             v
         }).collect::<Vec<_>>(),
     });
-    format!(
-        "{}\n",
-        serde_json::to_string_pretty(&doc).unwrap_or_default()
-    )
+    crate::present::json::document(&doc)
 }

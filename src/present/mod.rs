@@ -2,6 +2,7 @@
 //! output to stdout, colour only where allowed, and anything that came from
 //! a kit, a file or a user shown with its control characters escaped.
 
+pub mod json;
 pub mod plan;
 
 pub use crate::text::{count, escape, quote, shell_quote, shorten};

@@ -145,28 +145,7 @@ pub fn json_result(
         "overwritten": of(FileState::Replaced),
         "unchanged": of(FileState::Unchanged),
     });
-    format!(
-        "{}\n",
-        serde_json::to_string_pretty(&doc).unwrap_or_default()
-    )
-}
-
-/// `--json` when the run failed: the error as an object on stdout.
-pub fn json_error(err: &anyhow::Error, exit_code: i32) -> String {
-    let causes: Vec<String> = err.chain().skip(1).map(|c| c.to_string()).collect();
-    let kind = match exit_code {
-        2 => "invalid_input",
-        130 => "interrupted",
-        _ => "failure",
-    };
-    let doc = json!({
-        "error": {"message": err.to_string(), "kind": kind, "causes": causes},
-        "exit_code": exit_code,
-    });
-    format!(
-        "{}\n",
-        serde_json::to_string_pretty(&doc).unwrap_or_default()
-    )
+    super::json::document(&doc)
 }
 
 /// What to run next, with the path quoted for a shell.
