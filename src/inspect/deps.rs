@@ -177,6 +177,23 @@ fn version_clause(c: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || "._*+!-".contains(c))
 }
 
+/// `path`, relative to the project folder `dir`, as a plain relative path
+/// with `.` and `..` resolved; `None` when it is absolute or leaves the project.
+fn inside_project(dir: &Path, path: &str) -> Option<String> {
+    let mut parts: Vec<String> = Vec::new();
+    for c in dir.join(path).components() {
+        match c {
+            std::path::Component::Normal(p) => parts.push(p.to_str()?.to_string()),
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                parts.pop()?;
+            }
+            _ => return None,
+        }
+    }
+    (!parts.is_empty()).then(|| parts.join("/"))
+}
+
 /// Names in a requirements file and the files it includes with `-r`/`-c`.
 fn requirements(
     project: &Project,
@@ -201,9 +218,9 @@ fn requirements(
             .or_else(|| line.strip_prefix("-c "))
             .or_else(|| line.strip_prefix("--constraint "));
         if let Some(inc) = include {
-            let inc = dir.join(inc.trim());
-            let inc = inc.to_string_lossy().replace('\\', "/");
-            if !inc.starts_with("..") && !inc.starts_with('/') {
+            // `-r ../common.txt` in requirements/prod.txt is common.txt: an
+            // ordinary include, as long as it stays inside the project.
+            if let Some(inc) = inside_project(dir, inc.trim()) {
                 let constraint = line.starts_with("-c") || line.starts_with("--constraint");
                 if constraint {
                     let mut ignore = BTreeSet::new();

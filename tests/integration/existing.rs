@@ -766,3 +766,37 @@ fn init_compose_keys_stay_strings() {
         );
     }
 }
+
+/// `-r ../common.txt` inside `requirements/prod.txt` is an ordinary nested
+/// include: the Dockerfile copies each file to its place, so pip finds it.
+#[test]
+fn a_nested_include_that_climbs_a_folder_is_ordinary() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("nest");
+    fs::create_dir_all(dir.join("requirements")).unwrap();
+    fs::create_dir_all(dir.join("app")).unwrap();
+    fs::write(dir.join("common.txt"), "flask\n").unwrap();
+    fs::write(
+        dir.join("requirements/prod.txt"),
+        "-r ../common.txt\ngunicorn\n",
+    )
+    .unwrap();
+    fs::write(dir.join("requirements.txt"), "-r requirements/prod.txt\n").unwrap();
+    fs::write(
+        dir.join("app/__init__.py"),
+        "from flask import Flask\n\napp = Flask(__name__)\n\n\n@app.route(\"/\")\ndef index():\n    return \"x\"\n",
+    )
+    .unwrap();
+    init_writes(&dir);
+    let dockerfile = read(dir.join("Dockerfile"));
+    for line in [
+        "COPY requirements.txt ./",
+        "COPY requirements/prod.txt ./requirements/",
+        "COPY common.txt ./",
+    ] {
+        assert!(
+            dockerfile.lines().any(|l| l == line),
+            "{line:?} not in the Dockerfile:\n{dockerfile}"
+        );
+    }
+}
