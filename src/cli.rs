@@ -325,6 +325,21 @@ pub struct InitArgs {
     /// Print the detection and the files as JSON to stdout
     #[arg(long)]
     pub json: bool,
+
+    /// Prove the container files on the local Docker engine: build, import
+    /// the app and read its routes, serve it hardened and probe its health
+    /// route, stop it (on files already there, nothing is written)
+    #[arg(long, conflicts_with_all = ["dry_run", "json"])]
+    pub verify: bool,
+
+    /// KEY=VALUE lines for the variables the app needs under --verify
+    /// [default: placeholders, named in the report]
+    #[arg(long, value_name = "FILE", requires = "verify")]
+    pub env_file: Option<PathBuf>,
+
+    /// Keep the image --verify built (it is removed otherwise)
+    #[arg(long, requires = "verify")]
+    pub keep_image: bool,
 }
 
 #[derive(Debug, Args)]

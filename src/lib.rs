@@ -19,7 +19,9 @@
 //!   credentials never shown); `vcs`: a new project's first commit;
 //! - `files`: the one bounded reader of someone else's project (regular files
 //!   inside it, a size cap per kind); `inspect`: what that project's code and
-//!   files say (entry point, dependencies, port, …), with file and line.
+//!   files say (entry point, dependencies, port, …), with file and line;
+//!   `verify`: `init --verify`, the container files proven on the local
+//!   Docker engine (build, import, serve hardened, stop).
 //!
 //! The commands, a file each in `commands`: `new` (inputs → template →
 //! resolve → render → write → present), `update` (the same render, twice: the
@@ -46,6 +48,7 @@ pub mod text;
 pub mod update;
 pub mod values;
 pub mod vcs;
+pub mod verify;
 pub mod write;
 
 use std::ffi::OsString;

@@ -892,6 +892,9 @@ pub fn run(args: InitArgs, printer: Printer) -> Result<()> {
     interrupt::install();
     // An update or --force write that a kill interrupted is finished first.
     super::recover(&args.path, printer)?;
+    if args.verify {
+        crate::verify::engine_ready()?;
+    }
     let project = crate::files::Project::new(&args.path);
     let det = inspect::detect_in(&project)?;
     for w in &det.warnings {
@@ -1012,6 +1015,15 @@ pub fn run(args: InitArgs, printer: Printer) -> Result<()> {
         return Ok(());
     }
     if !changed.is_empty() && !args.force {
+        if args.verify {
+            // The project already has its container files: prove those.
+            printer.info(&format!(
+                "{} already in {}: verifying them as they are (--force would replace them)",
+                changed.join(", "),
+                escape(&root.display().to_string())
+            ));
+            return prove(root, &args, printer);
+        }
         bail!(
             "{} already {} in {} with other contents; flaskgen init never changes a project's files: --dry-run shows the differences, --force replaces them",
             changed.join(", "),
@@ -1048,7 +1060,56 @@ pub fn run(args: InitArgs, printer: Printer) -> Result<()> {
         present::shell_quote(&root.display().to_string()),
         choice.port
     ));
+    if args.verify {
+        return prove(root, &args, printer);
+    }
     Ok(())
+}
+
+/// `--verify`: the proof on the local engine, a status line per step; exit 1
+/// unless every step passed.
+fn prove(root: &std::path::Path, args: &InitArgs, printer: Printer) -> Result<()> {
+    let opts = crate::verify::Options {
+        env_file: args.env_file.as_deref(),
+        keep_image: args.keep_image,
+    };
+    printer.status(
+        "Verifying",
+        &format!(
+            "{} on the local Docker engine: build, import, serve, stop",
+            root.display()
+        ),
+    );
+    let report = crate::verify::verify(root, &opts, &|step| {
+        if step.passed {
+            printer.status("Passed", &format!("{}: {}", step.name, step.evidence));
+            return;
+        }
+        printer.warn(&format!("{} failed: {}", step.name, step.evidence));
+        if let Some(fix) = &step.fix {
+            printer.info(&format!("  fix: {}", escape(fix)));
+        }
+        for line in &step.log_tail {
+            printer.info(&format!("  | {line}"));
+        }
+    })?;
+    if !report.placeholders.is_empty() {
+        printer.warn(&format!(
+            "no value given for {}: placeholders were used (give --env-file FILE for real ones)",
+            report.placeholders.join(", ")
+        ));
+    }
+    if report.passed() {
+        if args.keep_image {
+            printer.status("Kept", &format!("image {}", report.image));
+        }
+        return Ok(());
+    }
+    let failed = report.steps.iter().filter(|s| !s.passed).count();
+    bail!(
+        "--verify: {} did not pass; nothing is left running",
+        present::count(failed, "step")
+    )
 }
 
 /// Escapes each line of file text, keeping the line breaks.

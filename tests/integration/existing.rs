@@ -800,3 +800,23 @@ fn a_nested_include_that_climbs_a_folder_is_ordinary() {
         );
     }
 }
+
+/// `init --verify` with no Docker engine to reach is bad input, said before
+/// anything is written.
+#[test]
+fn verify_without_an_engine_is_exit_2_and_writes_nothing() {
+    let (_tmp, dir) = project("factory");
+    let before = files(&dir);
+    let out = flaskgen(&dir)
+        .args(["init", "--yes", "--verify"])
+        .env("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("--verify needs a reachable Docker engine"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(files(&dir), before);
+}

@@ -1,0 +1,739 @@
+//! `flaskgen init --verify`: proves a project's container files on the
+//! local Docker engine, from what is on disk (the files init wrote, or ones
+//! that were already there):
+//!
+//! 1. **build** the image;
+//! 2. **import** the app inside it the way gunicorn does (`import_app` on the
+//!    image's own CMD), and read the real `app.url_map`: how many routes,
+//!    whether the health route answers GET, a factory's argument errors;
+//! 3. **serve**: run it with compose's hardening (read-only root, tmpfs
+//!    `/tmp`, every capability dropped, no-new-privileges; the writable
+//!    folders compose keeps in volumes get volumes) and probe the health
+//!    route until it answers 200;
+//! 4. **stop** it, timed.
+//!
+//! The facts come from the built image (CMD, EXPOSE, HEALTHCHECK) and from
+//! compose.yaml (required variables, volumes), so what is proven is what
+//! runs. Required variables come from `--env-file`, else from placeholders
+//! the report names. The container and (unless `--keep-image`) the image
+//! are removed, whatever happens, a signal included.
+
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use serde::Serialize;
+
+use crate::error::input_error;
+use crate::interrupt::{self, Interrupted};
+use crate::text::escape;
+
+/// How long the container has to answer its health route.
+const HEALTHY_WITHIN: Duration = Duration::from_secs(90);
+
+/// One step of the proof and what was seen.
+#[derive(Debug, Serialize)]
+pub struct Step {
+    pub name: &'static str,
+    pub passed: bool,
+    /// What was seen: the evidence, or why it failed.
+    pub evidence: String,
+    /// On failure: the likely fix.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<String>,
+    /// On failure: the last lines the build or the container printed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub log_tail: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub image: String,
+    pub steps: Vec<Step>,
+    /// Variables given placeholder values (no `--env-file` named them).
+    pub placeholders: Vec<String>,
+}
+
+impl Report {
+    pub fn passed(&self) -> bool {
+        !self.steps.is_empty() && self.steps.iter().all(|s| s.passed)
+    }
+}
+
+pub struct Options<'a> {
+    pub env_file: Option<&'a Path>,
+    pub keep_image: bool,
+}
+
+/// Containers and images this run made, removed when dropped.
+struct Made {
+    image: Option<String>,
+    container: Option<String>,
+}
+
+impl Drop for Made {
+    fn drop(&mut self) {
+        if let Some(c) = self.container.take() {
+            let _ = quiet(&["rm", "-f", "-v", &c]);
+        }
+        if let Some(i) = self.image.take() {
+            let _ = quiet(&["image", "rm", "-f", &i]);
+        }
+    }
+}
+
+fn quiet(args: &[&str]) -> std::io::Result<std::process::ExitStatus> {
+    Command::new("docker")
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+}
+
+struct Ran {
+    ok: bool,
+    stdout: String,
+    stderr: String,
+}
+
+/// `docker ARGS`, stopped (and [`Interrupted`] returned) when a signal
+/// arrives, or given up after `limit`.
+fn docker(args: &[&str], limit: Duration) -> Result<Ran> {
+    let mut child = Command::new("docker")
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .context("cannot run docker")?;
+    let mut out = child.stdout.take().unwrap();
+    let mut err = child.stderr.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = out.read_to_end(&mut s);
+        s
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = err.read_to_end(&mut s);
+        s
+    });
+    let start = Instant::now();
+    let status = loop {
+        if let Some(st) = child.try_wait()? {
+            break Some(st);
+        }
+        if interrupt::STOP.load(Ordering::SeqCst) || start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let stdout = String::from_utf8_lossy(&reader.join().unwrap_or_default()).into_owned();
+    let stderr = String::from_utf8_lossy(&err_reader.join().unwrap_or_default()).into_owned();
+    interrupt::check()?;
+    match status {
+        Some(st) => Ok(Ran {
+            ok: st.success(),
+            stdout,
+            stderr,
+        }),
+        None => bail!(
+            "docker {} gave no answer within {} s",
+            args.first().unwrap_or(&""),
+            limit.as_secs()
+        ),
+    }
+}
+
+/// The last `n` lines of `text`, escaped.
+fn tail(text: &str, n: usize) -> Vec<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(n)..]
+        .iter()
+        .map(|l| escape(l))
+        .collect()
+}
+
+/// The variables compose.yaml requires (`${VAR:?…}`) and the folders it
+/// keeps in volumes (`- "name:/srv/app/dir"`).
+fn compose_facts(root: &Path) -> (Vec<String>, Vec<String>) {
+    let project = crate::files::Project::new(root);
+    let Some(text) = project.text("compose.yaml", crate::files::Kind::Config) else {
+        return (Vec::new(), Vec::new());
+    };
+    let required = regex::Regex::new(r"\$\{([A-Za-z_][A-Za-z0-9_]*):\?").unwrap();
+    let mut env: Vec<String> = required
+        .captures_iter(&text)
+        .map(|c| c[1].to_string())
+        .collect();
+    env.sort();
+    env.dedup();
+    let volume =
+        regex::Regex::new(r#"^\s*-\s*"?[A-Za-z0-9][A-Za-z0-9_.-]*:(/[^"\s:]+)"?\s*$"#).unwrap();
+    let mounts = text
+        .lines()
+        .filter_map(|l| volume.captures(l).map(|c| c[1].to_string()))
+        .collect();
+    (env, mounts)
+}
+
+/// `KEY=VALUE` lines of an env file (comments, blanks and `export ` allowed).
+fn read_env_file(path: &Path) -> Result<BTreeMap<String, String>> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        input_error(format!(
+            "--env-file {}: {e}; give a file of KEY=VALUE lines, for example --env-file .env",
+            escape(&path.display().to_string())
+        ))
+    })?;
+    let mut vars = BTreeMap::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let line = line.strip_prefix("export ").unwrap_or(line);
+        let Some((k, v)) = line.split_once('=') else {
+            return Err(input_error(format!(
+                "--env-file {}:{}: not a KEY=VALUE line; for example SECRET_KEY=change-me",
+                escape(&path.display().to_string()),
+                i + 1
+            )));
+        };
+        let v = v.trim();
+        let v = v
+            .strip_prefix('"')
+            .and_then(|v| v.strip_suffix('"'))
+            .or_else(|| v.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')))
+            .unwrap_or(v);
+        vars.insert(k.trim().to_string(), v.to_string());
+    }
+    Ok(vars)
+}
+
+/// A value for a variable no file gave: random where it looks secret.
+fn placeholder(name: &str) -> String {
+    let upper = name.to_ascii_uppercase();
+    if ["SECRET", "KEY", "TOKEN", "PASSWORD", "SALT"]
+        .iter()
+        .any(|w| upper.contains(w))
+    {
+        let mut bytes = [0u8; 16];
+        if let Ok(mut f) = std::fs::File::open("/dev/urandom") {
+            let _ = f.read_exact(&mut bytes);
+        }
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
+    } else {
+        "flaskgen-verify-placeholder".to_string()
+    }
+}
+
+/// What the built image says it runs: its CMD, first exposed port, and the
+/// path its HEALTHCHECK probes.
+struct ImageFacts {
+    cmd: Vec<String>,
+    port: Option<u16>,
+    health: Option<String>,
+}
+
+fn image_facts(image: &str) -> Result<ImageFacts> {
+    let ran = docker(
+        &["image", "inspect", "--format", "{{json .Config}}", image],
+        Duration::from_secs(60),
+    )?;
+    if !ran.ok {
+        bail!("docker image inspect: {}", ran.stderr.trim());
+    }
+    let config: serde_json::Value = serde_json::from_str(ran.stdout.trim()).unwrap_or_default();
+    let strings = |v: &serde_json::Value| -> Vec<String> {
+        v.as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|s| s.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let cmd = strings(&config["Cmd"]);
+    let port = config["ExposedPorts"].as_object().and_then(|m| {
+        m.keys()
+            .filter_map(|k| k.split('/').next()?.parse().ok())
+            .min()
+    });
+    let probe = strings(&config["Healthcheck"]["Test"]).join(" ");
+    let health = regex::Regex::new(r"'(/[^'\s]*)'")
+        .unwrap()
+        .captures_iter(&probe)
+        .last()
+        .map(|c| c[1].to_string());
+    Ok(ImageFacts { cmd, port, health })
+}
+
+/// The app gunicorn is told to load: the CMD's last argument that is not an
+/// option, when the CMD runs gunicorn.
+fn gunicorn_app(cmd: &[String]) -> Option<String> {
+    let runs_gunicorn = cmd
+        .first()
+        .is_some_and(|c| c == "gunicorn" || c.ends_with("/gunicorn"));
+    if !runs_gunicorn {
+        return None;
+    }
+    let mut app = None;
+    let mut skip = false;
+    for a in &cmd[1..] {
+        if skip {
+            skip = false;
+            continue;
+        }
+        if a.starts_with('-') {
+            skip = !a.contains('=')
+                && matches!(
+                    a.as_str(),
+                    "-c" | "--config"
+                        | "-b"
+                        | "--bind"
+                        | "-w"
+                        | "--workers"
+                        | "-k"
+                        | "--worker-class"
+                        | "--chdir"
+                        | "--pythonpath"
+                        | "-t"
+                        | "--timeout"
+                        | "--threads"
+                        | "--log-level"
+                        | "--access-logfile"
+                        | "--error-logfile"
+                );
+            continue;
+        }
+        app = Some(a.clone());
+    }
+    app
+}
+
+/// Python run inside the image: loads the app exactly as gunicorn does and
+/// prints its routes as JSON, or the error.
+const IMPORT_SCRIPT: &str = r#"
+import json, os, sys, traceback
+sys.path.insert(0, os.getcwd())
+try:
+    from gunicorn.util import import_app
+    app = import_app(sys.argv[1])
+    rules = [{"rule": r.rule, "methods": sorted(r.methods or [])} for r in app.url_map.iter_rules()]
+    print(json.dumps({"ok": True, "rules": rules}))
+except BaseException as e:
+    print(json.dumps({"ok": False, "error": "".join(traceback.format_exception_only(type(e), e)).strip()}))
+"#;
+
+/// A GET of `path` on 127.0.0.1:`port`: the status code, if any answer came.
+fn http_status(port: u16, path: &str) -> Option<u16> {
+    let mut s = TcpStream::connect_timeout(
+        &std::net::SocketAddr::from(([127, 0, 0, 1], port)),
+        Duration::from_secs(2),
+    )
+    .ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(
+        s,
+        "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nUser-Agent: flaskgen-verify\r\n\r\n"
+    )
+    .ok()?;
+    let mut head = [0u8; 64];
+    let n = s.read(&mut head).ok()?;
+    let line = String::from_utf8_lossy(&head[..n]);
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn failed(name: &'static str, evidence: String, fix: &str, log: &str) -> Step {
+    Step {
+        name,
+        passed: false,
+        evidence,
+        fix: Some(fix.to_string()),
+        log_tail: tail(log, 20),
+    }
+}
+
+fn passed(name: &'static str, evidence: String) -> Step {
+    Step {
+        name,
+        passed: true,
+        evidence,
+        fix: None,
+        log_tail: Vec::new(),
+    }
+}
+
+/// Whether a Docker engine answers; the reason when it does not.
+fn engine() -> Result<(), String> {
+    match docker(
+        &["info", "--format", "{{.ServerVersion}}"],
+        Duration::from_secs(20),
+    ) {
+        Ok(r) if r.ok => Ok(()),
+        Ok(r) => Err(r.stderr.lines().last().unwrap_or("").trim().to_string()),
+        Err(e) if e.is::<Interrupted>() => Err("interrupted".into()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// Records a step, and tells `progress` of it as it ends.
+fn add(report: &mut Report, progress: &dyn Fn(&Step), step: Step) {
+    progress(&step);
+    report.steps.push(step);
+}
+
+/// Bad input (exit 2) unless a Docker engine answers: `--verify` asks for
+/// one, so init checks before it writes anything.
+pub fn engine_ready() -> Result<()> {
+    engine().map_err(|why| {
+        input_error(format!(
+            "--verify needs a reachable Docker engine, and `docker info` failed: {}; start one (dockerd, Docker Desktop) or set DOCKER_HOST, for example DOCKER_HOST=unix:///var/run/docker.sock",
+            escape(&why)
+        ))
+    })
+}
+
+/// Builds, imports, serves and stops the project at `root`; `progress` is
+/// told of each step as it ends.
+pub fn verify(root: &Path, opts: &Options, progress: &dyn Fn(&Step)) -> Result<Report> {
+    engine_ready()?;
+    let given = match opts.env_file {
+        Some(p) => read_env_file(p)?,
+        None => BTreeMap::new(),
+    };
+    let (required, mounts) = compose_facts(root);
+    let mut env: Vec<(String, String)> = given.clone().into_iter().collect();
+    let mut placeholders = Vec::new();
+    for name in &required {
+        if !given.contains_key(name) {
+            env.push((name.clone(), placeholder(name)));
+            placeholders.push(name.clone());
+        }
+    }
+    let env_args: Vec<String> = env
+        .iter()
+        .flat_map(|(k, v)| ["-e".to_string(), format!("{k}={v}")])
+        .collect();
+    let env_args: Vec<&str> = env_args.iter().map(String::as_str).collect();
+
+    let _deferred = interrupt::defer();
+    let image = format!(
+        "flaskgen-verify-{}:{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis())
+            .unwrap_or(0)
+    );
+    let mut made = Made {
+        image: Some(image.clone()),
+        container: None,
+    };
+    let mut report = Report {
+        image: image.clone(),
+        steps: Vec::new(),
+        placeholders,
+    };
+    let dir = root.display().to_string();
+
+    // 1. Build.
+    let start = Instant::now();
+    let built = docker(&["build", "-t", &image, &dir], Duration::from_secs(3600))?;
+    if !built.ok {
+        add(&mut report, progress, failed(
+            "build",
+            "docker build failed".into(),
+            "read the build's last lines: a missing system package, a dependency that does not install on this base (--base-image), or a stale lock",
+            &format!("{}{}", built.stdout, built.stderr),
+        ));
+        return Ok(report);
+    }
+    add(
+        &mut report,
+        progress,
+        passed(
+            "build",
+            format!("built in {:.1} s", start.elapsed().as_secs_f64()),
+        ),
+    );
+    let facts = image_facts(&image)?;
+
+    // 2. Import the app as gunicorn does, and read its routes.
+    let health = facts.health.clone().unwrap_or_else(|| "/".to_string());
+    match gunicorn_app(&facts.cmd) {
+        None => add(&mut report, progress, failed(
+            "import",
+            format!(
+                "the image's CMD does not run gunicorn: {}",
+                escape(&facts.cmd.join(" "))
+            ),
+            "serve the app with gunicorn (flaskgen init writes such a CMD), or give --entry MODULE:APP",
+            "",
+        )),
+        Some(app) => {
+            let mut args = vec!["run", "--rm", "--entrypoint", "python"];
+            args.extend(env_args.iter());
+            args.extend([image.as_str(), "-c", IMPORT_SCRIPT, app.as_str()]);
+            let ran = docker(&args, Duration::from_secs(300))?;
+            let doc: serde_json::Value = ran
+                .stdout
+                .lines()
+                .rev()
+                .find_map(|l| serde_json::from_str(l).ok())
+                .unwrap_or_default();
+            if doc["ok"] == true {
+                let rules = doc["rules"].as_array().cloned().unwrap_or_default();
+                let health_get = rules.iter().any(|r| {
+                    r["rule"] == health.as_str()
+                        && r["methods"]
+                            .as_array()
+                            .is_some_and(|m| m.iter().any(|m| m == "GET"))
+                });
+                let evidence = format!(
+                    "{} loads: {} route(s); the health route {} {}",
+                    escape(&app),
+                    rules.len(),
+                    escape(&health),
+                    if health_get { "answers GET" } else { "is not a GET route" }
+                );
+                if health_get {
+                    add(&mut report, progress, passed("import", evidence));
+                } else {
+                    add(&mut report, progress, failed(
+                        "import",
+                        evidence,
+                        "give init a route that exists: --health /PATH",
+                        "",
+                    ));
+                }
+            } else {
+                let error = doc["error"]
+                    .as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| ran.stderr.trim().to_string());
+                add(&mut report, progress, failed(
+                    "import",
+                    format!("{} does not load: {}", escape(&app), escape(&error)),
+                    "give the app gunicorn should load: --entry MODULE:APP (a factory with arguments: --entry 'pkg:create_app(\"prod\")'), or set the variable it needs in --env-file",
+                    &format!("{}{}", ran.stdout, ran.stderr),
+                ));
+            }
+        }
+    }
+
+    // 3. Serve, hardened as compose.yaml runs it.
+    let Some(port) = facts.port else {
+        add(
+            &mut report,
+            progress,
+            failed(
+                "serve",
+                "the image has no EXPOSE, so the port to probe is unknown".into(),
+                "give init the port the app listens on: -p PORT",
+                "",
+            ),
+        );
+        return Ok(report);
+    };
+    let publish = format!("127.0.0.1::{port}");
+    let mut args = vec![
+        "run",
+        "-d",
+        "--read-only",
+        "--tmpfs",
+        "/tmp",
+        "--cap-drop",
+        "ALL",
+        "--security-opt",
+        "no-new-privileges",
+        "-p",
+        &publish,
+    ];
+    let volumes: Vec<String> = mounts
+        .iter()
+        .map(|m| format!("type=volume,dst={m}"))
+        .collect();
+    for v in &volumes {
+        args.extend(["--mount", v.as_str()]);
+    }
+    args.extend(env_args.iter());
+    args.push(&image);
+    let ran = docker(&args, Duration::from_secs(120))?;
+    if !ran.ok {
+        add(
+            &mut report,
+            progress,
+            failed(
+                "serve",
+                "the container did not start".into(),
+                "read docker's message below",
+                &ran.stderr,
+            ),
+        );
+        return Ok(report);
+    }
+    let container = ran.stdout.trim().to_string();
+    made.container = Some(container.clone());
+    let host_port = docker(
+        &["port", &container, &port.to_string()],
+        Duration::from_secs(30),
+    )?
+    .stdout
+    .lines()
+    .find_map(|l| l.rsplit(':').next()?.trim().parse::<u16>().ok());
+    let start = Instant::now();
+    let mut last = None;
+    let mut running = true;
+    // When the app answers, but not 200, it has a few seconds to come right.
+    let mut answered_at = None;
+    while start.elapsed() < HEALTHY_WITHIN {
+        interrupt::check()?;
+        last = host_port.and_then(|p| http_status(p, &health));
+        if last == Some(200) {
+            break;
+        }
+        if last.is_some() {
+            let since = *answered_at.get_or_insert_with(Instant::now);
+            if since.elapsed() > Duration::from_secs(10) {
+                break;
+            }
+        }
+        let state = docker(
+            &["inspect", "--format", "{{.State.Running}}", &container],
+            Duration::from_secs(30),
+        )?;
+        if state.stdout.trim() != "true" {
+            running = false;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    let logs = docker(
+        &["logs", "--tail", "40", &container],
+        Duration::from_secs(30),
+    )?;
+    // The probe's own requests in the access log say nothing new.
+    let log: String = format!("{}{}", logs.stdout, logs.stderr)
+        .lines()
+        .filter(|l| !l.contains("flaskgen-verify"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    if last == Some(200) {
+        add(&mut report, progress, passed(
+            "serve",
+            format!(
+                "GET {} answered 200 after {:.1} s (read-only root, tmpfs /tmp, no capabilities, no-new-privileges)",
+                escape(&health),
+                start.elapsed().as_secs_f64()
+            ),
+        ));
+    } else {
+        let evidence = match (running, last) {
+            (false, _) => "the container exited before it was healthy".to_string(),
+            (true, Some(code)) => format!("GET {} answered {code}, not 200", escape(&health)),
+            (true, None) => format!(
+                "nothing answered on port {port} within {} s",
+                HEALTHY_WITHIN.as_secs()
+            ),
+        };
+        let fix = if log.contains("Read-only file system") {
+            "the app writes outside /tmp and its volumes: point it at /tmp, or add the folder to compose.yaml's volumes"
+        } else if log.contains("KeyError") || log.contains("environment variable") {
+            "set the variables the app needs: --env-file FILE"
+        } else if !running {
+            "read the container's last lines below: --entry, -p, or a variable to set"
+        } else {
+            "give init the port the app listens on (-p PORT) and a route that answers 200 (--health /PATH)"
+        };
+        add(&mut report, progress, failed("serve", evidence, fix, &log));
+        return Ok(report);
+    }
+
+    // 4. Stop, timed.
+    let start = Instant::now();
+    let stopped = docker(&["stop", "-t", "30", &container], Duration::from_secs(60))?;
+    let took = start.elapsed().as_secs_f64();
+    if stopped.ok && took < 10.0 {
+        add(
+            &mut report,
+            progress,
+            passed("stop", format!("stopped in {took:.2} s")),
+        );
+    } else {
+        add(
+            &mut report,
+            progress,
+            failed(
+                "stop",
+                format!("docker stop took {took:.1} s: SIGTERM did not end the app"),
+                "make gunicorn PID 1 (exec it from the entrypoint) so SIGTERM reaches it",
+                &log,
+            ),
+        );
+    }
+    if opts.keep_image {
+        made.image = None;
+    }
+    drop(made);
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_app_is_gunicorns_last_plain_argument() {
+        let v = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            gunicorn_app(&v(&[
+                "gunicorn",
+                "--config",
+                "gunicorn.conf.py",
+                "shop:create_app()"
+            ])),
+            Some("shop:create_app()".into())
+        );
+        assert_eq!(
+            gunicorn_app(&v(&[
+                "gunicorn",
+                "-b",
+                "0.0.0.0:80",
+                "--workers=2",
+                "app:app"
+            ])),
+            Some("app:app".into())
+        );
+        assert_eq!(gunicorn_app(&v(&["python", "app.py"])), None);
+    }
+
+    #[test]
+    fn compose_facts_are_the_required_variables_and_volumes() {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(
+            tmp.path().join("compose.yaml"),
+            "services:\n  \"x\":\n    environment:\n      \"SECRET_KEY\": \"${SECRET_KEY:?set it}\"\n      PORT: \"5000\"\n    volumes:\n      - \"instance:/srv/app/instance\"\n",
+        )
+        .unwrap();
+        let (env, mounts) = compose_facts(tmp.path());
+        assert_eq!(env, ["SECRET_KEY"]);
+        assert_eq!(mounts, ["/srv/app/instance"]);
+    }
+
+    #[test]
+    fn secrets_get_random_placeholders() {
+        let a = placeholder("SECRET_KEY");
+        assert_eq!(a.len(), 32);
+        assert_ne!(a, placeholder("SECRET_KEY"));
+        assert_eq!(placeholder("REDIS_URL"), "flaskgen-verify-placeholder");
+    }
+}
