@@ -570,8 +570,15 @@ impl<'a> Context<'a> {
             if x.keyword == "COPY" && !x.flags.iter().any(|f| f.starts_with("from=")) {
                 let w = x.words();
                 if let [srcs @ .., dest] = w.as_slice() {
-                    if dest.trim_end_matches('/').ends_with(base) || dest == in_image {
-                        candidates.extend(srcs.iter().map(|s| s.trim_start_matches("./").into()));
+                    let srcs = srcs.iter().map(|s| s.trim_start_matches("./"));
+                    if dest.ends_with(&format!("/{base}")) || dest == in_image {
+                        candidates.extend(srcs.map(String::from));
+                    } else if dest.ends_with('/') || dest == "." {
+                        // Into a folder: the source keeps its name.
+                        candidates.extend(
+                            srcs.filter(|s| s.rsplit('/').next() == Some(base))
+                                .map(String::from),
+                        );
                     }
                 }
             }
@@ -592,9 +599,10 @@ impl<'a> Context<'a> {
             line = e.line;
             // An entrypoint script: look inside for a privilege drop; its
             // `exec "$@"` hands over to CMD.
-            if let Some(first) = words.first().filter(|w| {
-                w.ends_with(".sh") || (w.contains('/') && !w.starts_with("/usr/"))
-            }) {
+            if let Some(first) = words
+                .first()
+                .filter(|w| w.ends_with(".sh") || (w.contains('/') && !w.starts_with("/usr/")))
+            {
                 if let Some(f) = self.project_file(first) {
                     if let Some(text) = self.project.text(&f, Kind::Config) {
                         drops_to = script_drops_to(&text);
@@ -622,7 +630,10 @@ impl<'a> Context<'a> {
             .any(|w| w[0].ends_with("flask") && w[1] == "run");
         let mut script = None;
         if program.starts_with("python") {
-            let m = words.windows(2).find(|w| w[0] == "-m").map(|w| w[1].clone());
+            let m = words
+                .windows(2)
+                .find(|w| w[0] == "-m")
+                .map(|w| w[1].clone());
             match m {
                 Some(m) if super::SERVERS.iter().any(|(p, _)| *p == m) => program = m,
                 Some(m) if m != "flask" => {
@@ -687,7 +698,11 @@ impl<'a> Context<'a> {
                 .windows(2)
                 .find(|w| w[0] == "--port" || w[0] == "-p")
                 .and_then(|w| w[1].parse().ok())
-                .or_else(|| s.words.iter().find_map(|w| w.strip_prefix("--port=")?.parse().ok()))
+                .or_else(|| {
+                    s.words
+                        .iter()
+                        .find_map(|w| w.strip_prefix("--port=")?.parse().ok())
+                })
                 .or_else(|| st.env("FLASK_RUN_PORT").and_then(|v| v.value.parse().ok()))
                 .unwrap_or(5000);
             return Some((port, format!("`flask run` at {df}:{}", s.line)));
@@ -836,7 +851,10 @@ mod tests {
         for (script, user) in [
             ("#!/bin/sh\nexec su-exec app \"$@\"\n", Some("app")),
             ("exec gosu 10001:10001 \"$@\"\n", Some("10001:10001")),
-            ("exec setpriv --reuid=1000 --regid=1000 --init-groups \"$@\"\n", Some("1000")),
+            (
+                "exec setpriv --reuid=1000 --regid=1000 --init-groups \"$@\"\n",
+                Some("1000"),
+            ),
             ("su -c \"gunicorn app:app\" appuser\n", Some("appuser")),
             ("su appuser -c 'gunicorn app:app'\n", Some("appuser")),
             ("exec gosu root \"$@\"\n", None),

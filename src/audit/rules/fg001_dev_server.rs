@@ -51,11 +51,27 @@ mod tests {
 
     #[test]
     fn flask_run_and_python_app_py() {
-        catches(check, "FROM python:3.12-slim\nCMD [\"flask\", \"run\", \"--host=0.0.0.0\"]\n");
+        catches(
+            check,
+            "FROM python:3.12-slim\nCMD [\"flask\", \"run\", \"--host=0.0.0.0\"]\n",
+        );
         catches(check, "FROM python:3.12-slim\nCMD python -m flask run\n");
-        let f = findings(check, &[("Dockerfile", "FROM python:3.12-slim\nCMD [\"python3\", \"app.py\"]\n"), ("app.py", RUNS)]);
+        let f = findings(
+            check,
+            &[
+                (
+                    "Dockerfile",
+                    "FROM python:3.12-slim\nCMD [\"python3\", \"app.py\"]\n",
+                ),
+                ("app.py", RUNS),
+            ],
+        );
         assert_eq!(f.len(), 1);
-        assert!(f[0].message.contains("app.run() at app.py:4"), "{}", f[0].message);
+        assert!(
+            f[0].message.contains("app.run() at app.py:4"),
+            "{}",
+            f[0].message
+        );
     }
 
     #[test]
@@ -65,7 +81,10 @@ mod tests {
         let f = findings(check, &[("Dockerfile", df), ("app.py", RUNS)]);
         assert_eq!(f.len(), 1, "{f:?}");
         assert_eq!(f[0].line, 2);
-        catches(check, "FROM python:3.12-slim AS base\nCMD flask run\nFROM base AS dev\nUSER 1000\n");
+        catches(
+            check,
+            "FROM python:3.12-slim AS base\nCMD flask run\nFROM base AS dev\nUSER 1000\n",
+        );
     }
 
     #[test]
@@ -76,11 +95,18 @@ mod tests {
             &[
                 ("Dockerfile", df),
                 ("shop/__init__.py", APP),
-                ("shop/__main__.py", "from shop import app\napp.run(port=8000)\n"),
+                (
+                    "shop/__main__.py",
+                    "from shop import app\napp.run(port=8000)\n",
+                ),
             ],
         );
         assert_eq!(f.len(), 1, "{f:?}");
-        assert!(f[0].message.contains("shop/__main__.py:2"), "{}", f[0].message);
+        assert!(
+            f[0].message.contains("shop/__main__.py:2"),
+            "{}",
+            f[0].message
+        );
     }
 
     #[test]
@@ -95,24 +121,41 @@ mod tests {
             ],
         );
         assert_eq!(f.len(), 1, "{f:?}");
-        assert!(f[0].message.contains("socketio.run() at chat.py:6"), "{}", f[0].message);
+        assert!(
+            f[0].message.contains("socketio.run() at chat.py:6"),
+            "{}",
+            f[0].message
+        );
     }
 
     #[test]
     fn compose_target_selects_the_stage() {
         let df = "FROM python:3.12-slim AS dev\nCMD flask run\nFROM python:3.12-slim AS prod\nCMD [\"gunicorn\", \"app:app\"]\n";
         let compose = "services:\n  web:\n    build:\n      context: .\n      target: dev\n";
-        let f = findings(check, &[("Dockerfile", df), ("app.py", APP), ("compose.yaml", compose)]);
+        let f = findings(
+            check,
+            &[
+                ("Dockerfile", df),
+                ("app.py", APP),
+                ("compose.yaml", compose),
+            ],
+        );
         assert_eq!(f.len(), 1, "{f:?}");
         assert!(f[0].message.contains("stage `dev`"), "{}", f[0].message);
     }
 
     #[test]
     fn not_caught() {
-        catches_not(check, "FROM python:3.12-slim\nCMD [\"gunicorn\", \"app:app\"]\n");
+        catches_not(
+            check,
+            "FROM python:3.12-slim\nCMD [\"gunicorn\", \"app:app\"]\n",
+        );
         // The dev server of a stage that does not ship.
         catches_not(check, "FROM python:3.12-slim AS dev\nCMD flask run\nFROM python:3.12-slim\nCMD [\"gunicorn\", \"app:app\"]\n");
         // python app.py where app.py never calls run().
-        catches_not(check, "FROM python:3.12-slim\nCMD [\"python\", \"app.py\"]\n");
+        catches_not(
+            check,
+            "FROM python:3.12-slim\nCMD [\"python\", \"app.py\"]\n",
+        );
     }
 }

@@ -14,7 +14,15 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
     let mut out = Vec::new();
     if let (Some(script), Some((file, run))) = (&s.script, &s.dev_run) {
         if run.debug {
-            out.push(Finding::new(&DEBUG_MODE, file, run.line, format!("app.run(debug=True) is what the image starts ({df}:{} runs {script})", s.line)));
+            out.push(Finding::new(
+                &DEBUG_MODE,
+                file,
+                run.line,
+                format!(
+                    "app.run(debug=True) is what the image starts ({df}:{} runs {script})",
+                    s.line
+                ),
+            ));
         }
     }
     for key in ["FLASK_DEBUG", "FLASK_ENV"] {
@@ -56,11 +64,26 @@ mod tests {
     #[test]
     fn caught() {
         catches(check, "FROM python:3.12-slim\nENV FLASK_DEBUG=1\n");
-        catches(check, "FROM python:3.12-slim\nCMD [\"flask\", \"run\", \"--debug\"]\n");
+        catches(
+            check,
+            "FROM python:3.12-slim\nCMD [\"flask\", \"run\", \"--debug\"]\n",
+        );
         // Inherited from the parent stage.
         let f = catches(check, "FROM python:3.12-slim AS base\nENV FLASK_ENV=development\nFROM base AS dev\nUSER 1000\n");
         assert_eq!(f[0].line, 2);
-        let f = findings(check, &[("Dockerfile", "FROM python:3.12-slim\nCMD [\"python\", \"app.py\"]\n"), ("app.py", "from flask import Flask\napp = Flask(__name__)\napp.run(debug=True)\n")]);
+        let f = findings(
+            check,
+            &[
+                (
+                    "Dockerfile",
+                    "FROM python:3.12-slim\nCMD [\"python\", \"app.py\"]\n",
+                ),
+                (
+                    "app.py",
+                    "from flask import Flask\napp = Flask(__name__)\napp.run(debug=True)\n",
+                ),
+            ],
+        );
         assert_eq!(f.len(), 1);
         assert_eq!((f[0].file.as_str(), f[0].line), ("app.py", 3));
     }

@@ -43,14 +43,24 @@ mod tests {
 
     #[test]
     fn caught() {
-        catches(check, "FROM python:3.12-slim\nCMD [\"gunicorn\", \"app:app\"]\n");
+        catches(
+            check,
+            "FROM python:3.12-slim\nCMD [\"gunicorn\", \"app:app\"]\n",
+        );
         catches(check, "FROM python:3.12-slim\nUSER root\n");
         catches(check, "FROM python:3.12-slim\nARG U=0\nUSER ${U}\n");
         // The builder's USER is not the final stage's.
         catches(check, "FROM python:3.12-slim AS build\nUSER 1000\nFROM python:3.12-slim\nCMD [\"gunicorn\", \"app:app\"]\n");
         // An entrypoint script that does not drop privileges.
         let df = "FROM python:3.12-slim\nCOPY entrypoint.sh /entrypoint.sh\nENTRYPOINT [\"/entrypoint.sh\"]\nCMD [\"gunicorn\", \"app:app\"]\n";
-        let f = findings(check, &[("Dockerfile", df), ("app.py", APP), ("entrypoint.sh", "#!/bin/sh\nexec \"$@\"\n")]);
+        let f = findings(
+            check,
+            &[
+                ("Dockerfile", df),
+                ("app.py", APP),
+                ("entrypoint.sh", "#!/bin/sh\nexec \"$@\"\n"),
+            ],
+        );
         assert_eq!(f.len(), 1);
     }
 
@@ -60,11 +70,25 @@ mod tests {
         // USER inherited from the parent stage.
         catches_not(check, "FROM python:3.12-slim AS base\nUSER app\nFROM base AS prod\nCMD [\"gunicorn\", \"app:app\"]\n");
         // Entrypoint scripts that drop privileges.
-        for script in ["#!/bin/sh\nchown -R app /data\nexec su-exec app \"$@\"\n", "exec gosu app \"$@\"\n", "exec setpriv --reuid=1000 --regid=1000 --init-groups \"$@\"\n"] {
+        for script in [
+            "#!/bin/sh\nchown -R app /data\nexec su-exec app \"$@\"\n",
+            "exec gosu app \"$@\"\n",
+            "exec setpriv --reuid=1000 --regid=1000 --init-groups \"$@\"\n",
+        ] {
             let df = "FROM python:3.12-slim\nCOPY docker/entrypoint.sh /usr/local/bin/\nENTRYPOINT [\"entrypoint.sh\"]\nCMD [\"gunicorn\", \"app:app\"]\n";
-            let f = findings(check, &[("Dockerfile", df), ("app.py", APP), ("docker/entrypoint.sh", script)]);
+            let f = findings(
+                check,
+                &[
+                    ("Dockerfile", df),
+                    ("app.py", APP),
+                    ("docker/entrypoint.sh", script),
+                ],
+            );
             assert!(f.is_empty(), "{script}: {f:?}");
         }
-        catches_not(check, "FROM python:3.12-slim\nENTRYPOINT [\"gosu\", \"app\", \"gunicorn\", \"app:app\"]\n");
+        catches_not(
+            check,
+            "FROM python:3.12-slim\nENTRYPOINT [\"gosu\", \"app\", \"gunicorn\", \"app:app\"]\n",
+        );
     }
 }

@@ -36,16 +36,30 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
                 &PORT_MISMATCH,
                 df,
                 v.line,
-                format!("ENV PORT={}, but the app serves on {port} ({from})", v.value),
+                format!(
+                    "ENV PORT={}, but the app serves on {port} ({from})",
+                    v.value
+                ),
             ));
         }
     }
     if let Some(c) = &ctx.compose {
         let target = ctx.service.as_ref().and_then(|s| s.target.as_ref());
-        for s in c.services.iter().filter(|s| s.target.as_ref() == target || s.target.is_none()) {
+        for s in c
+            .services
+            .iter()
+            .filter(|s| s.target.as_ref() == target || s.target.is_none())
+        {
             for (p, l) in &s.ports {
                 if p != port {
-                    out.push(Finding::new(&PORT_MISMATCH, &c.file, *l, format!("publishes container port {p}, but the app serves on {port} ({from})")));
+                    out.push(Finding::new(
+                        &PORT_MISMATCH,
+                        &c.file,
+                        *l,
+                        format!(
+                            "publishes container port {p}, but the app serves on {port} ({from})"
+                        ),
+                    ));
                 }
             }
         }
@@ -62,22 +76,44 @@ mod tests {
 
     #[test]
     fn caught() {
-        catches(check, &format!("FROM python:3.12-slim\nEXPOSE 8000\n{GUNICORN}"));
+        catches(
+            check,
+            &format!("FROM python:3.12-slim\nEXPOSE 8000\n{GUNICORN}"),
+        );
         catches(check, &format!("FROM python:3.12-slim\n{GUNICORN}"));
-        catches(check, &format!("FROM python:3.12-slim\nENV PORT=8000\nEXPOSE ${{PORT}}\n{GUNICORN}"));
+        catches(
+            check,
+            &format!("FROM python:3.12-slim\nENV PORT=8000\nEXPOSE ${{PORT}}\n{GUNICORN}"),
+        );
         let compose = "services:\n  web:\n    build: .\n    ports:\n      - \"80:8000\"\n";
         let df = format!("FROM python:3.12-slim\nEXPOSE 5000\n{GUNICORN}");
-        let f = findings(check, &[("Dockerfile", &df), ("app.py", APP), ("compose.yaml", compose)]);
+        let f = findings(
+            check,
+            &[
+                ("Dockerfile", &df),
+                ("app.py", APP),
+                ("compose.yaml", compose),
+            ],
+        );
         assert_eq!(f.len(), 1);
         assert_eq!((f[0].file.as_str(), f[0].line), ("compose.yaml", 5));
     }
 
     #[test]
     fn not_caught() {
-        catches_not(check, &format!("FROM python:3.12-slim\nEXPOSE 5000\n{GUNICORN}"));
+        catches_not(
+            check,
+            &format!("FROM python:3.12-slim\nEXPOSE 5000\n{GUNICORN}"),
+        );
         // EXPOSE ${VAR} with the value from ENV or ARG.
-        catches_not(check, &format!("FROM python:3.12-slim\nENV PORT=5000\nEXPOSE ${{PORT}}\n{GUNICORN}"));
-        catches_not(check, &format!("FROM python:3.12-slim\nARG APP_PORT=5000\nEXPOSE $APP_PORT/tcp\n{GUNICORN}"));
+        catches_not(
+            check,
+            &format!("FROM python:3.12-slim\nENV PORT=5000\nEXPOSE ${{PORT}}\n{GUNICORN}"),
+        );
+        catches_not(
+            check,
+            &format!("FROM python:3.12-slim\nARG APP_PORT=5000\nEXPOSE $APP_PORT/tcp\n{GUNICORN}"),
+        );
         // EXPOSE and ENV inherited from the parent stage.
         catches_not(check, "FROM python:3.12-slim AS base\nENV PORT=5000\nEXPOSE ${PORT}\nFROM base\nCMD [\"gunicorn\", \"-b\", \"0.0.0.0:$PORT\", \"app:app\"]\n");
     }

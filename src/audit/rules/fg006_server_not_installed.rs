@@ -33,14 +33,30 @@ mod tests {
 
     #[test]
     fn caught() {
-        catches(check, "FROM python:3.12-slim\nCMD [\"gunicorn\", \"app:app\"]\n");
-        catches(check, "FROM python:3.12-slim\nCMD [\"python\", \"-m\", \"gunicorn\", \"app:app\"]\n");
+        catches(
+            check,
+            "FROM python:3.12-slim\nCMD [\"gunicorn\", \"app:app\"]\n",
+        );
+        catches(
+            check,
+            "FROM python:3.12-slim\nCMD [\"python\", \"-m\", \"gunicorn\", \"app:app\"]\n",
+        );
     }
 
     #[test]
     fn not_caught() {
         catches_not(check, "FROM python:3.12-slim\nRUN pip install --no-cache-dir gunicorn==23.0.0\nCMD [\"gunicorn\", \"app:app\"]\n");
-        let f = findings(check, &[("Dockerfile", "FROM python:3.12-slim\nCMD [\"gunicorn\", \"app:app\"]\n"), ("app.py", APP), ("requirements.txt", "flask\ngunicorn\n")]);
+        let f = findings(
+            check,
+            &[
+                (
+                    "Dockerfile",
+                    "FROM python:3.12-slim\nCMD [\"gunicorn\", \"app:app\"]\n",
+                ),
+                ("app.py", APP),
+                ("requirements.txt", "flask\ngunicorn\n"),
+            ],
+        );
         assert!(f.is_empty(), "{f:?}");
     }
 }

@@ -13,7 +13,9 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
         .into_iter()
         .flatten()
         .filter(|x| {
-            x.exec.is_none() && !x.args.trim_start().starts_with("exec ") && !x.args.trim().is_empty()
+            x.exec.is_none()
+                && !x.args.trim_start().starts_with("exec ")
+                && !x.args.trim().is_empty()
         })
         .map(|x| {
             Finding::new(
@@ -38,12 +40,18 @@ mod tests {
     #[test]
     fn caught() {
         catches(check, "FROM python:3.12-slim\nCMD gunicorn app:app\n");
-        catches(check, "FROM python:3.12-slim AS base\nENTRYPOINT gunicorn app:app\nFROM base\n");
+        catches(
+            check,
+            "FROM python:3.12-slim AS base\nENTRYPOINT gunicorn app:app\nFROM base\n",
+        );
     }
 
     #[test]
     fn not_caught() {
-        catches_not(check, "FROM python:3.12-slim\nCMD [\"gunicorn\", \"app:app\"]\n");
+        catches_not(
+            check,
+            "FROM python:3.12-slim\nCMD [\"gunicorn\", \"app:app\"]\n",
+        );
         catches_not(check, "FROM python:3.12-slim\nCMD exec gunicorn app:app\n");
         catches_not(check, "FROM python:3.12-slim AS build\nCMD gunicorn app:app\nFROM python:3.12-slim\nCMD [\"gunicorn\", \"app:app\"]\n");
     }

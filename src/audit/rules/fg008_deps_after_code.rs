@@ -27,7 +27,10 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
             {
                 let words = x.words();
                 let sources = &words[..words.len().saturating_sub(1)];
-                if sources.iter().any(|s| matches!(s.as_str(), "." | "./" | "*")) {
+                if sources
+                    .iter()
+                    .any(|s| matches!(s.as_str(), "." | "./" | "*"))
+                {
                     copy_all.get_or_insert(x.line);
                 }
             }
@@ -48,9 +51,15 @@ mod tests {
 
     #[test]
     fn caught() {
-        let f = catches(check, "FROM python:3.12-slim\nCOPY . .\nRUN pip install -r requirements.txt\n");
+        let f = catches(
+            check,
+            "FROM python:3.12-slim\nCOPY . .\nRUN pip install -r requirements.txt\n",
+        );
         assert_eq!(f[0].line, 3);
-        catches(check, "FROM python:3.12-slim\nCOPY . /app\nRUN poetry install\n");
+        catches(
+            check,
+            "FROM python:3.12-slim\nCOPY . /app\nRUN poetry install\n",
+        );
     }
 
     #[test]

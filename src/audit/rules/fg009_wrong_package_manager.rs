@@ -10,14 +10,24 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
     for (st, x) in ctx.all().filter(|(_, x)| x.keyword == "RUN") {
         let text = run_text(x);
         for words in commands(&text) {
-            let Some(pos) = words.iter().position(|w| matches!(*w, "apk" | "apt-get" | "apt")) else {
+            let Some(pos) = words
+                .iter()
+                .position(|w| matches!(*w, "apk" | "apt-get" | "apt"))
+            else {
                 continue;
             };
             let (prog, rest) = (words[pos], &words[pos + 1..]);
-            let sub = rest.iter().find(|w| !w.starts_with('-')).copied().unwrap_or("");
+            let sub = rest
+                .iter()
+                .find(|w| !w.starts_with('-'))
+                .copied()
+                .unwrap_or("");
             let msg = match (prog, st.family) {
                 ("apk", Family::Debian) => {
-                    format!("`apk` on a Debian-based image ({}): it does not exist there", st.image)
+                    format!(
+                        "`apk` on a Debian-based image ({}): it does not exist there",
+                        st.image
+                    )
                 }
                 ("apk", _) if sub == "add" && rest.iter().any(|w| *w == "-y" || *w == "--yes") => {
                     "`apk add -y`: apk has no -y flag (it never asks), so the build fails".into()
@@ -41,16 +51,31 @@ mod tests {
 
     #[test]
     fn caught() {
-        catches(check, "FROM python:3.12-alpine\nRUN apt-get install -y curl\n");
-        catches(check, "FROM python:3.12-slim\nRUN apk add --no-cache curl\n");
+        catches(
+            check,
+            "FROM python:3.12-alpine\nRUN apt-get install -y curl\n",
+        );
+        catches(
+            check,
+            "FROM python:3.12-slim\nRUN apk add --no-cache curl\n",
+        );
         catches(check, "FROM python:alpine\nRUN apk add -y python-pip\n");
         // The stage inherits its parent's family.
-        catches(check, "FROM python:3.12-alpine AS base\nFROM base\nRUN apt-get update\n");
+        catches(
+            check,
+            "FROM python:3.12-alpine AS base\nFROM base\nRUN apt-get update\n",
+        );
     }
 
     #[test]
     fn not_caught() {
-        catches_not(check, "FROM python:3.12-alpine\nRUN apk add --no-cache curl\n");
-        catches_not(check, "FROM python:3.12-slim\nRUN apt-get update && apt-get install -y curl\n");
+        catches_not(
+            check,
+            "FROM python:3.12-alpine\nRUN apk add --no-cache curl\n",
+        );
+        catches_not(
+            check,
+            "FROM python:3.12-slim\nRUN apt-get update && apt-get install -y curl\n",
+        );
     }
 }

@@ -13,11 +13,18 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
         let apk_cache_removed = text.contains("/var/cache/apk");
         let mut msgs: Vec<String> = Vec::new();
         for words in commands(&text) {
-            let Some(pos) = words.iter().position(|w| matches!(*w, "apk" | "apt-get" | "apt")) else {
+            let Some(pos) = words
+                .iter()
+                .position(|w| matches!(*w, "apk" | "apt-get" | "apt"))
+            else {
                 continue;
             };
             let (prog, rest) = (words[pos], &words[pos + 1..]);
-            let sub = rest.iter().find(|w| !w.starts_with('-')).copied().unwrap_or("");
+            let sub = rest
+                .iter()
+                .find(|w| !w.starts_with('-'))
+                .copied()
+                .unwrap_or("");
             let msg = match prog {
                 "apk" if st.family == Family::Debian || apk_cache_removed => continue,
                 "apk" if sub == "add" && rest.iter().any(|w| *w == "-y" || *w == "--yes") => continue,
@@ -38,7 +45,10 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
                 msgs.push(msg);
             }
         }
-        out.extend(msgs.into_iter().map(|m| Finding::new(&PACKAGE_FLAGS, &ctx.df, x.line, m)));
+        out.extend(
+            msgs.into_iter()
+                .map(|m| Finding::new(&PACKAGE_FLAGS, &ctx.df, x.line, m)),
+        );
     }
     out
 }
@@ -52,16 +62,31 @@ mod tests {
     fn caught() {
         catches(check, "FROM python:alpine\nRUN apk update\n");
         catches(check, "FROM python:3.12-alpine\nRUN apk add curl\n");
-        catches(check, "FROM python:3.12-slim\nRUN apt-get update && apt-get install -y gcc\n");
+        catches(
+            check,
+            "FROM python:3.12-slim\nRUN apt-get update && apt-get install -y gcc\n",
+        );
     }
 
     #[test]
     fn not_caught() {
         // The same RUN removes apk's cache at its end.
-        catches_not(check, "FROM python:3.12-alpine\nRUN apk update && apk add curl && rm -rf /var/cache/apk/*\n");
-        catches_not(check, "FROM python:3.12-alpine\nRUN apk add --no-cache curl\n");
-        catches_not(check, "FROM python:3.12-slim\nRUN apt-get install -y --no-install-recommends gcc\n");
+        catches_not(
+            check,
+            "FROM python:3.12-alpine\nRUN apk update && apk add curl && rm -rf /var/cache/apk/*\n",
+        );
+        catches_not(
+            check,
+            "FROM python:3.12-alpine\nRUN apk add --no-cache curl\n",
+        );
+        catches_not(
+            check,
+            "FROM python:3.12-slim\nRUN apt-get install -y --no-install-recommends gcc\n",
+        );
         // A builder stage's layers do not ship.
-        catches_not(check, "FROM python:3.12-slim AS build\nRUN apt-get install -y gcc\nFROM python:3.12-slim\n");
+        catches_not(
+            check,
+            "FROM python:3.12-slim AS build\nRUN apt-get install -y gcc\nFROM python:3.12-slim\n",
+        );
     }
 }

@@ -14,7 +14,10 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
         &NO_DOCKERIGNORE,
         ".dockerignore",
         0,
-        format!("no .dockerignore, so the build context takes {}", leaks.join(", ")),
+        format!(
+            "no .dockerignore, so the build context takes {}",
+            leaks.join(", ")
+        ),
     )]
 }
 
@@ -25,7 +28,10 @@ mod tests {
 
     #[test]
     fn caught_and_not() {
-        let f = findings(check, &[("Dockerfile", "FROM python:3.12-slim\n"), (".env", "A=1\n")]);
+        let f = findings(
+            check,
+            &[("Dockerfile", "FROM python:3.12-slim\n"), (".env", "A=1\n")],
+        );
         assert_eq!(f.len(), 1);
         assert!(findings(check, &[("Dockerfile", "FROM python:3.12-slim\n")]).is_empty());
         assert!(findings(check, &[(".env", "A=1\n"), (".dockerignore", ".env\n")]).is_empty());

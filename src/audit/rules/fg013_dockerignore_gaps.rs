@@ -30,9 +30,18 @@ mod tests {
 
     #[test]
     fn caught_and_not() {
-        let f = findings(check, &[(".dockerignore", "*.pyc\n"), ("venv/pyvenv.cfg", "")]);
+        let f = findings(
+            check,
+            &[(".dockerignore", "*.pyc\n"), ("venv/pyvenv.cfg", "")],
+        );
         assert_eq!(f.len(), 3, "{f:?}");
-        let f = findings(check, &[(".dockerignore", ".git\n**/.env\nvenv\n"), ("venv/pyvenv.cfg", "")]);
+        let f = findings(
+            check,
+            &[
+                (".dockerignore", ".git\n**/.env\nvenv\n"),
+                ("venv/pyvenv.cfg", ""),
+            ],
+        );
         assert!(f.is_empty(), "{f:?}");
     }
 }

@@ -18,7 +18,10 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
         return vec![];
     }
     let (line, msg) = match &st.healthcheck {
-        None => (st.line, format!("no HEALTHCHECK in {}", ctx.stage_label(st))),
+        None => (
+            st.line,
+            format!("no HEALTHCHECK in {}", ctx.stage_label(st)),
+        ),
         Some(h) if h.args.trim().eq_ignore_ascii_case("none") => {
             (h.line, "HEALTHCHECK NONE turns the check off".to_string())
         }
@@ -37,17 +40,34 @@ mod tests {
         catches(check, "FROM python:3.12-slim\n");
         catches(check, "FROM python:3.12-slim\nHEALTHCHECK NONE\n");
         let compose = "services:\n  web:\n    build: .\n    healthcheck:\n      disable: true\n";
-        let f = findings(check, &[("Dockerfile", "FROM python:3.12-slim\n"), ("app.py", APP), ("compose.yaml", compose)]);
+        let f = findings(
+            check,
+            &[
+                ("Dockerfile", "FROM python:3.12-slim\n"),
+                ("app.py", APP),
+                ("compose.yaml", compose),
+            ],
+        );
         assert_eq!(f.len(), 1);
     }
 
     #[test]
     fn not_caught() {
         catches_not(check, "FROM python:3.12-slim\nHEALTHCHECK CMD true\n");
-        catches_not(check, "FROM python:3.12-slim AS base\nHEALTHCHECK CMD true\nFROM base\n");
+        catches_not(
+            check,
+            "FROM python:3.12-slim AS base\nHEALTHCHECK CMD true\nFROM base\n",
+        );
         // The compose service's healthcheck counts.
         let compose = "services:\n  web:\n    build: .\n    healthcheck:\n      test: [\"CMD\", \"curl\", \"-f\", \"http://localhost:5000/\"]\n";
-        let f = findings(check, &[("Dockerfile", "FROM python:3.12-slim\n"), ("app.py", APP), ("docker-compose.yml", compose)]);
+        let f = findings(
+            check,
+            &[
+                ("Dockerfile", "FROM python:3.12-slim\n"),
+                ("app.py", APP),
+                ("docker-compose.yml", compose),
+            ],
+        );
         assert!(f.is_empty(), "{f:?}");
     }
 }

@@ -7,8 +7,16 @@ use crate::audit::rules::SECRET_IN_ENV;
 use crate::audit::Finding;
 
 const SECRET_ENDINGS: &[&str] = &[
-    "SECRET_KEY", "_SECRET", "PASSWORD", "PASSWD", "TOKEN", "API_KEY", "APIKEY",
-    "PRIVATE_KEY", "ACCESS_KEY", "SECRET",
+    "SECRET_KEY",
+    "_SECRET",
+    "PASSWORD",
+    "PASSWD",
+    "TOKEN",
+    "API_KEY",
+    "APIKEY",
+    "PRIVATE_KEY",
+    "ACCESS_KEY",
+    "SECRET",
 ];
 
 pub fn is_secret_name(name: &str) -> bool {
@@ -22,9 +30,22 @@ fn is_placeholder(v: &str) -> bool {
     l.is_empty()
         || v.contains('$')
         || v.starts_with('<')
-        || ["change", "placeholder", "example", "dummy", "your", "xxx", "replace", "todo", "none", "null", "secret_here", "fixme"]
-            .iter()
-            .any(|p| l.contains(p))
+        || [
+            "change",
+            "placeholder",
+            "example",
+            "dummy",
+            "your",
+            "xxx",
+            "replace",
+            "todo",
+            "none",
+            "null",
+            "secret_here",
+            "fixme",
+        ]
+        .iter()
+        .any(|p| l.contains(p))
 }
 
 pub fn check(ctx: &Context) -> Vec<Finding> {
@@ -48,22 +69,43 @@ mod tests {
 
     #[test]
     fn caught() {
-        let f = catches(check, "FROM python:3.12-slim\nENV SECRET_KEY=\"s3cr3t-8f2a\"\n");
-        assert!(!f[0].message.contains("s3cr3t"), "the value is never printed");
+        let f = catches(
+            check,
+            "FROM python:3.12-slim\nENV SECRET_KEY=\"s3cr3t-8f2a\"\n",
+        );
+        assert!(
+            !f[0].message.contains("s3cr3t"),
+            "the value is never printed"
+        );
         assert_eq!(f[0].severity, crate::audit::rules::Severity::Error);
         catches(check, "FROM python:3.12-slim\nENV DB_PASSWORD hunter2\n");
-        catches(check, "FROM python:3.12-slim\nARG GITHUB_TOKEN=ghp_abc123\n");
-        catches(check, "FROM python:3.12-slim\nENV A=1 STRIPE_API_KEY=sk_live_42\n");
+        catches(
+            check,
+            "FROM python:3.12-slim\nARG GITHUB_TOKEN=ghp_abc123\n",
+        );
+        catches(
+            check,
+            "FROM python:3.12-slim\nENV A=1 STRIPE_API_KEY=sk_live_42\n",
+        );
     }
 
     #[test]
     fn not_caught() {
         catches_not(check, "FROM python:3.12-slim\nARG GITHUB_TOKEN\n");
         catches_not(check, "FROM python:3.12-slim\nENV SECRET_KEY=\"\"\n");
-        catches_not(check, "FROM python:3.12-slim\nARG SECRET_KEY\nENV SECRET_KEY=${SECRET_KEY}\n");
+        catches_not(
+            check,
+            "FROM python:3.12-slim\nARG SECRET_KEY\nENV SECRET_KEY=${SECRET_KEY}\n",
+        );
         catches_not(check, "FROM python:3.12-slim\nENV SECRET_KEY=change-me\n");
-        catches_not(check, "FROM python:3.12-slim\nENV SECRET_KEY_FILE=/run/secrets/key TOKEN_TTL=3600\n");
+        catches_not(
+            check,
+            "FROM python:3.12-slim\nENV SECRET_KEY_FILE=/run/secrets/key TOKEN_TTL=3600\n",
+        );
         // A builder stage's ENV does not reach the image.
-        catches_not(check, "FROM python:3.12-slim AS build\nENV NPM_TOKEN=abc123\nFROM python:3.12-slim\n");
+        catches_not(
+            check,
+            "FROM python:3.12-slim AS build\nENV NPM_TOKEN=abc123\nFROM python:3.12-slim\n",
+        );
     }
 }

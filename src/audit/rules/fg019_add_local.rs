@@ -10,9 +10,11 @@ fn needs_add(src: &str) -> bool {
     let s = src.to_ascii_lowercase();
     s.contains("://")
         || s.starts_with("git@")
-        || [".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".tar.zst"]
-            .iter()
-            .any(|e| s.ends_with(e))
+        || [
+            ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".tar.zst",
+        ]
+        .iter()
+        .any(|e| s.ends_with(e))
 }
 
 pub fn check(ctx: &Context) -> Vec<Finding> {
@@ -24,7 +26,12 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
             if srcs.is_empty() || srcs.iter().any(|s| needs_add(s)) {
                 return None;
             }
-            Some(Finding::new(&ADD_LOCAL, &ctx.df, x.line, format!("ADD {}: local files are copied with COPY", srcs.join(" "))))
+            Some(Finding::new(
+                &ADD_LOCAL,
+                &ctx.df,
+                x.line,
+                format!("ADD {}: local files are copied with COPY", srcs.join(" ")),
+            ))
         })
         .collect()
 }
@@ -37,13 +44,19 @@ mod tests {
     #[test]
     fn caught() {
         catches(check, "FROM python:3.12-slim\nADD . /app\n");
-        catches(check, "FROM python:3.12-slim\nADD [\"requirements.txt\", \"/app/\"]\n");
+        catches(
+            check,
+            "FROM python:3.12-slim\nADD [\"requirements.txt\", \"/app/\"]\n",
+        );
     }
 
     #[test]
     fn not_caught() {
         catches_not(check, "FROM python:3.12-slim\nCOPY . /app\n");
-        catches_not(check, "FROM python:3.12-slim\nADD https://example.org/x.tar.gz /opt/\n");
+        catches_not(
+            check,
+            "FROM python:3.12-slim\nADD https://example.org/x.tar.gz /opt/\n",
+        );
         catches_not(check, "FROM python:3.12-slim\nADD vendor.tar.gz /opt/\n");
     }
 }

@@ -17,9 +17,16 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
                     == Some(&"install")
             });
             let cleaned = text.contains("/var/lib/apt/lists")
-                || x.flags.iter().any(|f| f.contains("type=cache") && f.contains("/var/lib/apt"));
+                || x.flags
+                    .iter()
+                    .any(|f| f.contains("type=cache") && f.contains("/var/lib/apt"));
             (installs && !cleaned).then(|| {
-                Finding::new(&APT_LISTS, &ctx.df, x.line, "apt installs here but the RUN does not remove /var/lib/apt/lists/*".into())
+                Finding::new(
+                    &APT_LISTS,
+                    &ctx.df,
+                    x.line,
+                    "apt installs here but the RUN does not remove /var/lib/apt/lists/*".into(),
+                )
             })
         })
         .collect()
@@ -40,6 +47,9 @@ mod tests {
         catches_not(check, "FROM python:3.12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends gcc && rm -rf /var/lib/apt/lists/*\n");
         // A builder stage that does not ship.
         catches_not(check, "FROM python:3.12-slim AS build\nRUN apt-get update && apt-get install -y gcc\nFROM python:3.12-slim\n");
-        catches_not(check, "FROM python:3.12-alpine\nRUN apk add --no-cache gcc\n");
+        catches_not(
+            check,
+            "FROM python:3.12-alpine\nRUN apk add --no-cache gcc\n",
+        );
     }
 }

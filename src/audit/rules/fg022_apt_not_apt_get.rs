@@ -9,7 +9,14 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
     ctx.all()
         .filter(|(st, x)| x.keyword == "RUN" && st.family != Family::Alpine)
         .filter(|(_, x)| commands(&run_text(x)).iter().any(|w| w.contains(&"apt")))
-        .map(|(_, x)| Finding::new(&APT_NOT_APT_GET, &ctx.df, x.line, "`apt` in a RUN: use `apt-get`".into()))
+        .map(|(_, x)| {
+            Finding::new(
+                &APT_NOT_APT_GET,
+                &ctx.df,
+                x.line,
+                "`apt` in a RUN: use `apt-get`".into(),
+            )
+        })
         .collect()
 }
 
@@ -20,12 +27,21 @@ mod tests {
 
     #[test]
     fn caught() {
-        catches(check, "FROM python:3.12-slim\nRUN apt update && apt install -y curl\n");
+        catches(
+            check,
+            "FROM python:3.12-slim\nRUN apt update && apt install -y curl\n",
+        );
     }
 
     #[test]
     fn not_caught() {
-        catches_not(check, "FROM python:3.12-slim\nRUN apt-get update && apt-get install -y curl\n");
-        catches_not(check, "FROM python:3.12-alpine\nRUN apk add --no-cache curl\n");
+        catches_not(
+            check,
+            "FROM python:3.12-slim\nRUN apt-get update && apt-get install -y curl\n",
+        );
+        catches_not(
+            check,
+            "FROM python:3.12-alpine\nRUN apk add --no-cache curl\n",
+        );
     }
 }

@@ -20,7 +20,15 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
                         continue;
                     };
                     if !dest.starts_with('/') && !dest.starts_with('$') && !dest.starts_with("c:") {
-                        out.push(Finding::new(&RELATIVE_COPY_NO_WORKDIR, &ctx.df, x.line, format!("{} to `{dest}` with no WORKDIR: the files land relative to /", x.keyword)));
+                        out.push(Finding::new(
+                            &RELATIVE_COPY_NO_WORKDIR,
+                            &ctx.df,
+                            x.line,
+                            format!(
+                                "{} to `{dest}` with no WORKDIR: the files land relative to /",
+                                x.keyword
+                            ),
+                        ));
                     }
                 }
                 _ => {}
@@ -38,7 +46,10 @@ mod tests {
     #[test]
     fn caught() {
         catches(check, "FROM python:3.12-slim\nCOPY . .\n");
-        catches(check, "FROM python:3.12-slim\nCOPY requirements.txt app/\nWORKDIR /app\n");
+        catches(
+            check,
+            "FROM python:3.12-slim\nCOPY requirements.txt app/\nWORKDIR /app\n",
+        );
     }
 
     #[test]
@@ -46,6 +57,9 @@ mod tests {
         catches_not(check, "FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\n");
         catches_not(check, "FROM python:3.12-slim\nCOPY . /app\n");
         // WORKDIR inherited from the parent stage.
-        catches_not(check, "FROM python:3.12-slim AS base\nWORKDIR /app\nFROM base\nCOPY . .\n");
+        catches_not(
+            check,
+            "FROM python:3.12-slim AS base\nWORKDIR /app\nFROM base\nCOPY . .\n",
+        );
     }
 }
