@@ -545,6 +545,16 @@ impl<'a> Context<'a> {
         }
     }
 
+    /// What messages add about a shipping stage that is not the last one
+    /// (chosen by compose's `build.target`): ` (stage `dev`)`; nothing for the last.
+    pub fn stage_note(&self, s: &Stage) -> String {
+        if self.stages.last().is_some_and(|l| l.line == s.line) {
+            String::new()
+        } else {
+            format!(" ({})", self.stage_label(s))
+        }
+    }
+
     /// Own instructions of every stage whose layers ship, with their stage.
     pub fn shipped(&self) -> impl Iterator<Item = (&Stage, &Instruction)> {
         self.stages

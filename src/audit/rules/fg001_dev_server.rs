@@ -11,12 +11,12 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
     let Some(st) = ctx.shipping() else {
         return vec![];
     };
-    let label = ctx.stage_label(st);
+    let note = ctx.stage_note(st);
     let msg = if s.flask_run {
-        format!("`flask run` starts Flask's development server ({label})")
+        format!("`flask run` starts Flask's development server{note}")
     } else if let (Some(script), Some((file, run))) = (&s.script, &s.dev_run) {
         format!(
-            "`{}` runs {script}, which starts Flask's development server with {}() at {file}:{} ({label})",
+            "`{}` runs {script}, which starts Flask's development server with {}() at {file}:{}{note}",
             s.words.join(" "),
             run_name(ctx, file, run.line),
             run.line

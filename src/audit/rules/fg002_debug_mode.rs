@@ -37,9 +37,9 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
                     df,
                     v.line,
                     format!(
-                        "ENV {key}={} turns on Flask's debug mode ({})",
+                        "ENV {key}={} turns on Flask's debug mode{}",
                         v.value,
-                        ctx.stage_label(st)
+                        ctx.stage_note(st)
                     ),
                 ));
             }
