@@ -155,6 +155,44 @@ pub fn commands(run: &str) -> Vec<Vec<&str>> {
         .collect()
 }
 
+/// A package-manager call in a RUN's text: `apk`, `apt-get` or `apt`, its
+/// subcommand (`add`, `install`, `update`) and the words after the program.
+pub struct PackageCall<'t> {
+    pub prog: &'t str,
+    pub sub: &'t str,
+    pub rest: Vec<&'t str>,
+}
+
+pub fn package_calls(run: &str) -> Vec<PackageCall<'_>> {
+    commands(run)
+        .into_iter()
+        .filter_map(|words| {
+            // The command word: after `VAR=value`, `sudo`, `then`... only.
+            let pos = words.iter().position(|w| {
+                !w.contains('=')
+                    && !matches!(
+                        *w,
+                        "sudo" | "env" | "exec" | "then" | "do" | "else" | "(" | "{"
+                    )
+            })?;
+            if !matches!(words[pos], "apk" | "apt-get" | "apt") {
+                return None;
+            }
+            let rest = words[pos + 1..].to_vec();
+            let sub = rest
+                .iter()
+                .find(|w| !w.starts_with('-'))
+                .copied()
+                .unwrap_or("");
+            Some(PackageCall {
+                prog: words[pos],
+                sub,
+                rest,
+            })
+        })
+        .collect()
+}
+
 /// Env values an instruction sets: `ENV A=1 B=2` and the legacy `ENV A 1`;
 /// `ARG A` (no default) gives an empty value.
 pub fn pairs(ins: &Instruction) -> Vec<(String, String)> {

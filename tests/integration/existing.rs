@@ -767,15 +767,20 @@ fn init_compose_keys_stay_strings() {
     }
 }
 
-/// Writes `files` (path, text) under a new temporary folder.
-fn project_of(files: &[(&str, &str)]) -> tempfile::TempDir {
+/// `check --json` on a project of `files` (path, text): the findings as
+/// `ID@file:line`, and the output.
+fn check_project(files: &[(&str, &str)]) -> (Vec<String>, std::process::Output) {
     let tmp = tempfile::tempdir().unwrap();
     for (path, text) in files {
         let p = tmp.path().join(path);
         fs::create_dir_all(p.parent().unwrap()).unwrap();
         fs::write(p, text).unwrap();
     }
-    tmp
+    let out = flaskgen(tmp.path())
+        .args(["check", "--json"])
+        .output()
+        .unwrap();
+    (ids(&out), out)
 }
 
 #[test]
@@ -808,7 +813,7 @@ FROM base AS debug
 ENV FLASK_DEBUG=1
 ";
     let compose = "services:\n  web:\n    build:\n      context: .\n      target: prod\n    ports:\n      - \"80:8000\"\n    healthcheck:\n      test: [\"CMD\", \"true\"]\n  db:\n    image: postgres:16.1\n";
-    let tmp = project_of(&[
+    let (found, out) = check_project(&[
         ("Dockerfile", dockerfile),
         ("compose.yaml", compose),
         ("requirements.txt", "flask\ngunicorn\n"),
@@ -818,11 +823,7 @@ ENV FLASK_DEBUG=1
             "#!/bin/sh\nset -e\nchown -R app /app/data\nexec su-exec app \"$@\"\n",
         ),
     ]);
-    let out = flaskgen(tmp.path())
-        .args(["check", "--json"])
-        .output()
-        .unwrap();
-    assert_eq!(ids(&out), Vec::<String>::new());
+    assert_eq!(found, Vec::<String>::new());
     assert_eq!(out.status.code(), Some(0));
 }
 
@@ -841,7 +842,7 @@ USER 1000
 HEALTHCHECK CMD true
 EXPOSE 5000
 ";
-    let tmp = project_of(&[
+    let (found, out) = check_project(&[
         ("Dockerfile", dockerfile),
         (
             "shop/__init__.py",
@@ -852,12 +853,9 @@ EXPOSE 5000
             "from shop import app\n\napp.run(host='0.0.0.0', debug=True)\n",
         ),
     ]);
-    let out = flaskgen(tmp.path())
-        .args(["check", "--json"])
-        .output()
-        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
     assert_eq!(
-        ids(&out),
+        found,
         vec![
             "FG002@Dockerfile:3",
             "FG001@Dockerfile:5",
@@ -881,13 +879,9 @@ USER 10001
 HEALTHCHECK CMD true
 CMD [\"python\", \"-c\", \"1\"]
 ";
-    let tmp = project_of(&[("Dockerfile", dockerfile), ("app.py", "x = 1\n")]);
-    let out = flaskgen(tmp.path())
-        .args(["check", "--json"])
-        .output()
-        .unwrap();
+    let (found, out) = check_project(&[("Dockerfile", dockerfile), ("app.py", "x = 1\n")]);
     assert_eq!(
-        ids(&out),
+        found,
         vec![
             "FG018@Dockerfile:2",
             "FG020@Dockerfile:4",

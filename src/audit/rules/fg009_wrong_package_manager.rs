@@ -1,7 +1,7 @@
 //! FG009 wrong-package-manager: `apk` on a Debian base, `apt-get`/`apt` on
 //! Alpine, `apk add -y`: lines that fail the build, in any stage.
 
-use crate::audit::context::{commands, run_text, Context, Family};
+use crate::audit::context::{package_calls, run_text, Context, Family};
 use crate::audit::rules::WRONG_PACKAGE_MANAGER;
 use crate::audit::Finding;
 
@@ -9,19 +9,8 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
     let mut out = Vec::new();
     for (st, x) in ctx.all().filter(|(_, x)| x.keyword == "RUN") {
         let text = run_text(x);
-        for words in commands(&text) {
-            let Some(pos) = words
-                .iter()
-                .position(|w| matches!(*w, "apk" | "apt-get" | "apt"))
-            else {
-                continue;
-            };
-            let (prog, rest) = (words[pos], &words[pos + 1..]);
-            let sub = rest
-                .iter()
-                .find(|w| !w.starts_with('-'))
-                .copied()
-                .unwrap_or("");
+        for call in package_calls(&text) {
+            let (prog, sub, rest) = (call.prog, call.sub, &call.rest);
             let msg = match (prog, st.family) {
                 ("apk", Family::Debian) => {
                     format!(

@@ -2,7 +2,7 @@
 //! `--no-cache` and `apk update` (unless the same RUN removes
 //! /var/cache/apk), `apt-get install` without `--no-install-recommends`.
 
-use crate::audit::context::{commands, run_text, Context, Family};
+use crate::audit::context::{package_calls, run_text, Context, Family};
 use crate::audit::rules::PACKAGE_FLAGS;
 use crate::audit::Finding;
 
@@ -12,19 +12,8 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
         let text = run_text(x);
         let apk_cache_removed = text.contains("/var/cache/apk");
         let mut msgs: Vec<String> = Vec::new();
-        for words in commands(&text) {
-            let Some(pos) = words
-                .iter()
-                .position(|w| matches!(*w, "apk" | "apt-get" | "apt"))
-            else {
-                continue;
-            };
-            let (prog, rest) = (words[pos], &words[pos + 1..]);
-            let sub = rest
-                .iter()
-                .find(|w| !w.starts_with('-'))
-                .copied()
-                .unwrap_or("");
+        for call in package_calls(&text) {
+            let (prog, sub, rest) = (call.prog, call.sub, &call.rest);
             let msg = match prog {
                 "apk" if st.family == Family::Debian || apk_cache_removed => continue,
                 "apk" if sub == "add" && rest.iter().any(|w| *w == "-y" || *w == "--yes") => continue,
@@ -62,6 +51,10 @@ mod tests {
     fn caught() {
         catches(check, "FROM python:alpine\nRUN apk update\n");
         catches(check, "FROM python:3.12-alpine\nRUN apk add curl\n");
+        catches(
+            check,
+            "FROM python:3.12-slim\nRUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y gcc\n",
+        );
         catches(
             check,
             "FROM python:3.12-slim\nRUN apt-get update && apt-get install -y gcc\n",

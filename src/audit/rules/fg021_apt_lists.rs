@@ -1,7 +1,7 @@
 //! FG021 apt-lists-left: in a stage that ships, a RUN installs with
 //! apt-get/apt and does not remove /var/lib/apt/lists.
 
-use crate::audit::context::{commands, run_text, Context, Family};
+use crate::audit::context::{package_calls, run_text, Context, Family};
 use crate::audit::rules::APT_LISTS;
 use crate::audit::Finding;
 
@@ -10,12 +10,9 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
         .filter(|(st, x)| x.keyword == "RUN" && st.family != Family::Alpine)
         .filter_map(|(_, x)| {
             let text = run_text(x);
-            let installs = commands(&text).iter().any(|w| {
-                w.iter()
-                    .position(|p| matches!(*p, "apt-get" | "apt"))
-                    .and_then(|i| w[i + 1..].iter().find(|a| !a.starts_with('-')))
-                    == Some(&"install")
-            });
+            let installs = package_calls(&text)
+                .iter()
+                .any(|c| c.prog != "apk" && c.sub == "install");
             let cleaned = text.contains("/var/lib/apt/lists")
                 || x.flags
                     .iter()
