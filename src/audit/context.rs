@@ -53,8 +53,10 @@ pub struct Var {
 pub struct Stage {
     /// `AS` name, lower-case; empty when unnamed.
     pub name: String,
-    /// The FROM image as written, with ARGs substituted.
+    /// The FROM image as written, with ARGs substituted (a stage name for an inheriting stage).
     pub image: String,
+    /// The outside image at the root of the FROM chain: what the stage is made of.
+    pub base: String,
     pub line: usize,
     /// The earlier stage this one is built FROM.
     pub parent: Option<usize>,
@@ -340,6 +342,7 @@ pub fn stages(ins: &[Instruction], target: Option<&str>) -> (Vec<Stage>, Option<
             None => Stage {
                 name,
                 family: family_of(&image),
+                base: image.clone(),
                 image,
                 line: from.line,
                 parent: None,
@@ -416,6 +419,17 @@ pub fn stages(ins: &[Instruction], target: Option<&str>) -> (Vec<Stage>, Option<
     (stages, target)
 }
 
+/// The words of the command a shell line ends with, the one that keeps
+/// running: `flask db upgrade && exec gunicorn app:app` → `exec gunicorn app:app`.
+fn last_command(line: &str) -> Vec<String> {
+    line.split("&&")
+        .flat_map(|p| p.split(';'))
+        .map(shell_words)
+        .filter(|w| !w.is_empty())
+        .last()
+        .unwrap_or_default()
+}
+
 /// Programs that hand over to the next words: `exec X`, `gosu user X`,
 /// `tini -- X`. Returns the words left and the user dropped to, if any.
 fn strip_wrappers(mut w: Vec<String>) -> (Vec<String>, Option<String>) {
@@ -450,7 +464,7 @@ fn strip_wrappers(mut w: Vec<String>) -> (Vec<String>, Option<String>) {
                 w.drain(..skip);
             }
             "sh" | "bash" if w.get(1).is_some_and(|f| f == "-c") && w.len() >= 3 => {
-                w = shell_words(&w[2..].join(" "));
+                w = last_command(&w[2..].join(" "));
             }
             _ => return (w, user),
         }
@@ -664,6 +678,10 @@ impl<'a> Context<'a> {
                 words.extend(c.words());
             }
             line = line.max(c.line);
+        }
+        // Shell form runs under `sh -c`: the last command is the one that stays.
+        if [ep, cmd].into_iter().flatten().any(|x| x.exec.is_none()) {
+            words = last_command(&words.join(" "));
         }
         let words: Vec<String> = words.iter().map(|w| st.subst(w)).collect();
         let (words, wrapped_user) = strip_wrappers(words);
@@ -892,6 +910,20 @@ mod tests {
         };
         let vars = [v("A", "1"), v("B", "")];
         assert_eq!(subst("$A ${A} ${B:-2} ${C:-3} $C", &vars), "1 1 2 3 $C");
+    }
+
+    #[test]
+    fn the_command_a_shell_line_ends_with() {
+        assert_eq!(
+            strip_wrappers(vec![
+                "/bin/sh".into(),
+                "-c".into(),
+                "flask db upgrade && exec gunicorn -b :8000 app:app".into()
+            ])
+            .0,
+            ["gunicorn", "-b", ":8000", "app:app"]
+        );
+        assert_eq!(last_command("cd /app; python app.py"), ["python", "app.py"]);
     }
 
     #[test]

@@ -15,7 +15,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
                 ("apk", Family::Debian) => {
                     format!(
                         "`apk` on a Debian-based image ({}): it does not exist there",
-                        st.image
+                        st.base
                     )
                 }
                 ("apk", _) if sub == "add" && rest.iter().any(|w| *w == "-y" || *w == "--yes") => {
@@ -23,7 +23,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
                 }
                 ("apt-get" | "apt", Family::Alpine) => format!(
                     "`{prog}` on an Alpine-based image ({}): it does not exist there (use apk)",
-                    st.image
+                    st.base
                 ),
                 _ => continue,
             };
