@@ -1,8 +1,9 @@
-//! YAML read into a small tree that keeps each node's 1-based line, over
-//! the `saphyr` parser. Every YAML file flaskgen reads (today: compose
-//! files) goes through [`parse`].
+//! YAML read into a small tree that keeps each node's 1-based line, built
+//! from the events of the `saphyr-parser` YAML 1.2 parser (anchors, aliases
+//! and `<<` merge keys resolved). Every YAML file flaskgen reads (today:
+//! compose files; templates only write YAML) goes through [`parse`].
 
-use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
+use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
@@ -52,56 +53,135 @@ impl Node {
     }
 }
 
-fn scalar(s: &Scalar) -> Value {
-    match s {
-        Scalar::Null => Value::Null,
-        Scalar::Boolean(b) => Value::Scalar(b.to_string()),
-        Scalar::Integer(i) => Value::Scalar(i.to_string()),
-        Scalar::FloatingPoint(f) => Value::Scalar(f.to_string()),
-        Scalar::String(s) => Value::Scalar(s.to_string()),
-    }
+type Item<'t> = Result<(Event<'t>, Span), ScanError>;
+
+/// Builds nodes from parser events, remembering anchored ones for aliases.
+struct Builder<'t, I: Iterator<Item = Item<'t>>> {
+    events: I,
+    anchors: Vec<(usize, Node)>,
 }
 
-fn convert(y: &MarkedYaml) -> Node {
-    let value = match &y.data {
-        YamlData::Value(s) => scalar(s),
-        YamlData::Representation(s, _, _) => Value::Scalar(s.to_string()),
-        YamlData::Sequence(items) => Value::Seq(items.iter().map(convert).collect()),
-        YamlData::Mapping(m) => Value::Map(
-            m.iter()
-                .filter_map(|(k, v)| match &k.data {
-                    YamlData::Value(s) => match scalar(s) {
-                        Value::Scalar(name) => Some((name, keyed(k, v))),
-                        _ => None,
-                    },
-                    YamlData::Representation(s, _, _) => Some((s.to_string(), keyed(k, v))),
-                    _ => None,
-                })
-                .collect(),
-        ),
-        YamlData::Tagged(_, inner) => return convert(inner),
-        YamlData::Alias(_) | YamlData::BadValue => Value::Null,
-    };
-    Node {
-        line: y.span.start.line(),
-        value,
+impl<'t, I: Iterator<Item = Item<'t>>> Builder<'t, I> {
+    fn next(&mut self) -> Option<(Event<'t>, Span)> {
+        self.events.next()?.ok()
     }
-}
 
-/// A mapping's value; a block collection takes its key's line (where a
-/// reader looks for `healthcheck:`), a scalar keeps its own.
-fn keyed(key: &MarkedYaml, value: &MarkedYaml) -> Node {
-    let mut n = convert(value);
-    if matches!(n.value, Value::Seq(_) | Value::Map(_)) {
-        n.line = key.span.start.line();
+    fn anchor(&mut self, id: usize, n: &Node) {
+        if id > 0 {
+            self.anchors.push((id, n.clone()));
+        }
     }
-    n
+
+    /// The node that starts with `event`; `None` on a parse error.
+    fn node(&mut self, event: Event<'t>, span: Span) -> Option<Node> {
+        let line = span.start.line();
+        let node = match event {
+            Event::Scalar(v, style, id, _) => {
+                let plain_null = style == ScalarStyle::Plain
+                    && matches!(v.as_ref(), "" | "~" | "null" | "Null" | "NULL");
+                let value = if plain_null {
+                    Value::Null
+                } else {
+                    Value::Scalar(v.into_owned())
+                };
+                let n = Node { line, value };
+                self.anchor(id, &n);
+                n
+            }
+            Event::Alias(id) => {
+                let found = self.anchors.iter().rev().find(|(a, _)| *a == id);
+                let mut n = found.map(|(_, n)| n.clone())?;
+                n.line = line;
+                n
+            }
+            Event::SequenceStart(id, _) => {
+                let mut items = Vec::new();
+                loop {
+                    match self.next()? {
+                        (Event::SequenceEnd, _) => break,
+                        (e, sp) => items.push(self.node(e, sp)?),
+                    }
+                }
+                let n = Node {
+                    line,
+                    value: Value::Seq(items),
+                };
+                self.anchor(id, &n);
+                n
+            }
+            Event::MappingStart(id, _) => {
+                let mut entries: Vec<(String, Node)> = Vec::new();
+                let mut merged: Vec<(String, Node)> = Vec::new();
+                loop {
+                    let (k, ksp) = self.next()?;
+                    if matches!(k, Event::MappingEnd) {
+                        break;
+                    }
+                    let key = self.node(k, ksp)?;
+                    let (v, vsp) = self.next()?;
+                    let mut value = self.node(v, vsp)?;
+                    // A block collection takes its key's line (where a reader
+                    // looks for `healthcheck:`); a scalar keeps its own.
+                    if matches!(value.value, Value::Seq(_) | Value::Map(_)) {
+                        value.line = key.line;
+                    }
+                    match key.value {
+                        Value::Scalar(k) if k == "<<" => {
+                            let sources = match value.value {
+                                Value::Seq(s) => s,
+                                other => vec![Node { line, value: other }],
+                            };
+                            for src in sources {
+                                if let Value::Map(m) = src.value {
+                                    merged.extend(m);
+                                }
+                            }
+                        }
+                        Value::Scalar(k) => entries.push((k, value)),
+                        _ => {}
+                    }
+                }
+                // Merged keys fill in what the mapping does not say itself.
+                for (k, v) in merged {
+                    if !entries.iter().any(|(e, _)| *e == k) {
+                        entries.push((k, v));
+                    }
+                }
+                let n = Node {
+                    line,
+                    value: Value::Map(entries),
+                };
+                self.anchor(id, &n);
+                n
+            }
+            _ => return None,
+        };
+        Some(node)
+    }
 }
 
 /// The first document of `text`, or `None` when it is not valid YAML.
 pub fn parse(text: &str) -> Option<Node> {
-    let docs = MarkedYaml::load_from_str(text).ok()?;
-    docs.first().map(convert)
+    let mut b = Builder {
+        events: Parser::new_from_str(text),
+        anchors: Vec::new(),
+    };
+    loop {
+        match b.next()? {
+            (Event::StreamStart | Event::DocumentStart(_) | Event::Nothing, _) => {}
+            (Event::StreamEnd | Event::DocumentEnd, _) => return None,
+            (e, sp) => {
+                let root = b.node(e, sp)?;
+                // The rest of the document must parse too.
+                while let Some(ev) = b.events.next() {
+                    if matches!(ev.ok()?.0, Event::DocumentEnd) {
+                        break;
+                    }
+                }
+                return Some(root);
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -117,5 +197,21 @@ mod tests {
         assert_eq!(c.items()[1].as_str(), Some("y"));
         assert_eq!(c.items()[1].line, 5);
         assert!(parse("a: [").is_none());
+        assert!(parse("a: 1\n b: 2\n").is_none());
+    }
+
+    #[test]
+    fn anchors_aliases_and_merge_keys() {
+        let n = parse("x-common: &c\n  restart: always\n  ports: [\"80:5000\"]\nservices:\n  web:\n    <<: *c\n    restart: \"no\"\n").unwrap();
+        let web = n.get("services").unwrap().get("web").unwrap();
+        assert_eq!(web.get("restart").unwrap().as_str(), Some("no"));
+        assert_eq!(
+            web.get("ports").unwrap().items()[0].as_str(),
+            Some("80:5000")
+        );
+        assert_eq!(
+            parse("a: ~\n").unwrap().get("a").unwrap().value,
+            Value::Null
+        );
     }
 }
