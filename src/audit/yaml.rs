@@ -173,7 +173,7 @@ pub fn parse(text: &str) -> Option<Node> {
             (e, sp) => {
                 let root = b.node(e, sp)?;
                 // The rest of the document must parse too.
-                while let Some(ev) = b.events.next() {
+                for ev in b.events.by_ref() {
                     if matches!(ev.ok()?.0, Event::DocumentEnd) {
                         break;
                     }
