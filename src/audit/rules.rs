@@ -1,7 +1,68 @@
-//! The rules `flaskgen check` applies, each with a stable ID. IDs are never
-//! reused or renumbered: tools (and people) filter findings by them.
+//! The rules `flaskgen check` applies, each with a stable ID: this table
+//! (ID, name, severity, why, fix) is the one source for `--explain`, the
+//! README and SARIF. Each rule's check is in its own file under `rules/`.
+//! IDs are never reused or renumbered: tools (and people) filter findings by them.
 
 use serde::Serialize;
+
+use super::context::Context;
+use super::Finding;
+
+pub mod fg001_dev_server;
+pub mod fg002_debug_mode;
+pub mod fg003_root_user;
+pub mod fg004_base_image_tag;
+pub mod fg005_port_mismatch;
+pub mod fg006_server_not_installed;
+pub mod fg007_shell_form;
+pub mod fg008_deps_after_code;
+pub mod fg009_wrong_package_manager;
+pub mod fg010_package_manager_flags;
+pub mod fg011_pip_cache;
+pub mod fg012_no_dockerignore;
+pub mod fg013_dockerignore_gaps;
+pub mod fg014_secrets_in_context;
+pub mod fg015_no_healthcheck;
+pub mod fg016_no_dockerfile;
+pub mod fg017_dockerfile_unreadable;
+pub mod fg018_secret_in_env;
+pub mod fg019_add_local;
+pub mod fg020_copy_image_root;
+pub mod fg021_apt_lists;
+pub mod fg022_apt_not_apt_get;
+pub mod fg023_relative_copy_no_workdir;
+
+/// Every rule's check, in ID order.
+const CHECKS: &[fn(&Context) -> Vec<Finding>] = &[
+    fg001_dev_server::check,
+    fg002_debug_mode::check,
+    fg003_root_user::check,
+    fg004_base_image_tag::check,
+    fg005_port_mismatch::check,
+    fg006_server_not_installed::check,
+    fg007_shell_form::check,
+    fg008_deps_after_code::check,
+    fg009_wrong_package_manager::check,
+    fg010_package_manager_flags::check,
+    fg011_pip_cache::check,
+    fg012_no_dockerignore::check,
+    fg013_dockerignore_gaps::check,
+    fg014_secrets_in_context::check,
+    fg015_no_healthcheck::check,
+    fg016_no_dockerfile::check,
+    fg017_dockerfile_unreadable::check,
+    fg018_secret_in_env::check,
+    fg019_add_local::check,
+    fg020_copy_image_root::check,
+    fg021_apt_lists::check,
+    fg022_apt_not_apt_get::check,
+    fg023_relative_copy_no_workdir::check,
+];
+
+/// The findings of every rule on one context.
+pub fn run(ctx: &Context) -> Vec<Finding> {
+    CHECKS.iter().flat_map(|check| check(ctx)).collect()
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
@@ -133,6 +194,31 @@ rule!(
     "Make the Dockerfile a regular UTF-8 text file inside the project, under 1 MiB, or point --dockerfile at one."
 );
 
+rule!(SECRET_IN_ENV, "FG018", "secret-in-env", Error,
+    "A secret is baked into the image by ENV or ARG",
+    "ENV values are stored in the image config and ARG values in its history: anyone who pulls the image reads them with `docker inspect` or `docker history`.",
+    "Remove the value from the Dockerfile and pass it at run time (`docker run -e`, compose `environment:`/`env_file:`, or a secrets mount).");
+rule!(ADD_LOCAL, "FG019", "add-local-files", Warning,
+    "ADD copies local files",
+    "ADD also unpacks archives and fetches URLs, so a plain copy with ADD can do more than it says; COPY does only what it says.",
+    "Use COPY for local files and folders; keep ADD for a URL or a local tar archive to unpack.");
+rule!(COPY_IMAGE_ROOT, "FG020", "copy-image-root", Warning,
+    "COPY --from an external image copies its whole filesystem",
+    "`COPY --from=image / /` overwrites the base's own files (libc, Python, package database) with another image's, which breaks in ways no build step shows.",
+    "Copy only the paths you need: `COPY --from=image /usr/local/bin/tool /usr/local/bin/`.");
+rule!(APT_LISTS, "FG021", "apt-lists-left", Warning,
+    "apt's package lists stay in the layer",
+    "`apt-get update` downloads package lists (tens of MB) that stay in the layer unless the same RUN removes them.",
+    "End the RUN that installs with `&& rm -rf /var/lib/apt/lists/*`.");
+rule!(APT_NOT_APT_GET, "FG022", "apt-not-apt-get", Warning,
+    "`apt` instead of `apt-get` in RUN",
+    "apt's command line is for people: it warns that its interface is not stable for scripts, and its output and prompts can change between releases.",
+    "Use `apt-get` (and `apt-cache`) in Dockerfiles.");
+rule!(RELATIVE_COPY_NO_WORKDIR, "FG023", "relative-copy-no-workdir", Warning,
+    "COPY to a relative path with no WORKDIR",
+    "With no WORKDIR the destination is relative to `/`, so the files land in the image's root next to /etc and /usr, wherever the base image happens to start.",
+    "Set `WORKDIR /srv/app` (or another absolute folder) before the COPY, or give COPY an absolute destination.");
+
 /// Every rule, in ID order.
 pub const ALL: &[&Rule] = &[
     &DEV_SERVER,
@@ -152,6 +238,12 @@ pub const ALL: &[&Rule] = &[
     &NO_HEALTHCHECK,
     &NO_DOCKERFILE,
     &DOCKERFILE_UNREADABLE,
+    &SECRET_IN_ENV,
+    &ADD_LOCAL,
+    &COPY_IMAGE_ROOT,
+    &APT_LISTS,
+    &APT_NOT_APT_GET,
+    &RELATIVE_COPY_NO_WORKDIR,
 ];
 
 #[cfg(test)]
@@ -163,5 +255,6 @@ mod tests {
         sorted.sort();
         sorted.dedup();
         assert_eq!(ids, sorted);
+        assert_eq!(super::ALL.len(), super::CHECKS.len());
     }
 }
