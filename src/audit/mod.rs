@@ -2,10 +2,12 @@
 //! .dockerignore, compose file, gunicorn config) against the rules in
 //! [`rules`], using what [`crate::inspect`] learns from the code.
 
+pub mod config;
 pub mod dockerfile;
 pub mod ignore_file;
 pub mod output;
 pub mod rules;
+pub mod suppress;
 
 use std::fs;
 use std::path::Path;
