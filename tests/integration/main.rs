@@ -1,5 +1,6 @@
 //! Integration tests: the real binary, real files, real exit codes.
 
+mod checkcfg;
 mod cli;
 mod crash;
 mod credentials;
