@@ -2,6 +2,7 @@
 
 mod checkcfg;
 mod cli;
+mod corpus;
 mod crash;
 mod credentials;
 mod deploy;
