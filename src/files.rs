@@ -130,6 +130,9 @@ pub struct Project {
     /// The root with every link resolved: targets must start with it.
     real_root: Option<PathBuf>,
     cache: RefCell<BTreeMap<String, Contents>>,
+    /// Each folder's path with every link resolved, by its root-relative
+    /// path (`` for the root), resolved once.
+    folders: RefCell<BTreeMap<String, Option<PathBuf>>>,
     warned: RefCell<BTreeSet<String>>,
     warnings: RefCell<Vec<String>>,
 }
@@ -140,6 +143,7 @@ impl Project {
             root: root.to_path_buf(),
             real_root: fs::canonicalize(root).ok(),
             cache: RefCell::new(BTreeMap::new()),
+            folders: RefCell::new(BTreeMap::new()),
             warned: RefCell::new(BTreeSet::new()),
             warnings: RefCell::new(Vec::new()),
         }
@@ -219,18 +223,51 @@ impl Project {
         };
         // Every link on the way (the file's own, or a folder's) must stay inside.
         let outside = Contents::Skipped(Skip::LinkOutside);
-        let real = match (fs::canonicalize(&path), &self.real_root) {
+        let resolved = if lmeta.file_type().is_symlink() {
+            fs::canonicalize(&path)
+        } else {
+            self.resolve_in_folder(rel)
+                .unwrap_or_else(|| fs::canonicalize(&path))
+        };
+        let real = match (resolved, &self.real_root) {
             (Ok(real), Some(root)) if real.starts_with(root) => real,
             _ if lmeta.file_type().is_symlink() => return Err(outside),
             (Ok(_), Some(_)) => return Err(outside),
             (Err(e), _) => return Err(io(e)),
             (Ok(real), None) => real,
         };
-        let meta = fs::metadata(&real).map_err(io)?;
+        let meta = if lmeta.file_type().is_symlink() {
+            fs::metadata(&real).map_err(io)?
+        } else {
+            lmeta
+        };
         match not_regular(&meta) {
             Some(why) => Err(Contents::Skipped(why)),
             None => Ok((real, meta)),
         }
+    }
+
+    /// The resolved path of `rel`, a name that is not a link itself, as its
+    /// folder's resolved path (resolved once per folder) joined with the
+    /// name; None when `rel` is not plain `a/b/name` (no `.`, `..`, empty or
+    /// absolute parts), for the caller to resolve the whole path.
+    fn resolve_in_folder(&self, rel: &str) -> Option<std::io::Result<PathBuf>> {
+        let plain = !rel.is_empty()
+            && rel
+                .split('/')
+                .all(|c| !c.is_empty() && c != "." && c != "..");
+        if !plain {
+            return None;
+        }
+        let (folder, name) = rel.rsplit_once('/').unwrap_or(("", rel));
+        let mut folders = self.folders.borrow_mut();
+        let real = folders
+            .entry(folder.to_string())
+            .or_insert_with(|| fs::canonicalize(self.root.join(folder)).ok());
+        Some(match real {
+            Some(r) => Ok(r.join(name)),
+            None => fs::canonicalize(self.root.join(rel)),
+        })
     }
 
     fn read_uncached(&self, rel: &str, kind: Kind) -> Contents {

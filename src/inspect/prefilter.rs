@@ -2,10 +2,14 @@
 //! image: what the project root's `.dockerignore` excludes from the build
 //! context. A folder is not entered at all when it is excluded and no `!`
 //! pattern could bring back anything under it; a file is skipped when it is
-//! excluded. With no `.dockerignore`, nothing is left out.
+//! excluded. With no `.dockerignore`, or one of more than 200 patterns (too
+//! costly to match against every path), nothing is left out.
 
 use crate::audit::ignore_file::Patterns;
 use crate::files::{Kind, Project};
+
+/// More `.dockerignore` patterns than this and the walk leaves nothing out.
+const MAX_PATTERNS: usize = 200;
 
 pub struct BuildContext {
     patterns: Option<Patterns>,
@@ -17,12 +21,22 @@ pub struct BuildContext {
 impl BuildContext {
     /// The project root's `.dockerignore`, read through the bounded reader.
     pub fn read(project: &Project) -> BuildContext {
-        let Some(text) = project.text(".dockerignore", Kind::Config) else {
-            return BuildContext {
-                patterns: None,
-                reincluded: Vec::new(),
-            };
+        let everything = BuildContext {
+            patterns: None,
+            reincluded: Vec::new(),
         };
+        let Some(text) = project.text(".dockerignore", Kind::Config) else {
+            return everything;
+        };
+        // Each pattern is a regex tested against every path: past this many,
+        // leaving nothing out is cheaper than matching.
+        let patterns = text
+            .lines()
+            .filter(|l| !l.trim().is_empty() && !l.trim().starts_with('#'))
+            .count();
+        if patterns > MAX_PATTERNS {
+            return everything;
+        }
         let reincluded = text
             .lines()
             .filter_map(|l| l.trim().strip_prefix('!'))
@@ -134,9 +148,12 @@ mod tests {
     }
 
     #[test]
-    fn no_dockerignore_leaves_nothing_out() {
+    fn no_dockerignore_or_a_huge_one_leaves_nothing_out() {
         let dir = tempfile::tempdir().unwrap();
         let c = BuildContext::read(&Project::new(dir.path()));
         assert!(!c.skips_dir("data") && !c.skips_file("x.py"));
+        let huge: String = (0..=MAX_PATTERNS).map(|i| format!("data{i}\n")).collect();
+        let c = context(&format!("data\n{huge}"));
+        assert!(!c.skips_dir("data"));
     }
 }
