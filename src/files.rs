@@ -291,7 +291,8 @@ impl Project {
             }
             Err(e) => return Contents::Skipped(Skip::Io(e.kind().to_string())),
         }
-        let mut bytes = Vec::new();
+        // Room for the whole file and the end-of-file read: two reads, not a growing buffer.
+        let mut bytes = Vec::with_capacity(meta.len().min(kind.cap()) as usize + 1);
         if let Err(e) = file.take(kind.cap() + 1).read_to_end(&mut bytes) {
             return Contents::Skipped(Skip::Io(e.kind().to_string()));
         }
