@@ -416,6 +416,42 @@ mod tests {
         );
     }
 
+    /// Files are resolved through their folder's path (resolved once): a
+    /// folder that links outside still keeps its files out, one that links
+    /// inside lets them in, and `..` never climbs out.
+    #[cfg(unix)]
+    #[test]
+    fn files_in_linked_folders_are_read_only_inside() {
+        let base = tempfile::tempdir().unwrap();
+        let r = &base.path().join("proj");
+        let outside = &base.path().join("out");
+        fs::create_dir_all(r.join("real")).unwrap();
+        fs::create_dir(outside).unwrap();
+        fs::write(r.join("real/app.py"), "inside").unwrap();
+        fs::write(outside.join("app.py"), "outside").unwrap();
+        std::os::unix::fs::symlink(outside, r.join("away")).unwrap();
+        std::os::unix::fs::symlink("real", r.join("alias")).unwrap();
+        let p = Project::new(r);
+        for _ in 0..2 {
+            assert_eq!(
+                p.read("away/app.py", Kind::Python),
+                Contents::Skipped(Skip::LinkOutside)
+            );
+            assert_eq!(
+                p.read("alias/app.py", Kind::Python),
+                Contents::Text("inside".into())
+            );
+            assert_eq!(
+                p.read("real/app.py", Kind::Python),
+                Contents::Text("inside".into())
+            );
+            assert_eq!(
+                p.read("real/../../out/app.py", Kind::Python),
+                Contents::Skipped(Skip::LinkOutside)
+            );
+        }
+    }
+
     #[cfg(unix)]
     #[test]
     fn a_fifo_is_skipped_without_blocking() {
