@@ -267,9 +267,20 @@ pub struct CheckArgs {
     #[arg(long, conflicts_with = "format")]
     pub json: bool,
 
-    /// Exit 1 when a finding is at or above this severity
-    #[arg(long, value_enum, default_value_t = FailOn::Warning, value_name = "SEVERITY")]
-    pub fail_on: FailOn,
+    /// Exit 1 when an active finding is at or above this severity
+    /// [default: pyproject.toml's [tool.flaskgen.check] fail-on, else warning]
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<FailOn>,
+
+    /// Suppress these rules' findings, e.g. `--ignore FG011,FG015` (replaces
+    /// pyproject.toml's `ignore`)
+    #[arg(long, value_name = "ID[,ID]")]
+    pub ignore: Vec<String>,
+
+    /// Only these rules' findings are active, e.g. `--select FG001,FG002`
+    /// (replaces pyproject.toml's `select`); the others are suppressed
+    #[arg(long, value_name = "ID[,ID]")]
+    pub select: Vec<String>,
 
     /// Print why each finding matters and how to fix it
     #[arg(long)]

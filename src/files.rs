@@ -130,6 +130,9 @@ pub struct Project {
     /// The root with every link resolved: targets must start with it.
     real_root: Option<PathBuf>,
     cache: RefCell<BTreeMap<String, Contents>>,
+    /// Each folder's path with every link resolved, by its root-relative
+    /// path (`` for the root), resolved once.
+    folders: RefCell<BTreeMap<String, Option<PathBuf>>>,
     warned: RefCell<BTreeSet<String>>,
     warnings: RefCell<Vec<String>>,
 }
@@ -140,6 +143,7 @@ impl Project {
             root: root.to_path_buf(),
             real_root: fs::canonicalize(root).ok(),
             cache: RefCell::new(BTreeMap::new()),
+            folders: RefCell::new(BTreeMap::new()),
             warned: RefCell::new(BTreeSet::new()),
             warnings: RefCell::new(Vec::new()),
         }
@@ -219,18 +223,51 @@ impl Project {
         };
         // Every link on the way (the file's own, or a folder's) must stay inside.
         let outside = Contents::Skipped(Skip::LinkOutside);
-        let real = match (fs::canonicalize(&path), &self.real_root) {
+        let resolved = if lmeta.file_type().is_symlink() {
+            fs::canonicalize(&path)
+        } else {
+            self.resolve_in_folder(rel)
+                .unwrap_or_else(|| fs::canonicalize(&path))
+        };
+        let real = match (resolved, &self.real_root) {
             (Ok(real), Some(root)) if real.starts_with(root) => real,
             _ if lmeta.file_type().is_symlink() => return Err(outside),
             (Ok(_), Some(_)) => return Err(outside),
             (Err(e), _) => return Err(io(e)),
             (Ok(real), None) => real,
         };
-        let meta = fs::metadata(&real).map_err(io)?;
+        let meta = if lmeta.file_type().is_symlink() {
+            fs::metadata(&real).map_err(io)?
+        } else {
+            lmeta
+        };
         match not_regular(&meta) {
             Some(why) => Err(Contents::Skipped(why)),
             None => Ok((real, meta)),
         }
+    }
+
+    /// The resolved path of `rel`, a name that is not a link itself, as its
+    /// folder's resolved path (resolved once per folder) joined with the
+    /// name; None when `rel` is not plain `a/b/name` (no `.`, `..`, empty or
+    /// absolute parts), for the caller to resolve the whole path.
+    fn resolve_in_folder(&self, rel: &str) -> Option<std::io::Result<PathBuf>> {
+        let plain = !rel.is_empty()
+            && rel
+                .split('/')
+                .all(|c| !c.is_empty() && c != "." && c != "..");
+        if !plain {
+            return None;
+        }
+        let (folder, name) = rel.rsplit_once('/').unwrap_or(("", rel));
+        let mut folders = self.folders.borrow_mut();
+        let real = folders
+            .entry(folder.to_string())
+            .or_insert_with(|| fs::canonicalize(self.root.join(folder)).ok());
+        Some(match real {
+            Some(r) => Ok(r.join(name)),
+            None => fs::canonicalize(self.root.join(rel)),
+        })
     }
 
     fn read_uncached(&self, rel: &str, kind: Kind) -> Contents {
@@ -254,7 +291,8 @@ impl Project {
             }
             Err(e) => return Contents::Skipped(Skip::Io(e.kind().to_string())),
         }
-        let mut bytes = Vec::new();
+        // Room for the whole file and the end-of-file read: two reads, not a growing buffer.
+        let mut bytes = Vec::with_capacity(meta.len().min(kind.cap()) as usize + 1);
         if let Err(e) = file.take(kind.cap() + 1).read_to_end(&mut bytes) {
             return Contents::Skipped(Skip::Io(e.kind().to_string()));
         }
@@ -376,6 +414,42 @@ mod tests {
             p.warnings(),
             vec!["skipped big.toml: larger than the 1 MiB limit for TOML files"]
         );
+    }
+
+    /// Files are resolved through their folder's path (resolved once): a
+    /// folder that links outside still keeps its files out, one that links
+    /// inside lets them in, and `..` never climbs out.
+    #[cfg(unix)]
+    #[test]
+    fn files_in_linked_folders_are_read_only_inside() {
+        let base = tempfile::tempdir().unwrap();
+        let r = &base.path().join("proj");
+        let outside = &base.path().join("out");
+        fs::create_dir_all(r.join("real")).unwrap();
+        fs::create_dir(outside).unwrap();
+        fs::write(r.join("real/app.py"), "inside").unwrap();
+        fs::write(outside.join("app.py"), "outside").unwrap();
+        std::os::unix::fs::symlink(outside, r.join("away")).unwrap();
+        std::os::unix::fs::symlink("real", r.join("alias")).unwrap();
+        let p = Project::new(r);
+        for _ in 0..2 {
+            assert_eq!(
+                p.read("away/app.py", Kind::Python),
+                Contents::Skipped(Skip::LinkOutside)
+            );
+            assert_eq!(
+                p.read("alias/app.py", Kind::Python),
+                Contents::Text("inside".into())
+            );
+            assert_eq!(
+                p.read("real/app.py", Kind::Python),
+                Contents::Text("inside".into())
+            );
+            assert_eq!(
+                p.read("real/../../out/app.py", Kind::Python),
+                Contents::Skipped(Skip::LinkOutside)
+            );
+        }
     }
 
     #[cfg(unix)]

@@ -1,14 +1,18 @@
 //! `flaskgen check`: audits a Flask project's container setup (Dockerfile,
 //! .dockerignore, compose file, gunicorn config). [`context`] reads the
 //! project once; each rule in [`rules`] (one file per rule) looks at that
-//! [`context::Context`] and returns its findings.
+//! [`context::Context`] and returns its findings; [`suppress`] then marks
+//! the findings that comments, `[tool.flaskgen.check]` ([`config`]) or
+//! `--ignore`/`--select` silence (kept, never dropped).
 
 pub mod compose;
+pub mod config;
 pub mod context;
 pub mod dockerfile;
 pub mod ignore_file;
 pub mod output;
 pub mod rules;
+pub mod suppress;
 pub mod yaml;
 
 use std::path::Path;

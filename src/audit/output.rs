@@ -1,5 +1,6 @@
-//! Findings as people read them (grouped by file), as JSON, and as SARIF
-//! 2.1.0 for code-scanning tools.
+//! Findings as people read them (grouped by file; suppressed ones only
+//! counted), as JSON (every finding, with `suppressed`), and as SARIF 2.1.0
+//! for code-scanning tools (suppressed ones with `suppressions`).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -7,6 +8,7 @@ use std::path::Path;
 use serde_json::{json, Value};
 
 use super::rules::{self, Severity};
+use super::suppress::Reviewed;
 use super::Finding;
 use crate::present::{Printer, BOLD, CYAN, DIM, RED, YELLOW};
 
@@ -20,9 +22,32 @@ fn location(f: &Finding) -> String {
     }
 }
 
-pub fn human(findings: &[Finding], root: &str, printer: Printer, explain: bool) -> String {
+/// Active findings by severity, and how many were suppressed.
+struct Counts {
+    error: usize,
+    warning: usize,
+    note: usize,
+    suppressed: usize,
+}
+
+fn counts(reviewed: &[Reviewed]) -> Counts {
+    let active = |s: Severity| {
+        reviewed
+            .iter()
+            .filter(|r| r.active() && r.finding.severity == s)
+            .count()
+    };
+    Counts {
+        error: active(Severity::Error),
+        warning: active(Severity::Warning),
+        note: active(Severity::Note),
+        suppressed: reviewed.iter().filter(|r| !r.active()).count(),
+    }
+}
+
+pub fn human(reviewed: &[Reviewed], root: &str, printer: Printer, explain: bool) -> String {
     let mut by_file: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
-    for f in findings {
+    for f in reviewed.iter().filter(|r| r.active()).map(|r| &r.finding) {
         by_file.entry(f.file.as_str()).or_default().push(f);
     }
     let mut out = String::new();
@@ -48,30 +73,38 @@ pub fn human(findings: &[Finding], root: &str, printer: Printer, explain: bool) 
             }
         }
     }
-    let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
-    if findings.is_empty() {
-        out.push_str(&format!("{}: no problems found\n", clean(root)));
+    let c = counts(reviewed);
+    let suppressed = match c.suppressed {
+        0 => String::new(),
+        n => format!(", {n} suppressed"),
+    };
+    if c.error + c.warning + c.note == 0 {
+        out.push_str(&format!("{}: no problems found{suppressed}\n", clean(root)));
     } else {
         out.push_str(&format!(
-            "{}: {} error(s), {} warning(s), {} note(s)\n",
+            "{}: {} error(s), {} warning(s), {} note(s){suppressed}\n",
             clean(root),
-            count(Severity::Error),
-            count(Severity::Warning),
-            count(Severity::Note)
+            c.error,
+            c.warning,
+            c.note
         ));
     }
     out
 }
 
-pub fn json(findings: &[Finding], root: &str, passed: bool) -> String {
+/// Every finding, suppressed ones included (`"suppressed": {kind,
+/// justification}`, else null); the summary counts active ones by severity.
+pub fn json(reviewed: &[Reviewed], root: &str, passed: bool) -> String {
+    let c = counts(reviewed);
     let doc = json!({
         "path": root,
         "passed": passed,
-        "findings": findings,
+        "findings": reviewed,
         "summary": {
-            "error": findings.iter().filter(|f| f.severity == Severity::Error).count(),
-            "warning": findings.iter().filter(|f| f.severity == Severity::Warning).count(),
-            "note": findings.iter().filter(|f| f.severity == Severity::Note).count(),
+            "error": c.error,
+            "warning": c.warning,
+            "note": c.note,
+            "suppressed": c.suppressed,
         },
     });
     crate::present::json::document(&doc)
@@ -102,7 +135,9 @@ fn root_uri(root: &Path) -> String {
 /// SARIF 2.1.0: one run, every rule described, results located by file:line
 /// relative to the project root (`%SRCROOT%`, the `file:` URI of `root`, an
 /// absolute path). Every URI is an RFC 3986 reference, percent-encoded.
-pub fn sarif(findings: &[Finding], root: &Path) -> String {
+/// A suppressed finding carries `suppressions` (`inSource` for a comment,
+/// `external` for a flag or pyproject.toml), as SARIF 2.1.0 §3.27.23 has it.
+pub fn sarif(reviewed: &[Reviewed], root: &Path) -> String {
     let rules: Vec<Value> = rules::ALL
         .iter()
         .map(|r| {
@@ -116,9 +151,10 @@ pub fn sarif(findings: &[Finding], root: &Path) -> String {
             })
         })
         .collect();
-    let results: Vec<Value> = findings
+    let results: Vec<Value> = reviewed
         .iter()
-        .map(|f| {
+        .map(|r| {
+            let f = &r.finding;
             let index = rules::ALL.iter().position(|r| r.id == f.id).unwrap_or(0);
             let mut physical = json!({
                 "artifactLocation": {"uri": uri_path(f.file.as_bytes()), "uriBaseId": "%SRCROOT%"},
@@ -126,13 +162,17 @@ pub fn sarif(findings: &[Finding], root: &Path) -> String {
             if f.line > 0 {
                 physical["region"] = json!({"startLine": f.line});
             }
-            json!({
+            let mut result = json!({
                 "ruleId": f.id,
                 "ruleIndex": index,
                 "level": f.severity.name(),
                 "message": {"text": format!("{} Fix: {}", f.message, f.fix)},
                 "locations": [{"physicalLocation": physical}],
-            })
+            });
+            if let Some(s) = &r.suppressed {
+                result["suppressions"] = json!([s]);
+            }
+            result
         })
         .collect();
     let doc = json!({

@@ -7,6 +7,7 @@
 
 pub mod deps;
 pub mod once;
+pub mod prefilter;
 pub mod python;
 
 use std::collections::BTreeMap;
@@ -148,11 +149,14 @@ pub const SEARCHED: &str = "*.py files (not in tests, virtualenvs, migrations, v
 /// Python files to read, relative to the root, `/`-separated: hidden,
 /// skipped and virtualenv folders never entered, and what each folder's
 /// `.gitignore` and `.ignore`, and the root's `.git/info/exclude`, ignore
-/// left out. Those are read through the bounded reader, so a FIFO there is
-/// skipped, not waited on (the `ignore` crate's own walk would open it).
+/// left out, and what `.dockerignore` keeps out of the image
+/// ([`prefilter::BuildContext`]). Those are read through the bounded reader,
+/// so a FIFO there is skipped, not waited on (the `ignore` crate's own walk
+/// would open it).
 pub fn python_files(project: &Project) -> Vec<String> {
     let mut out = Vec::new();
-    walk(project, "", 1, &[], &mut out);
+    let context = prefilter::BuildContext::read(project);
+    walk(project, "", 1, &[], &context, &mut out);
     out.sort();
     out
 }
@@ -167,6 +171,7 @@ fn walk(
     rel: &str,
     depth: usize,
     ignores: &[ignore::gitignore::Gitignore],
+    context: &prefilter::BuildContext,
     out: &mut Vec<String>,
 ) {
     let dir = project.root().join(rel);
@@ -223,12 +228,12 @@ fn walk(
             let skip = SKIP_DIRS.contains(&name.as_str())
                 || name.ends_with(".egg-info")
                 || path.join("pyvenv.cfg").exists();
-            if !skip && depth < MAX_DEPTH {
-                walk(project, &child, depth + 1, &ignores, out);
+            if !skip && depth < MAX_DEPTH && !context.skips_dir(&child) {
+                walk(project, &child, depth + 1, &ignores, context, out);
             }
             continue;
         }
-        if !kind.is_file() || !name.ends_with(".py") {
+        if !kind.is_file() || !name.ends_with(".py") || context.skips_file(&child) {
             continue;
         }
         if name.starts_with("test_")

@@ -1,6 +1,8 @@
 //! Integration tests: the real binary, real files, real exit codes.
 
+mod checkcfg;
 mod cli;
+mod corpus;
 mod crash;
 mod credentials;
 mod deploy;
