@@ -325,6 +325,9 @@ pub struct InitArgs {
     /// Print the detection and the files as JSON to stdout
     #[arg(long)]
     pub json: bool,
+
+    #[command(flatten)]
+    pub config: ConfigArgs,
 }
 
 #[derive(Debug, Args)]
