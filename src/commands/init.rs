@@ -364,6 +364,19 @@ fn settle(
             v.prompt = format!("{} ({note})", v.prompt);
         }
     }
+    // What the port and base image questions offer, and where it came from:
+    // an offer kept at the prompt keeps its origin.
+    let offers: Vec<(&str, String, Source)> = ["port", "base_image"]
+        .into_iter()
+        .filter_map(|var| match inputs::pick(&given, var) {
+            Some(g) => Some((var, g.raw.clone(), g.source.clone())),
+            None => template
+                .manifest
+                .variable(var)
+                .and_then(|v| v.default.as_ref())
+                .map(|d| (var, d.to_string(), Source::TemplateDefault)),
+        })
+        .collect();
     let mut values = Resolver {
         manifest: &template.manifest,
         config,
@@ -373,6 +386,13 @@ fn settle(
         printer,
     }
     .resolve()?;
+    for (var, raw, source) in offers {
+        let kept = values.source(var) == Some(&Source::Prompt)
+            && values.get(var).is_some_and(|v| v.to_string() == raw);
+        if let (true, Some(v)) = (kept, values.get(var).cloned()) {
+            values.set(var, v, source);
+        }
+    }
 
     // A detected route outside the rule is not offered: `/` stands in.
     let found_health = if is_health(&det.health.value) {
