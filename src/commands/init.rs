@@ -47,9 +47,14 @@ const HEALTH_RULE: &str = "a path that starts with `/`, of letters, digits and `
 
 /// Whether `raw` obeys the rule of the init template's variable `var`.
 fn obeys(var: &str, raw: &str) -> bool {
-    let template = Template::builtin_init().expect("the init template is built in");
-    template
-        .manifest
+    static MANIFEST: std::sync::OnceLock<crate::template::manifest::Manifest> =
+        std::sync::OnceLock::new();
+    MANIFEST
+        .get_or_init(|| {
+            Template::builtin_init()
+                .expect("the init template is built in")
+                .manifest
+        })
         .variable(var)
         .is_some_and(|v| v.kind.check(raw).is_ok())
 }
@@ -744,8 +749,30 @@ pub fn run(args: InitArgs, printer: Printer) -> Result<()> {
     }
     let root = &args.path;
     // Existing files of the project are never replaced without --force.
-    let pre = write::preflight(&plan, root, true)?;
     let old_text = |path: &str| project.read(path, Kind::of(path));
+    let pre = match write::preflight(&plan, root, true) {
+        Ok(pre) => pre,
+        // A dry run still shows what it can: a file the write would refuse
+        // (a symlink, say) is listed as one --force would replace.
+        Err(_) if args.dry_run => write::Preflight {
+            merge: true,
+            overwrites: plan
+                .files
+                .iter()
+                .filter(|f| std::fs::symlink_metadata(root.join(&f.path)).is_ok())
+                .filter(|f| !matches!(old_text(&f.path), Contents::Text(t) if t.as_bytes() == &*f.contents))
+                .map(|f| f.path.clone())
+                .collect(),
+            unchanged: plan
+                .files
+                .iter()
+                .filter(|f| matches!(old_text(&f.path), Contents::Text(t) if t.as_bytes() == &*f.contents))
+                .map(|f| f.path.clone())
+                .collect(),
+            missing_dirs: vec![],
+        },
+        Err(e) => return Err(e),
+    };
 
     let gunicorn_added = facts["gunicorn_added"] == true;
     let setuptools_for = facts["setuptools_for"].as_str();
