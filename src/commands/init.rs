@@ -736,12 +736,12 @@ pub fn run(args: InitArgs, printer: Printer) -> Result<()> {
     values.set(
         "env_file",
         Value::Bool(env_file),
-        Source::Detected("the environment variables the app reads".into()),
+        Source::Derived("the environment variables init found".into()),
     );
     values.set(
         "facts",
         Value::Str(facts.to_string()),
-        Source::Detected("the project's files".into()),
+        Source::Derived("what init found in the project".into()),
     );
     let plan = render::render(&template, &values)?;
     for w in &left_out {
