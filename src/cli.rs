@@ -26,8 +26,7 @@ Examples:
 const UPDATE_AFTER_HELP: &str = "\
 Each file is merged three ways: the template the project was made from, the
 project as it is, the new template. Unchanged files are replaced, your edits
-are kept, overlapping edits become conflicts marked <<<<<<< ours / ||||||| base
-/ ======= / >>>>>>> theirs. Everything is written, or nothing.
+are kept, overlapping edits become conflicts marked / ======= / >>>>>>> theirs. Everything is written, or nothing.
 
 Exit codes:
     0  updated (or already up to date), no conflicts
@@ -351,6 +350,9 @@ pub struct InitArgs {
     /// Keep the image --verify built (it is removed otherwise)
     #[arg(long, requires = "verify")]
     pub keep_image: bool,
+
+    #[command(flatten)]
+    pub config: ConfigArgs,
 }
 
 #[derive(Debug, Args)]

@@ -1,68 +1,34 @@
-//! `flaskgen init [PATH]`: inspect an existing Flask project → choose values
-//! (flags over detection, prompts on a terminal) → render templates/init →
-//! write beside the code (never over a file without --force) → present.
+//! `flaskgen init [PATH]`: the built-in init template (`templates/init`)
+//! through the same pipeline as `flaskgen new`. Inspect the project →
+//! each fact found becomes a value given with its origin (`FILE:LINE`),
+//! beside flags, the environment and the config file (`crate::inputs`) →
+//! resolved, asked and checked by `crate::resolve` → rendered by
+//! `crate::render` (with `.flaskgen.toml`, so `flaskgen update` can carry
+//! later versions of the init template into the project) → written by
+//! `crate::write` beside the code, never over a file without --force.
 
-use std::borrow::Cow;
-use std::fs;
 use std::path::Path;
 
-use anyhow::{anyhow, bail, Result};
-use include_dir::{include_dir, Dir};
+use anyhow::{bail, Result};
 use serde_json::json;
 
 use crate::cli::InitArgs;
 use crate::error::input_error;
 use crate::files::{Contents, Kind};
+use crate::inputs::{self, config, Given, TEMPLATE};
 use crate::inspect::{self, deps::Manager, Detection, Found};
 use crate::interrupt;
-use crate::present::{self, escape, Printer};
+use crate::present::{self, escape, plan::FileState, Printer};
 use crate::prompt::{self, Prompter};
-use crate::render::Plan;
-use crate::template::File as PlannedFile;
-use crate::values::{builtins, Value};
+use crate::render;
+use crate::resolve::Resolver;
+use crate::template::Template;
+use crate::values::{builtins, Source, Value, Values};
 use crate::write;
 
-static KIT: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates/init");
-
-/// Tool versions the generated Dockerfile pins.
-const GUNICORN: &str = "gunicorn==27.0.1";
-const FLASK: &str = "flask==3.1.3";
-const UV: &str = "uv==0.13.9";
-const POETRY: &str = "poetry==2.5.1";
-const POETRY_EXPORT: &str = "poetry-plugin-export==1.10.1";
-const PDM: &str = "pdm==2.29.4";
-/// pdm 2.29.4 breaks with hishel 2 (`module 'hishel' has no attribute 'SyncSqliteStorage'`).
-const PDM_HISHEL: &str = "hishel==1.4.0";
-const PIPENV: &str = "pipenv==2026.10.3";
-/// For apps that import `pkg_resources`: the newest setuptools below 81, as
-/// pkg_resources' own deprecation warning advises (82 removed it).
-const SETUPTOOLS: &str = "setuptools==80.10.2";
-/// Why: said after "FILE:LINE imports pkg_resources", in the Dockerfile and on stderr.
+/// Said after "FILE:LINE imports pkg_resources" on stderr (the Dockerfile
+/// says it too, with the pinned version).
 const SETUPTOOLS_WHY: &str = "which setuptools provides (below 82; its warning advises < 81), and setuptools is not among the project's dependencies";
-
-/// Everything the templates need, settled.
-struct Choice {
-    name: String,
-    image: String,
-    entry: String,
-    port: u16,
-    base_image: String,
-    health: String,
-    migrate: bool,
-    gunicorn_added: bool,
-    /// The app's `pkg_resources` import, when setuptools is not a dependency
-    /// and the image adds it.
-    setuptools_for: Option<Found<String>>,
-    /// Where each value came from: `file:line`, a flag, `prompt` or `default`.
-    at: Origins,
-}
-
-struct Origins {
-    entry: String,
-    port: String,
-    base_image: String,
-    health: String,
-}
 
 fn safe_path(s: &str) -> bool {
     !s.is_empty()
@@ -72,37 +38,33 @@ fn safe_path(s: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || "._-/".contains(c))
 }
 
-fn is_entry(s: &str) -> bool {
-    let Some((module, attr)) = s.split_once(':') else {
-        return false;
-    };
-    let ident = |x: &str| crate::values::is_identifier(x);
-    // `create_app` or `create_app(...)` with plain Python literals as arguments.
-    let attr = match attr.split_once('(') {
-        Some((name, rest)) => {
-            let args_ok = rest.ends_with(')')
-                && !rest
-                    .chars()
-                    .any(|c| c == '"' || c == '\\' || c.is_control());
-            if !args_ok {
-                return false;
-            }
-            name
-        }
-        None => attr,
-    };
-    !module.is_empty() && module.split('.').all(ident) && ident(attr)
-}
-
-/// The rule an entry point obeys, for `--entry` and the prompt alike.
+/// The rule an entry point obeys, for `--entry` and the prompt alike (the
+/// init template's `entry` variable holds it as a pattern).
 const ENTRY_RULE: &str = "MODULE:APP or MODULE:FACTORY() (dotted module, Python names)";
-/// The rule a health route obeys, for `--health` and the prompt alike.
+/// The rule a health route obeys, for `--health` and the prompt alike (the
+/// init template's `health` variable holds it as a pattern).
 const HEALTH_RULE: &str = "a path that starts with `/`, of letters, digits and `/._-`";
 
+/// Whether `raw` obeys the rule of the init template's variable `var`.
+fn obeys(var: &str, raw: &str) -> bool {
+    static MANIFEST: std::sync::OnceLock<crate::template::manifest::Manifest> =
+        std::sync::OnceLock::new();
+    MANIFEST
+        .get_or_init(|| {
+            Template::builtin_init()
+                .expect("the init template is built in")
+                .manifest
+        })
+        .variable(var)
+        .is_some_and(|v| v.kind.check(raw).is_ok())
+}
+
+fn is_entry(s: &str) -> bool {
+    obeys("entry", s)
+}
+
 fn is_health(s: &str) -> bool {
-    s.starts_with('/')
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "/._-".contains(c))
+    obeys("health", s)
 }
 
 /// Where a finding came from, for a prompt: `found at FILE:LINE`, or that
@@ -144,118 +106,6 @@ fn name_of(root: &Path) -> String {
     } else {
         cleaned
     }
-}
-
-/// Lines that install what a lock file says with the project's own tool:
-/// the tool (pinned) lives in a throwaway virtualenv under /tmp that the same
-/// RUN removes, so neither it nor its caches reach the image; it exports the
-/// lock as a requirements file with hashes, which pip installs (hash-checking
-/// mode: every package pinned and verified). `command` starts with the tool's
-/// name, run from the virtualenv.
-fn lock_export(copy: &str, what: &str, tools: &[&str], command: &str) -> String {
-    format!(
-        "{copy}\n# {what} in a throwaway virtualenv (not in the image);\n# pip installs the export with its hashes.\nRUN python -m venv /tmp/lock-tool \\\n    && export XDG_CACHE_HOME=/tmp/lock-tool/cache WORKON_HOME=/tmp/lock-tool/envs \\\n    && /tmp/lock-tool/bin/pip install --no-cache-dir {} \\\n    && /tmp/lock-tool/bin/{command} \\\n    && pip install --no-cache-dir -r /tmp/requirements.txt \\\n    && rm -rf /tmp/lock-tool /tmp/requirements.txt",
-        tools.join(" ")
-    )
-}
-
-/// The Dockerfile lines that install the dependencies, before the code.
-fn install_lines(det: &Detection, c: &Choice) -> Result<String> {
-    let d = &det.deps;
-    for f in &d.files {
-        if !safe_path(f) {
-            bail!(
-                "dependency file {}: a path flaskgen will not write into a Dockerfile",
-                escape(f)
-            );
-        }
-    }
-    let copy = |files: &[&str]| -> String {
-        files
-            .iter()
-            .map(|f| match f.rsplit_once('/') {
-                Some((dir, _)) => format!("COPY {f} ./{dir}/"),
-                None => format!("COPY {f} ./"),
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
-    let files: Vec<&str> = d.files.iter().map(String::as_str).collect();
-    let locked = |lock: &str| files.contains(&lock);
-    let mut s = match d.manager {
-        Manager::Pip => format!(
-            "{}\nRUN pip install --no-cache-dir -r {}",
-            copy(&files),
-            d.source.as_deref().unwrap_or("requirements.txt")
-        ),
-        Manager::Uv => lock_export(
-            &copy(&files),
-            "uv.lock, exported by uv",
-            &[UV],
-            "uv export --frozen --no-dev --no-emit-project -o /tmp/requirements.txt",
-        ),
-        Manager::Poetry if locked("poetry.lock") => lock_export(
-            &copy(&files),
-            "poetry.lock (checked against pyproject.toml), exported by Poetry",
-            &[POETRY, POETRY_EXPORT],
-            "poetry check --lock \\\n    && /tmp/lock-tool/bin/poetry export --only main -f requirements.txt -o /tmp/requirements.txt",
-        ),
-        Manager::Poetry => lock_export(
-            &copy(&files),
-            "no poetry.lock: Poetry resolves pyproject.toml at build time (commit a lock for repeatable images), then exports",
-            &[POETRY, POETRY_EXPORT],
-            "poetry lock \\\n    && /tmp/lock-tool/bin/poetry export --only main -f requirements.txt -o /tmp/requirements.txt",
-        ),
-        Manager::Pdm => lock_export(
-            &copy(&files),
-            "pdm.lock (checked against pyproject.toml), exported by PDM",
-            &[PDM, PDM_HISHEL],
-            "pdm lock --check \\\n    && /tmp/lock-tool/bin/pdm export --prod -o /tmp/requirements.txt",
-        ),
-        Manager::Pipenv if locked("Pipfile.lock") => lock_export(
-            &copy(&files),
-            "Pipfile.lock (checked against Pipfile), exported by Pipenv",
-            &[PIPENV],
-            "pipenv verify \\\n    && /tmp/lock-tool/bin/pipenv requirements --hash > /tmp/requirements.txt",
-        ),
-        Manager::Pipenv => lock_export(
-            &copy(&files),
-            "no Pipfile.lock: Pipenv resolves the Pipfile at build time (commit a lock for repeatable images), then exports",
-            &[PIPENV],
-            "pipenv lock \\\n    && /tmp/lock-tool/bin/pipenv requirements --hash > /tmp/requirements.txt",
-        ),
-        Manager::Pyproject => {
-            let mut cmd = vec!["pip".to_string(), "install".into(), "--no-cache-dir".into()];
-            cmd.extend(d.specs.iter().cloned());
-            format!(
-                "# [project.dependencies] of pyproject.toml (no lock file).\nRUN {}",
-                serde_json::to_string(&cmd)?
-            )
-        }
-        Manager::None => format!(
-            "# No dependency file was found: Flask alone, pinned.\nRUN pip install --no-cache-dir {FLASK}"
-        ),
-    };
-    let mut added = Vec::new();
-    if c.gunicorn_added {
-        s.push_str("\n# gunicorn is not among the project's dependencies: installed here, pinned.");
-        added.push(GUNICORN);
-    }
-    if let Some(p) = &c.setuptools_for {
-        // A comment line: the file name escaped to one line.
-        let who = escape(&p.at());
-        s.push_str(&format!(
-            "\n# {who} imports pkg_resources, {SETUPTOOLS_WHY}: installed here, pinned."
-        ));
-        added.push(SETUPTOOLS);
-    }
-    if !added.is_empty() {
-        s.push_str(&format!(
-            "\nRUN pip install --no-cache-dir {}",
-            added.join(" ")
-        ));
-    }
-    Ok(s)
 }
 
 fn pick_entry(
@@ -340,35 +190,72 @@ fn correct(
     })
 }
 
-/// A value given by a flag, checked by the built-in's own rule.
-fn builtin_flag(name: &str, raw: &str) -> Result<Value> {
-    let var = builtins::builtin(name).expect("built in").variable();
-    Ok(var.parse(raw, "")?)
+/// The source of a value init settled through its own question (entry,
+/// health route): a flag, the prompt, or where it was found.
+fn source_of(f: &Found<String>, flag: &str) -> Source {
+    match f.file.as_str() {
+        "" => Source::TemplateDefault,
+        "prompt" if f.line == 0 => Source::Prompt,
+        x if x == flag && f.line == 0 => Source::CommandLine,
+        _ => Source::Detected(f.at()),
+    }
 }
 
-/// Asks for a built-in (port, base image) on the terminal, offering the
-/// detected value: the same widget and rule as `flaskgen new`.
-fn ask_builtin(p: &Prompter, name: &str, whence: &str, default: Value) -> Result<Value> {
-    let mut var = builtins::builtin(name).expect("built in").variable();
-    var.prompt = format!("{} ({whence})", var.prompt);
-    p.ask(&var, Some(&default))
+/// Where a value came from, as the summary and DOCKER.md show it: `FILE:LINE`,
+/// the flag, `prompt`, the environment variable, `config file`, or `none`
+/// when the template's default stands.
+fn shown_origin(values: &Values, var: &str, flag: &str, none: &str) -> String {
+    match values.source(var) {
+        Some(Source::CommandLine) | Some(Source::Define) => flag.into(),
+        Some(Source::Prompt) => "prompt".into(),
+        Some(Source::Env(v)) => v.clone(),
+        Some(Source::Config(_)) => "config file".into(),
+        Some(Source::Detected(at)) => at.clone(),
+        Some(Source::Answers(_)) => "answers file".into(),
+        Some(Source::Derived(how)) => how.clone(),
+        Some(Source::TemplateDefault) | None => none.into(),
+    }
 }
 
-/// Flags first, then what was detected, offered for correction at a prompt
-/// on a terminal (a value given by a flag is not asked).
+/// What the prompt for a built-in says about the value it offers.
+fn whence(given: &[Given], var: &str, none: &str) -> String {
+    match inputs::pick(given, var).map(|g| &g.source) {
+        Some(Source::Detected(at)) if var == "base_image" => format!("Python {at}"),
+        Some(Source::Detected(at)) => format!("found at {at}"),
+        Some(s @ Source::Config(_)) => format!("from {s}"),
+        _ => none.into(),
+    }
+}
+
+/// Flags first, then the environment, what was detected, the config file
+/// and the template's defaults (the inputs layer's order), offered for
+/// correction at a prompt on a terminal (a value given by a flag or the
+/// environment is not asked).
 fn settle(
     args: &InitArgs,
     det: &Detection,
+    template: &mut Template,
+    config: &config::Config,
     prompter: Option<&Prompter>,
+    not_asking: Option<&'static str>,
     printer: Printer,
-) -> Result<Choice> {
+) -> Result<Values> {
     // Every flag is checked before the first question.
-    let port_flag = match &args.port {
-        Some(p) => Some(builtin_flag("port", p)?),
-        None => None,
+    let flag = |name: &str, raw: &str| -> Result<()> {
+        let var = builtins::builtin(name).expect("built in").variable();
+        var.parse(raw, "")?;
+        Ok(())
     };
-    let base_flag = match (&args.base_image, &args.python) {
-        (Some(b), _) => Some((builtin_flag("base_image", b)?.to_string(), "--base-image")),
+    let mut given: Vec<Given> = Vec::new();
+    if let Some(p) = &args.port {
+        flag("port", p)?;
+        given.push(Given::new("port", p.clone(), Source::CommandLine));
+    }
+    match (&args.base_image, &args.python) {
+        (Some(b), _) => {
+            flag("base_image", b)?;
+            given.push(Given::new("base_image", b.clone(), Source::CommandLine));
+        }
         (None, Some(py)) => {
             let minor = crate::values::python_minor(py).map_err(|rule| {
                 input_error(format!(
@@ -376,10 +263,14 @@ fn settle(
                     present::quote(py)
                 ))
             })?;
-            Some((format!("python:3.{minor}-slim"), "--python"))
+            given.push(Given::new(
+                "base_image",
+                format!("python:3.{minor}-slim"),
+                Source::CommandLine,
+            ));
         }
-        (None, None) => None,
-    };
+        (None, None) => {}
+    }
     if let Some(h) = &args.health {
         if !is_health(h) {
             return Err(input_error(format!(
@@ -388,18 +279,43 @@ fn settle(
             )));
         }
     }
-    let name = name_of(&det.root);
-    let image = match &args.image {
-        Some(i) => builtin_flag("image", i)?.to_string(),
-        None => name.clone(),
-    };
+    if let Some(i) = &args.image {
+        flag("image", i)?;
+        given.push(Given::new("image", i.clone(), Source::CommandLine));
+    }
+    given.extend(
+        inputs::from_env(inputs::process_env)
+            .into_iter()
+            .filter(|g| g.var != TEMPLATE),
+    );
+    // What the project's files say, each with its file and line.
+    if !det.port.file.is_empty() {
+        given.push(Given::new(
+            "port",
+            det.port.value.to_string(),
+            Source::Detected(det.port.at()),
+        ));
+    }
+    if let Some(py) = &det.python {
+        given.push(Given::new(
+            "base_image",
+            inspect::base_image_for(Some(py))?,
+            Source::Detected(format!("{} at {}", py.value, py.at())),
+        ));
+    }
+    given.extend(config.given()?);
+    given.push(Given::new(
+        "name",
+        name_of(&det.root),
+        Source::Derived("the folder's name".into()),
+    ));
+
     if prompter.is_some() {
         printer.info(&format!(
             "Each question offers what was found in {}, and says where; Enter keeps it.",
             escape(&det.root.display().to_string())
         ));
     }
-
     let mut entry = pick_entry(args, det, prompter, printer)?;
     if let Some(c) = det.candidates.iter().find(|c| c.entry == entry.value) {
         if !c.required_args.is_empty() {
@@ -412,73 +328,76 @@ fn settle(
         }
     }
     if let (Some(p), None) = (prompter, &args.entry) {
+        let manifest_prompt = template
+            .manifest
+            .variable("entry")
+            .map_or(String::new(), |v| v.prompt.clone());
         entry = correct(
             p,
-            "gunicorn entry, MODULE:APP",
+            &manifest_prompt,
             entry,
             "not found",
             is_entry,
             ENTRY_RULE,
         )?;
     }
+    given.push(Given::new(
+        "entry",
+        entry.value.clone(),
+        source_of(&entry, "--entry"),
+    ));
 
-    let port = match (port_flag, prompter) {
-        (Some(v), _) => (v, "-p".to_string()),
-        (None, Some(p)) => {
-            let found = Value::Int(det.port.value.into());
-            let v = ask_builtin(
-                p,
-                "port",
-                &origin(&det.port, "none found: the default"),
-                found.clone(),
-            )?;
-            let at = if v == found {
-                det.port.at()
-            } else {
-                "prompt".into()
-            };
-            (v, at)
+    // The questions for port and base image say where their offer came from.
+    let notes = [
+        ("port", whence(&given, "port", "none found: the default")),
+        (
+            "base_image",
+            whence(
+                &given,
+                "base_image",
+                "no Python constraint found: the default",
+            ),
+        ),
+    ];
+    for (var, note) in notes {
+        if let Some(v) = template
+            .manifest
+            .variables
+            .iter_mut()
+            .find(|v| v.name == var)
+        {
+            v.prompt = format!("{} ({note})", v.prompt);
         }
-        (None, None) => (Value::Int(det.port.value.into()), det.port.at()),
-    };
-    let port = (
-        port.0.to_string().parse::<u16>().map_err(|_| {
-            input_error(format!(
-                "invalid port {}",
-                present::quote(&port.0.to_string())
-            ))
-        })?,
-        port.1,
-    );
-
-    let python_at = det.python.as_ref().map_or("no constraint".into(), |p| {
-        format!("{} at {}", p.value, p.at())
-    });
-    let base_image = match base_flag {
-        Some((b, flag)) => (b, flag.to_string()),
-        None => {
-            let derived = inspect::base_image_for(det.python.as_ref())?;
-            match prompter {
-                Some(p) => {
-                    let whence = det
-                        .python
-                        .as_ref()
-                        .map_or("no Python constraint found: the default".into(), |c| {
-                            format!("Python {} found at {}", c.value, c.at())
-                        });
-                    let v = ask_builtin(p, "base_image", &whence, Value::Str(derived.clone()))?
-                        .to_string();
-                    let at = if v == derived {
-                        python_at
-                    } else {
-                        "prompt".into()
-                    };
-                    (v, at)
-                }
-                None => (derived, python_at),
-            }
+    }
+    // What the port and base image questions offer, and where it came from:
+    // an offer kept at the prompt keeps its origin.
+    let offers: Vec<(&str, String, Source)> = ["port", "base_image"]
+        .into_iter()
+        .filter_map(|var| match inputs::pick(&given, var) {
+            Some(g) => Some((var, g.raw.clone(), g.source.clone())),
+            None => template
+                .manifest
+                .variable(var)
+                .and_then(|v| v.default.as_ref())
+                .map(|d| (var, d.to_string(), Source::TemplateDefault)),
+        })
+        .collect();
+    let mut values = Resolver {
+        manifest: &template.manifest,
+        config,
+        given,
+        prompter,
+        not_asking,
+        printer,
+    }
+    .resolve()?;
+    for (var, raw, source) in offers {
+        let kept = values.source(var) == Some(&Source::Prompt)
+            && values.get(var).is_some_and(|v| v.to_string() == raw);
+        if let (true, Some(v)) = (kept, values.get(var).cloned()) {
+            values.set(var, v, source);
         }
-    };
+    }
 
     // A detected route outside the rule is not offered: `/` stands in.
     let found_health = if is_health(&det.health.value) {
@@ -498,132 +417,68 @@ fn settle(
         )?,
         (None, None) => found_health,
     };
+    values.set(
+        "health",
+        Value::Str(health.value.clone()),
+        source_of(&health, "--health"),
+    );
 
     let migrate = match (&det.migrations, prompter) {
-        (Some(_), _) if args.no_migrate => false,
-        (Some(m), Some(p)) => p.yes_no(
-            &format!(
-                "Run `flask db upgrade` before gunicorn starts? ({}/ found at {})",
-                m.value,
-                m.at()
-            ),
-            true,
-        )?,
-        (Some(_), None) => true,
-        (None, _) => false,
+        (Some(_), _) if args.no_migrate => Some(Source::CommandLine).map(|s| (false, s)),
+        (Some(m), Some(p)) => Some((
+            p.yes_no(
+                &format!(
+                    "Run `flask db upgrade` before gunicorn starts? ({}/ found at {})",
+                    m.value,
+                    m.at()
+                ),
+                true,
+            )?,
+            Source::Prompt,
+        )),
+        (Some(m), None) => Some((true, Source::Detected(m.at()))),
+        (None, _) => None,
     };
-    let gunicorn_added = !det.deps.has("gunicorn");
-    let setuptools_for = det
-        .pkg_resources
-        .clone()
-        .filter(|_| !det.deps.has("setuptools"));
-    Ok(Choice {
-        name,
-        image,
-        entry: entry.value.clone(),
-        port: port.0,
-        base_image: base_image.0,
-        health: health.value.clone(),
-        migrate,
-        gunicorn_added,
-        setuptools_for,
-        at: Origins {
-            entry: at(&entry),
-            port: port.1,
-            base_image: base_image.1,
-            health: at(&health),
-        },
-    })
-}
-
-/// `file:line` for a finding, the flag's name for a flag, `prompt` for an answer.
-fn at<T>(f: &Found<T>) -> String {
-    if f.line == 0 && !f.file.is_empty() {
-        f.file.clone()
-    } else {
-        f.at()
+    if let Some((m, source)) = migrate {
+        values.set("migrate", Value::Bool(m), source);
     }
+    Ok(values)
 }
 
-/// Registers the filters init's own templates use for text found in the
-/// project (file names above all), beside the kit filters of
-/// [`crate::render::filters`]:
-///
-/// | context                                  | filter     |
-/// |------------------------------------------|------------|
-/// | a comment line (env file, Dockerfile)    | `one_line` |
-/// | Markdown text (a table cell, a list)     | `md_text`  |
-/// | Markdown inline code, in a table or not  | `md_code`  |
-fn register_init_filters(tera: &mut tera::Tera) {
-    fn text(v: &tera::Value) -> String {
-        match v {
-            tera::Value::String(s) => s.clone(),
-            other => other.to_string(),
-        }
-    }
-    type Args = std::collections::HashMap<String, tera::Value>;
-    tera.register_filter("one_line", |v: &tera::Value, _: &Args| {
-        Ok(tera::Value::String(escape(&text(v))))
-    });
-    tera.register_filter("md_text", |v: &tera::Value, _: &Args| {
-        Ok(tera::Value::String(md_text(&text(v))))
-    });
-    tera.register_filter("md_code", |v: &tera::Value, _: &Args| {
-        Ok(tera::Value::String(md_code(&text(v))))
-    });
-}
-
-/// Markdown text at the start of a table cell or list item that shows `s`
-/// as it is: control characters escaped (one line); each character that
-/// could start code, emphasis, a link, HTML, an entity, strikethrough or a
-/// cell boundary backslash-escaped; and so is a first character that could
-/// start a heading, a list or a quote (`#`, `-`, `+`, `>`…), or the `.`/`)`
-/// after leading digits (`1. `).
-fn md_text(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let digits = s.chars().take_while(char::is_ascii_digit).count();
-    for (i, c) in escape(s).chars().enumerate() {
-        let special = "\\`*_[]<>|&~".contains(c)
-            || (i == 0 && c.is_ascii_punctuation())
-            || (i == digits && i > 0 && ".)".contains(c));
-        if special {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// A Markdown code span holding `s`: fenced with more backticks than any run
-/// inside, padded when `s` starts or ends with one, control characters
-/// escaped, and `|` written `\|` (a GitHub table cell ends at a bare `|`,
-/// even inside code, and shows `\|` as `|`).
-fn md_code(s: &str) -> String {
-    let s = escape(s).replace('|', "\\|");
-    let longest = s.split(|c| c != '`').map(str::len).max().unwrap_or(0);
-    let fence = "`".repeat(longest + 1);
-    let pad = if s.starts_with('`') || s.ends_with('`') {
-        " "
-    } else {
-        ""
-    };
-    format!("{fence}{pad}{s}{pad}{fence}")
-}
-
-/// The generated files, and warnings about values found in the project that
-/// were left out of them because they cannot be written safely there.
-fn render_kit(det: &Detection, c: &Choice) -> Result<(Plan, Vec<String>)> {
-    let mut tera = tera::Tera::default();
-    crate::render::filters::register(&mut tera);
-    register_init_filters(&mut tera);
+/// Everything else the template needs from the inspection, as the JSON
+/// document of its `facts` variable; and warnings about values found in the
+/// project that are left out because they cannot be written safely there.
+fn facts(
+    det: &Detection,
+    values: &Values,
+    args: &InitArgs,
+) -> Result<(serde_json::Value, Vec<String>)> {
     let mut warnings = Vec::new();
-    for f in KIT.files() {
-        let path = f.path().to_string_lossy().to_string();
-        let text = f
-            .contents_utf8()
-            .ok_or_else(|| anyhow!("{path} is not UTF-8"))?;
-        tera.add_raw_template(&path, text)?;
+    let d = &det.deps;
+    for f in &d.files {
+        if !safe_path(f) {
+            bail!(
+                "dependency file {}: a path flaskgen will not write into a Dockerfile",
+                escape(f)
+            );
+        }
     }
+    let copies: Vec<serde_json::Value> = d
+        .files
+        .iter()
+        .map(|f| {
+            let dir = match f.rsplit_once('/') {
+                Some((dir, _)) => format!("./{dir}/"),
+                None => "./".into(),
+            };
+            json!({"file": f, "dir": dir})
+        })
+        .collect();
+    let locked = match d.manager {
+        Manager::Poetry => d.files.iter().any(|f| f == "poetry.lock"),
+        Manager::Pipenv => d.files.iter().any(|f| f == "Pipfile.lock"),
+        _ => true,
+    };
     for e in det.env.iter().chain(&det.env_optional) {
         if !is_env_name(&e.value) {
             warnings.push(format!(
@@ -652,37 +507,18 @@ fn render_kit(det: &Detection, c: &Choice) -> Result<(Plan, Vec<String>)> {
         .map(|w| w.value.as_str())
         .filter(|w| safe_path(w))
         .collect();
-    let venvs: Vec<String> = fs::read_dir(&det.root)
+    let venvs: Vec<String> = std::fs::read_dir(&det.root)
         .map(|rd| {
-            rd.flatten()
+            let mut v: Vec<String> = rd
+                .flatten()
                 .filter(|e| e.path().join("pyvenv.cfg").is_file())
                 .map(|e| e.file_name().to_string_lossy().to_string())
                 .filter(|n| safe_path(n))
-                .collect()
+                .collect();
+            v.sort();
+            v
         })
         .unwrap_or_default();
-    let health = c.health.clone();
-    let mut findings = vec![
-        ("entry point", c.entry.clone(), c.at.entry.clone()),
-        (
-            "dependencies",
-            det.deps.manager.name().to_string(),
-            det.deps
-                .source
-                .clone()
-                .unwrap_or_else(|| "none found".into()),
-        ),
-        ("Python", c.base_image.clone(), c.at.base_image.clone()),
-        ("port", c.port.to_string(), c.at.port.clone()),
-        ("health route", health.clone(), c.at.health.clone()),
-    ];
-    if let Some(m) = &det.migrations {
-        findings.push(("migrations", m.value.clone(), m.at()));
-    }
-    let findings: Vec<(String, String, String)> = findings
-        .into_iter()
-        .map(|(a, b, c)| (a.to_string(), b, c))
-        .collect();
     // One-time commands: a whole, whitelisted command line goes into DOCKER.md;
     // anything else only by file:line (and only a plain path).
     let run_once: Vec<serde_json::Value> = det
@@ -708,69 +544,41 @@ fn render_kit(det: &Detection, c: &Choice) -> Result<(Plan, Vec<String>)> {
         .init_commands
         .iter()
         .any(|i| i.run.as_deref().is_some_and(|r| r.starts_with("flask ")));
-    // Written as a comment line, through `one_line`.
-    let home = det
-        .home
-        .as_ref()
-        .map(|h| format!("{} at {}", h.value, h.at()));
-    let mut ctx = tera::Context::new();
-    ctx.insert("run_once", &run_once);
-    ctx.insert("mentioned", &mentioned);
-    ctx.insert("flask_commands", &flask_commands);
-    ctx.insert("home", &home);
-    ctx.insert("name", &c.name);
-    ctx.insert("service", &c.name.replace('.', "-"));
-    ctx.insert("image", &c.image);
-    ctx.insert("port", &c.port);
-    ctx.insert("base_image", &c.base_image);
-    ctx.insert("entry", &c.entry);
-    ctx.insert("pythonpath", &det.pythonpath);
-    ctx.insert("migrate", &c.migrate);
-    ctx.insert(
-        "migrations",
-        &det.migrations.as_ref().map(|m| m.value.as_str()),
-    );
-    ctx.insert("flask_app", &c.entry);
-    ctx.insert("install", &install_lines(det, c)?);
-    ctx.insert("writable", &writable);
-    ctx.insert(
-        "env",
-        &env.iter().map(|e| e.value.as_str()).collect::<Vec<_>>(),
-    );
-    ctx.insert("env_found", &env);
-    ctx.insert("env_optional", &env_optional);
-    ctx.insert("venvs", &venvs);
-    ctx.insert("health", &health);
-    ctx.insert("findings", &findings);
-
-    let mut files = Vec::new();
-    let mut add = |out: &str, tpl: &str| -> Result<()> {
-        let text = tera.render(tpl, &ctx)?;
-        let text = if text.ends_with('\n') {
-            text
-        } else {
-            text + "\n"
-        };
-        files.push(PlannedFile {
-            path: out.into(),
-            contents: Cow::Owned(text.into_bytes()),
-            executable: out.ends_with(".sh"),
-        });
-        Ok(())
+    let found = |f: &&Found<String>| json!({"value": f.value, "file": f.file, "line": f.line});
+    let entry_at = shown_origin(values, "entry", "--entry", "default");
+    let base_flag = if args.base_image.is_some() {
+        "--base-image"
+    } else {
+        "--python"
     };
-    add("Dockerfile", "Dockerfile.tera")?;
-    add(".dockerignore", "dockerignore.tera")?;
-    add("gunicorn.conf.py", "gunicorn.conf.py.tera")?;
-    add("compose.yaml", "compose.yaml.tera")?;
-    add("DOCKER.md", "DOCKER.md.tera")?;
-    if !env.is_empty() || !env_optional.is_empty() {
-        add(".env.example", "env.example.tera")?;
-    }
-    if c.migrate {
-        add("docker-entrypoint.sh", "docker-entrypoint.sh.tera")?;
-    }
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok((Plan { files }, warnings))
+    let doc = json!({
+        "manager": d.manager.name(),
+        "dependencies": d.source.clone().unwrap_or_else(|| "none found".into()),
+        "copies": copies,
+        "requirements": d.source.clone().unwrap_or_else(|| "requirements.txt".into()),
+        "locked": locked,
+        "specs": d.specs,
+        "gunicorn_added": !d.has("gunicorn"),
+        "setuptools_for": det.pkg_resources.as_ref().filter(|_| !d.has("setuptools")).map(|p| p.at()),
+        "pythonpath": det.pythonpath,
+        "migrations": det.migrations.as_ref().map(|m| m.value.as_str()),
+        "flask_commands": flask_commands,
+        "writable": writable,
+        "home": det.home.as_ref().map(|h| format!("{} at {}", h.value, h.at())),
+        "env": env.iter().map(found).collect::<Vec<_>>(),
+        "env_optional": env_optional.iter().map(found).collect::<Vec<_>>(),
+        "venvs": venvs,
+        "run_once": run_once,
+        "mentioned": mentioned,
+        "at": {
+            "entry": entry_at,
+            "port": shown_origin(values, "port", "-p", "default"),
+            "base_image": shown_origin(values, "base_image", base_flag, "no constraint"),
+            "health": shown_origin(values, "health", "--health", "default"),
+            "migrations": det.migrations.as_ref().map(|m| m.at()),
+        },
+    });
+    Ok((doc, warnings))
 }
 
 /// The most work (lines of both files × lines that differ after the common
@@ -844,7 +652,7 @@ fn one_hunk(a: &[&str], b: &[&str], head: usize, tail: usize, path: &str) -> Str
     out
 }
 
-fn detection_summary(det: &Detection, c: &Choice) -> String {
+fn detection_summary(det: &Detection, values: &Values, facts: &serde_json::Value) -> String {
     let mut s = String::from("Found:\n");
     let mut row = |what: &str, value: &str, at: &str| {
         s.push_str(&format!(
@@ -853,15 +661,16 @@ fn detection_summary(det: &Detection, c: &Choice) -> String {
             escape(at)
         ));
     };
-    row("entry point", &c.entry, &c.at.entry);
+    let at = |k: &str| facts["at"][k].as_str().unwrap_or_default().to_string();
+    row("entry point", values.str("entry"), &at("entry"));
     row(
         "dependencies",
         det.deps.manager.name(),
         det.deps.source.as_deref().unwrap_or("none found"),
     );
-    row("Python", &c.base_image, &c.at.base_image);
-    row("port", &c.port.to_string(), &c.at.port);
-    row("health route", &c.health, &c.at.health);
+    row("Python", values.str("base_image"), &at("base_image"));
+    row("port", &values.port().to_string(), &at("port"));
+    row("health route", values.str("health"), &at("health"));
     if let Some(m) = &det.migrations {
         row("migrations", &m.value, &m.at());
     }
@@ -895,12 +704,17 @@ pub fn run(args: InitArgs, printer: Printer) -> Result<()> {
     if args.verify {
         crate::verify::engine_ready()?;
     }
+    let config = config::load(args.config.no_config)?;
+    if let Some(p) = &config.path {
+        printer.detail(&format!("config file {}", p.display()));
+    }
     let project = crate::files::Project::new(&args.path);
     let det = inspect::detect_in(&project)?;
     for w in &det.warnings {
         printer.warn(w);
     }
-    let prompter = match prompt::why_not_interactive(args.yes) {
+    let not_asking = prompt::why_not_interactive(args.yes);
+    let prompter = match not_asking {
         Some(why) => {
             printer.detail(&format!(
                 "not asking: the detected values are taken ({why})"
@@ -909,81 +723,108 @@ pub fn run(args: InitArgs, printer: Printer) -> Result<()> {
         }
         None => Some(Prompter::new(printer.color)),
     };
-    let choice = settle(&args, &det, prompter.as_ref(), printer)?;
-    let (plan, left_out) = render_kit(&det, &choice)?;
+    let mut template = Template::builtin_init()?;
+    let mut values = settle(
+        &args,
+        &det,
+        &mut template,
+        &config,
+        prompter.as_ref(),
+        not_asking,
+        printer,
+    )?;
+    let (facts, left_out) = facts(&det, &values, &args)?;
+    let env_file = !facts["env"].as_array().is_none_or(Vec::is_empty)
+        || !facts["env_optional"].as_array().is_none_or(Vec::is_empty);
+    values.set(
+        "env_file",
+        Value::Bool(env_file),
+        Source::Derived("the environment variables init found".into()),
+    );
+    values.set(
+        "facts",
+        Value::Str(facts.to_string()),
+        Source::Derived("what init found in the project".into()),
+    );
+    let plan = render::render(&template, &values)?;
     for w in &left_out {
         printer.warn(w);
     }
     let root = &args.path;
-    // Existing files of the project are never replaced without --force. They
-    // are read through the same bounded reader: one that is not a regular
-    // file, or is over its cap, differs from what init writes.
-    let existing: Vec<&PlannedFile> = plan
-        .files
-        .iter()
-        .filter(|f| root.join(&f.path).exists())
-        .collect();
-    let old_text = |f: &PlannedFile| project.read(&f.path, Kind::of(&f.path));
-    let changed: Vec<String> = existing
-        .iter()
-        .filter(|f| match old_text(f) {
-            Contents::Text(t) => t.as_bytes() != &*f.contents,
-            _ => true,
-        })
-        .map(|f| f.path.clone())
-        .collect();
+    // Existing files of the project are never replaced without --force.
+    let old_text = |path: &str| project.read(path, Kind::of(path));
+    let pre = match write::preflight(&plan, root, true) {
+        Ok(pre) => pre,
+        // A dry run still shows what it can: a file the write would refuse
+        // (a symlink, say) is listed as one --force would replace.
+        Err(_) if args.dry_run => write::Preflight {
+            merge: true,
+            overwrites: plan
+                .files
+                .iter()
+                .filter(|f| std::fs::symlink_metadata(root.join(&f.path)).is_ok())
+                .filter(|f| !matches!(old_text(&f.path), Contents::Text(t) if t.as_bytes() == &*f.contents))
+                .map(|f| f.path.clone())
+                .collect(),
+            unchanged: plan
+                .files
+                .iter()
+                .filter(|f| matches!(old_text(&f.path), Contents::Text(t) if t.as_bytes() == &*f.contents))
+                .map(|f| f.path.clone())
+                .collect(),
+            missing_dirs: vec![],
+        },
+        Err(e) => return Err(e),
+    };
 
+    let gunicorn_added = facts["gunicorn_added"] == true;
+    let setuptools_for = facts["setuptools_for"].as_str();
     if !args.json {
-        printer.info(&detection_summary(&det, &choice));
-        if choice.gunicorn_added {
+        printer.info(&detection_summary(&det, &values, &facts));
+        if gunicorn_added {
             printer.info("gunicorn is not among the project's dependencies: the Dockerfile installs it pinned (the dependency files are not edited).");
         }
-        if let Some(p) = &choice.setuptools_for {
+        if let Some(at) = setuptools_for {
             printer.info(&format!(
-                "{} imports pkg_resources, {SETUPTOOLS_WHY}: the Dockerfile installs {SETUPTOOLS}.",
-                escape(&p.at())
+                "{} imports pkg_resources, {SETUPTOOLS_WHY}: the Dockerfile installs it pinned.",
+                escape(at)
             ));
         }
     }
-    let files_json = |written: bool| -> Vec<serde_json::Value> {
+    let files_json = |pre: &write::Preflight, written: bool| -> Vec<serde_json::Value> {
         plan.files
             .iter()
             .map(|f| {
-                let state = if changed.contains(&f.path) {
-                    "replaced"
-                } else if existing.iter().any(|e| e.path == f.path) {
-                    "unchanged"
-                } else {
-                    "new"
-                };
-                json!({"path": f.path, "bytes": f.contents.len(), "state": state, "written": written && state != "unchanged"})
+                let state = FileState::of(&f.path, pre);
+                json!({"path": f.path, "bytes": f.contents.len(), "state": state.word(), "written": written && state != FileState::Unchanged})
             })
             .collect()
     };
-    let result = |dry: bool, written: bool| {
+    let result = |pre: &write::Preflight, dry: bool, written: bool| {
         let doc = json!({
             "path": std::path::absolute(root).unwrap_or(root.clone()),
             "dry_run": dry,
             "detection": det,
             "chosen": {
-                "entry": choice.entry, "port": choice.port, "base_image": choice.base_image, "health": choice.health,
-                "image": choice.image, "migrate": choice.migrate, "gunicorn_added": choice.gunicorn_added, "setuptools_added": choice.setuptools_for.is_some(),
+                "entry": values.str("entry"), "port": values.port(), "base_image": values.str("base_image"), "health": values.str("health"),
+                "image": values.str("image"), "migrate": values.get("migrate") == Some(&Value::Bool(true)), "gunicorn_added": gunicorn_added, "setuptools_added": setuptools_for.is_some(),
             },
-            "files": files_json(written),
+            "template": {"name": template.manifest.meta.name, "version": template.manifest.meta.version},
+            "files": files_json(pre, written),
         });
         crate::present::json::document(&doc)
     };
 
     if args.dry_run {
         if args.json {
-            present::stdout(&result(true, false));
+            present::stdout(&result(&pre, true, false));
             return Ok(());
         }
         let mut out = String::new();
         for f in &plan.files {
             let new = String::from_utf8_lossy(&f.contents);
-            if changed.contains(&f.path) {
-                match old_text(f) {
+            match FileState::of(&f.path, &pre) {
+                FileState::Replaced => match old_text(&f.path) {
                     Contents::Text(old) => {
                         out.push_str(&escape_keep_lines(&diff(&old, &new, &f.path)))
                     }
@@ -995,16 +836,16 @@ pub fn run(args: InitArgs, printer: Printer) -> Result<()> {
                     Contents::Missing => {
                         out.push_str(&format!("=== {} (removed while init ran)\n", f.path))
                     }
+                },
+                FileState::Unchanged => out.push_str(&format!("=== {} (unchanged)\n", f.path)),
+                FileState::New => {
+                    out.push_str(&format!(
+                        "=== {} (new, {} bytes)\n",
+                        f.path,
+                        f.contents.len()
+                    ));
+                    out.push_str(&escape_keep_lines(&new));
                 }
-            } else if existing.iter().any(|e| e.path == f.path) {
-                out.push_str(&format!("=== {} (unchanged)\n", f.path));
-            } else {
-                out.push_str(&format!(
-                    "=== {} (new, {} bytes)\n",
-                    f.path,
-                    f.contents.len()
-                ));
-                out.push_str(&escape_keep_lines(&new));
             }
         }
         present::stdout(&out);
@@ -1014,51 +855,49 @@ pub fn run(args: InitArgs, printer: Printer) -> Result<()> {
         ));
         return Ok(());
     }
-    if !changed.is_empty() && !args.force {
+    if !pre.overwrites.is_empty() && !args.force {
         if args.verify {
             // The project already has its container files: prove those.
             printer.info(&format!(
                 "{} already in {}: verifying them as they are (--force would replace them)",
-                changed.join(", "),
+                pre.overwrites.join(", "),
                 escape(&root.display().to_string())
             ));
             return prove(root, &args, printer);
         }
         bail!(
             "{} already {} in {} with other contents; flaskgen init never changes a project's files: --dry-run shows the differences, --force replaces them",
-            changed.join(", "),
-            if changed.len() == 1 { "exists" } else { "exist" },
+            pre.overwrites.join(", "),
+            if pre.overwrites.len() == 1 { "exists" } else { "exist" },
             escape(&root.display().to_string())
         );
     }
     if let Some(p) = &prompter {
         let ok = p.confirm(&format!(
-            "Write {} files into {}?",
-            plan.files.len(),
-            root.display()
+            "Write {} files into {} (and {}, which `flaskgen update` reads)?",
+            plan.files.len() - 1,
+            root.display(),
+            crate::inputs::answers::ANSWERS_FILE
         ))?;
         if !ok {
             bail!("cancelled; nothing was written");
         }
     }
     let outcome = write::write(&plan, root, true)?;
-    // One line per file: a replaced file is also among those written.
-    for (p, _) in &outcome.files {
-        let verb = if outcome.overwritten.contains(p) {
-            "Replaced"
-        } else {
-            "Wrote"
-        };
-        printer.status(verb, &escape(&root.join(p).display().to_string()));
-    }
+    present::plan::each_file_written(&outcome, root, printer);
     if args.json {
-        present::stdout(&result(false, true));
+        let pre = write::Preflight {
+            overwrites: outcome.overwritten.clone(),
+            unchanged: outcome.unchanged.clone(),
+            ..pre
+        };
+        present::stdout(&result(&pre, false, true));
     }
     printer.info(&format!(
         "\nNext: docker image build -t {0} {1} && docker container run --rm -p {2}:{2} {0}",
-        choice.image,
+        values.str("image"),
         present::shell_quote(&root.display().to_string()),
-        choice.port
+        values.port()
     ));
     if args.verify {
         return prove(root, &args, printer);
@@ -1165,6 +1004,7 @@ mod tests {
 
     #[test]
     fn markdown_escapes() {
+        use crate::render::filters::{md_code, md_text};
         assert_eq!(md_text("a|b*c_[d](e)<f>"), "a\\|b\\*c\\_\\[d\\](e)\\<f\\>");
         assert_eq!(md_text("two\nlines"), "two\\\\nlines");
         assert_eq!(md_text("# x.py:1"), "\\# x.py:1");

@@ -1,8 +1,11 @@
 //! The inputs layer: every value given for a run, from every source, as the
 //! same kind of [`Given`] value, and the one precedence function that picks
 //! among them. Sources, strongest first: the command line (flags and
-//! `--define`), an answers file (`--answers`), the environment, the config
-//! file, then the template's defaults. The template source itself
+//! `--define`), an answers file (`--answers`), the environment, what
+//! `flaskgen init` found in the project's own files, the config file, then
+//! the template's defaults. A fact found in the project (its port, its
+//! Python) outranks the config file: the config holds one user's defaults
+//! for every new project, the fact is what this project does. The template source itself
 //! (`--template`, the answers file's, `FLASKGEN_TEMPLATE`, the config's) is
 //! picked by the same function.
 
@@ -97,14 +100,15 @@ pub fn rank(source: &Source) -> u8 {
         Source::CommandLine | Source::Define | Source::Prompt => 0,
         Source::Answers(_) => 1,
         Source::Env(_) => 2,
-        Source::Config(_) => 3,
-        Source::Derived(_) => 4,
-        Source::TemplateDefault => 5,
+        Source::Detected(_) => 3,
+        Source::Config(_) => 4,
+        Source::Derived(_) => 5,
+        Source::TemplateDefault => 6,
     }
 }
 
 /// Values from these sources are explicit: they are used without asking.
-/// Weaker ones (config, derived, template defaults) are offered at a prompt.
+/// Weaker ones (detected, config, derived, template defaults) are offered at a prompt.
 pub fn is_explicit(source: &Source) -> bool {
     rank(source) <= rank(&Source::Env(String::new()))
 }
@@ -261,6 +265,13 @@ mod tests {
             assert_eq!(pick(&given, "port").unwrap().raw, *want, "{sources:?}");
         }
         assert!(pick(&[g("port", "1", cli.clone())], "name").is_none());
+        // What init found in the project beats the config, not the environment.
+        let found = Source::Detected("app.py:3".into());
+        let given = vec![g("port", "4", cfg.clone()), g("port", "7", found.clone())];
+        assert_eq!(pick(&given, "port").unwrap().raw, "7");
+        let given = vec![g("port", "7", found.clone()), g("port", "3", env.clone())];
+        assert_eq!(pick(&given, "port").unwrap().raw, "3");
+        assert!(!is_explicit(&found));
         assert!(is_explicit(&env) && is_explicit(&ans) && !is_explicit(&cfg));
     }
 

@@ -84,6 +84,19 @@ pub fn summary(plan: &Plan, target: &Path, pre: &Preflight, printer: Printer) ->
     s
 }
 
+/// One status line per file written into an existing folder: `Wrote`, or
+/// `Replaced` for a file that had other contents.
+pub fn each_file_written(outcome: &crate::write::Outcome, root: &Path, printer: Printer) {
+    for (p, _) in &outcome.files {
+        let verb = if outcome.overwritten.contains(p) {
+            "Replaced"
+        } else {
+            "Wrote"
+        };
+        printer.status(verb, &escape(&root.join(p).display().to_string()));
+    }
+}
+
 /// The one-line account of a dry run.
 pub fn dry_run_line(plan: &Plan, target: &Path) -> String {
     format!(

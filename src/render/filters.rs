@@ -9,6 +9,18 @@
 //! | TOML                             | `toml_string`       |
 //! | JSON                             | tera's `json_encode`|
 //!
+//! And for text that is shown, not run (file names found in a project):
+//!
+//! | context                                  | filter     |
+//! |------------------------------------------|------------|
+//! | a comment line (env file, Dockerfile)    | `one_line` |
+//! | Markdown text (a table cell, a list)     | `md_text`  |
+//! | Markdown inline code, in a table or not  | `md_code`  |
+//!
+//! `from_json` reads a string variable that holds a JSON document (a kit's
+//! structured value: variables are strings, numbers or booleans) as that
+//! document, for `{% set facts = facts | from_json %}`.
+//!
 //! Strings, numbers and booleans are taken as their text; anything else is
 //! an error, and so is a value a context cannot hold (a NUL for a shell, a
 //! line break for a Dockerfile).
@@ -38,6 +50,57 @@ pub fn register(tera: &mut Tera) {
     tera.register_filter("toml_string", |v: &Value, _: &Args| {
         text("toml_string", v).map(|s| Value::String(toml_string(&s)))
     });
+    tera.register_filter("one_line", |v: &Value, _: &Args| {
+        text("one_line", v).map(|s| Value::String(crate::text::escape(&s)))
+    });
+    tera.register_filter("md_text", |v: &Value, _: &Args| {
+        text("md_text", v).map(|s| Value::String(md_text(&s)))
+    });
+    tera.register_filter("md_code", |v: &Value, _: &Args| {
+        text("md_code", v).map(|s| Value::String(md_code(&s)))
+    });
+    tera.register_filter("from_json", |v: &Value, _: &Args| {
+        let s = text("from_json", v)?;
+        serde_json::from_str(&s)
+            .map_err(|e| tera::Error::msg(format!("from_json: not a JSON document: {e}")))
+    });
+}
+
+/// Markdown text at the start of a table cell or list item that shows `s`
+/// as it is: control characters escaped (one line); each character that
+/// could start code, emphasis, a link, HTML, an entity, strikethrough or a
+/// cell boundary backslash-escaped; and so is a first character that could
+/// start a heading, a list or a quote (`#`, `-`, `+`, `>`…), or the `.`/`)`
+/// after leading digits (`1. `).
+pub fn md_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let digits = s.chars().take_while(char::is_ascii_digit).count();
+    for (i, c) in crate::text::escape(s).chars().enumerate() {
+        let special = "\\`*_[]<>|&~".contains(c)
+            || (i == 0 && c.is_ascii_punctuation())
+            || (i == digits && i > 0 && ".)".contains(c));
+        if special {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A Markdown code span holding `s`: fenced with more backticks than any run
+/// inside, padded when `s` starts or ends with one, control characters
+/// escaped, and `|` written `\|` (a GitHub table cell ends at a bare `|`,
+/// even inside code, and shows `\|` as `|`).
+pub fn md_code(s: &str) -> String {
+    let s = crate::text::escape(s).replace('|', "\\|");
+    let longest = s.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    let pad = if s.starts_with('`') || s.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{s}{pad}{fence}")
 }
 
 /// The text of a string, number or boolean.

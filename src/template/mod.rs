@@ -17,6 +17,7 @@ use manifest::{Manifest, MANIFEST_FILE};
 use crate::values::{builtins, Source, Value, Values};
 
 static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates/default");
+static BUILTIN_INIT: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates/init");
 
 /// `.git`, `.hg` or `.svn` in any case: a path through one could plant a hook
 /// that the next commit runs.
@@ -127,6 +128,11 @@ impl Template {
     /// The template compiled into the binary from `templates/default`.
     pub fn builtin() -> Result<Template> {
         Template::embedded(&BUILTIN)
+    }
+
+    /// The template of `flaskgen init`, compiled in from `templates/init`.
+    pub fn builtin_init() -> Result<Template> {
+        Template::embedded(&BUILTIN_INIT)
     }
 
     /// A built-in template embedded in the binary: the current one, or a

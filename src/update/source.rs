@@ -1,7 +1,8 @@
 //! The two templates of an update: the one the project was made from (the
 //! base) and the one to update to (the target).
 //!
-//! - built-in: the base is the release the answers file names
+//! - built-in (`flaskgen new`'s or `flaskgen init`'s, by the name the
+//!   answers file records): the base is the release the answers file names
 //!   (`releases`), the target the template in this binary;
 //! - git kit: one clone with its tags (through [`crate::git`]: stall limit,
 //!   killed on a signal, the temporary clone removed once the files are
@@ -65,9 +66,10 @@ pub fn load(answers: &Answers, to: Option<&str>, url: Option<&str>) -> Result<So
                     "--to {r:?}: the project uses the built-in template, which updates to the one in this flaskgen; --to is for git kits"
                 )));
             }
-            let target = Template::builtin()?;
+            let kit = releases::builtin_named(answers.name.as_deref());
+            let target = kit.current()?;
             let (base, no_base) = match answers.version.as_deref() {
-                Some(v) => (Some(releases::builtin_at(v)?), None),
+                Some(v) => (Some(kit.at(v)?), None),
                 None => (
                     None,
                     Some("the answers file records no template version".to_string()),

@@ -210,6 +210,8 @@ pub enum Source {
     Prompt,
     TemplateDefault,
     Derived(String),
+    /// Found in the project's own files by `flaskgen init`: where (`FILE:LINE`).
+    Detected(String),
 }
 
 impl fmt::Display for Source {
@@ -223,6 +225,7 @@ impl fmt::Display for Source {
             Source::Prompt => f.write_str("prompt"),
             Source::TemplateDefault => f.write_str("template default"),
             Source::Derived(how) => f.write_str(how),
+            Source::Detected(at) => write!(f, "found at {at}"),
         }
     }
 }
@@ -258,6 +261,14 @@ impl Values {
             Some(Value::Int(p)) => *p,
             _ => 0,
         }
+    }
+
+    /// Where the value of `name` came from.
+    pub fn source(&self, name: &str) -> Option<&Source> {
+        self.entries
+            .iter()
+            .find(|(n, ..)| n == name)
+            .map(|(_, _, s)| s)
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Value, &Source)> {

@@ -949,3 +949,166 @@ CMD [\"python\", \"-c\", \"1\"]
     assert!(!stdout(&out).contains("d41d8cd98f00b204"));
     assert_eq!(out.status.code(), Some(1));
 }
+
+/// Writes `dir` as `flaskgen init` with the init template at `version`
+/// would: the values are those today's init records (same detection), the
+/// files that release's rendering of them, its answers file included.
+fn init_from_release(dir: &Path, version: &str) {
+    use flaskgen::values::{Source, Values};
+    flaskgen(dir.parent().unwrap())
+        .args(["init", "--yes"])
+        .arg(dir)
+        .assert()
+        .success();
+    let answers = flaskgen::inputs::answers::read(&dir.join(".flaskgen.toml")).unwrap();
+    let template = flaskgen::update::releases::INIT.at(version).unwrap();
+    let mut values = Values::default();
+    for (var, raw) in &answers.values {
+        let v = template
+            .manifest
+            .variable(var)
+            .unwrap()
+            .parse(raw, "")
+            .unwrap();
+        values.set(var, v, Source::Answers(answers.path.clone()));
+    }
+    for f in files(dir) {
+        if !files(&fixture("projects/factory")).contains(&f) {
+            fs::remove_file(dir.join(f)).unwrap();
+        }
+    }
+    let plan = flaskgen::render::render(&template, &values).unwrap();
+    for f in &plan.files {
+        fs::write(dir.join(&f.path), &f.contents).unwrap();
+    }
+    assert!(read(dir.join(".flaskgen.toml")).contains(&format!("version = \"{version}\"")));
+}
+
+/// A project adopted with `init` can be updated: made by the frozen init
+/// template 1.0.0 and edited, `flaskgen update` brings the current init
+/// template's changes (a `.dockerignore` line, a DOCKER.md section) and
+/// keeps the edit.
+#[test]
+fn init_answers_let_update_carry_a_later_init_template_and_keep_edits() {
+    let (_t, dir) = project("factory");
+    init_from_release(&dir, "1.0.0");
+    assert!(!read(dir.join(".dockerignore")).contains(".flaskgen.toml"));
+    assert!(!read(dir.join("DOCKER.md")).contains("## Update"));
+    let conf = read(dir.join("gunicorn.conf.py"));
+    let edited = conf.replace("\"WEB_CONCURRENCY\", \"2\"", "\"WEB_CONCURRENCY\", \"4\"");
+    assert_ne!(conf, edited);
+    fs::write(dir.join("gunicorn.conf.py"), &edited).unwrap();
+
+    let out = flaskgen(dir.parent().unwrap())
+        .arg("update")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("flaskgen-init 1.0.0 to 1.1.0"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        read(dir.join("gunicorn.conf.py")),
+        edited,
+        "the edit is kept"
+    );
+    assert!(read(dir.join(".dockerignore")).contains("\n.flaskgen.toml\n"));
+    assert!(read(dir.join("DOCKER.md")).contains("## Update"));
+    assert!(read(dir.join(".flaskgen.toml")).contains("version = \"1.1.0\""));
+    // Every other file is what init writes today.
+    let (_f, fresh) = project("factory");
+    flaskgen(fresh.parent().unwrap())
+        .args(["init", "--yes"])
+        .arg(&fresh)
+        .assert()
+        .success();
+    for f in ["Dockerfile", "compose.yaml", "DOCKER.md", ".dockerignore"] {
+        assert_eq!(read(dir.join(f)), read(fresh.join(f)), "{f}");
+    }
+    // Up to date now.
+    flaskgen(dir.parent().unwrap())
+        .args(["update", "--check"])
+        .arg(&dir)
+        .assert()
+        .success();
+}
+
+/// init reads FLASKGEN_PORT, FLASKGEN_BASE_IMAGE and the config file as
+/// `new` does. What the project's own files say outranks the config (one
+/// user's defaults for every project), not the environment or a flag.
+#[test]
+fn init_honours_environment_and_config_below_flags() {
+    let chosen =
+        |fixture_name: &str, env: &[(&str, &str)], config: Option<&str>, flags: &[&str]| {
+            let dir = fixture(&format!("projects/{fixture_name}"));
+            let tmp = tempfile::tempdir().unwrap();
+            let mut cmd = flaskgen(tmp.path());
+            cmd.args(["init", "--yes", "--dry-run", "--json"])
+                .arg(&dir)
+                .args(flags);
+            for (k, v) in env {
+                cmd.env(k, v);
+            }
+            if let Some(c) = config {
+                let path = tmp.path().join("config.toml");
+                fs::write(&path, c).unwrap();
+                cmd.env("FLASKGEN_CONFIG", &path);
+            }
+            let out = cmd.output().unwrap();
+            assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+            let j = json_of(&out);
+            (
+                j["chosen"]["port"].clone(),
+                j["chosen"]["base_image"].clone(),
+            )
+        };
+    // factory: no port and no Python constraint found.
+    let env = [
+        ("FLASKGEN_PORT", "8080"),
+        ("FLASKGEN_BASE_IMAGE", "python:3.13-alpine"),
+    ];
+    assert_eq!(
+        chosen("factory", &env, None, &[]),
+        (8080.into(), "python:3.13-alpine".into())
+    );
+    let config = "[defaults]\nport = 7001\nbase_image = \"python:3.13-slim\"\n";
+    assert_eq!(
+        chosen("factory", &[], Some(config), &[]),
+        (7001.into(), "python:3.13-slim".into())
+    );
+    // pipfile: port 7000 at .flaskenv:2, Python ==3.11 at Pipfile:10.
+    assert_eq!(
+        chosen("pipfile", &[], Some(config), &[]),
+        (7000.into(), "python:3.11-slim".into())
+    );
+    assert_eq!(
+        chosen("pipfile", &env, Some(config), &[]),
+        (8080.into(), "python:3.13-alpine".into())
+    );
+    assert_eq!(
+        chosen(
+            "pipfile",
+            &env,
+            Some(config),
+            &["-p", "9000", "--base-image", "python:3.12-slim"]
+        ),
+        (9000.into(), "python:3.12-slim".into())
+    );
+    // --no-config leaves the config file out.
+    assert_eq!(
+        chosen("factory", &[], Some(config), &["--no-config"]),
+        (5000.into(), "python:3.14-slim".into())
+    );
+    // A bad value from the environment is bad input, named: exit 2.
+    let dir = fixture("projects/factory");
+    let out = flaskgen(&dir)
+        .args(["init", "--yes", "--dry-run"])
+        .env("FLASKGEN_PORT", "70000")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("FLASKGEN_PORT"), "{}", stderr(&out));
+}

@@ -40,3 +40,65 @@ fn deploy_and_ci_files(#[case] variant: &str, #[case] args: &[&str]) {
         );
     }
 }
+
+/// Snapshots of every file `flaskgen init` writes, for every fixture project
+/// and every dependency manager: pip (factory, migrate, module-app,
+/// req-includes, two-apps), pdm, pipenv and poetry with and without their
+/// locks, uv, pyproject (src-layout) and none. `remove` is deleted from the
+/// copy first; seed-tutorial has a Dockerfile of its own, so it takes --force.
+#[rstest]
+#[case::factory("factory", &[][..], &[][..])]
+#[case::migrate("migrate", &[][..], &[][..])]
+#[case::module_app("module-app", &[][..], &[][..])]
+#[case::pdm("pdm", &[][..], &[][..])]
+#[case::pipfile("pipfile", &[][..], &[][..])]
+#[case::pipfile_unlocked("pipfile", &["Pipfile.lock"][..], &[][..])]
+#[case::poetry("poetry", &[][..], &[][..])]
+#[case::poetry_unlocked("poetry", &["poetry.lock"][..], &[][..])]
+#[case::req_includes("req-includes", &[][..], &[][..])]
+#[case::seed_tutorial("seed-tutorial", &[][..], &["--force"][..])]
+#[case::src_layout("src-layout", &[][..], &[][..])]
+#[case::two_apps("two-apps", &[][..], &["--entry", "web:app"][..])]
+#[case::uv("uv", &[][..], &[][..])]
+#[case::no_dependency_file("factory", &["requirements.txt"][..], &[][..])]
+fn init_files(#[case] fixture_name: &str, #[case] remove: &[&str], #[case] flags: &[&str]) {
+    let (_t, dir) = crate::existing::project(fixture_name);
+    for r in remove {
+        std::fs::remove_file(dir.join(r)).unwrap();
+    }
+    let before = files(&dir);
+    let out = flaskgen(dir.parent().unwrap())
+        .args(["init", "--yes"])
+        .arg(&dir)
+        .args(flags)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let variant = match remove.first() {
+        Some(r) => format!("init-{fixture_name}-without-{r}"),
+        None => format!("init-{fixture_name}"),
+    };
+    let written: Vec<String> = stderr(&out)
+        .lines()
+        .filter_map(|l| {
+            l.trim()
+                .strip_prefix("Wrote ")
+                .or(l.trim().strip_prefix("Replaced "))
+        })
+        .map(|p| {
+            p.strip_prefix(&format!("{}/", dir.display()))
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert!(written.iter().any(|f| f == ".flaskgen.toml"), "{written:?}");
+    for f in files(&dir) {
+        if before.contains(&f) && !written.contains(&f) {
+            continue;
+        }
+        insta::assert_snapshot!(
+            format!("{variant}__{}", f.replace('/', "__")),
+            read(dir.join(&f))
+        );
+    }
+}
