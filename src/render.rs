@@ -36,6 +36,8 @@ struct Engine<'t> {
     tera: RefCell<Tera>,
     /// `.tera` files not parsed yet: name → text.
     pending: RefCell<HashMap<String, String>>,
+    /// `.tera` files parsed with their text hoisted out: name → the texts.
+    hoisted: RefCell<HashMap<String, Vec<String>>>,
     /// Files that are plain text with `{{ variable }}` substitutions only.
     simple: HashMap<String, Vec<Piece>>,
     /// Conditions of the form `var` or `not var`: (negated, var), by key.
@@ -88,6 +90,110 @@ fn simple_pieces(text: &str) -> Option<Vec<Piece>> {
     }
     pieces.push(Piece::Text(rest.to_string()));
     Some(pieces)
+}
+
+/// The name of the `n`th hoisted text of a template (see [`hoist_text`]).
+fn text_var(n: usize) -> String {
+    format!("__flaskgen_text_{n}")
+}
+
+/// A template with its literal text taken out: every run of text between two
+/// tags becomes `{{ __flaskgen_text_N }}`, the text itself (already trimmed as
+/// the tags' `-` ask) the value of that variable. tera's parser (pest) reads
+/// text one character at a time, trying each tag opening at each: hoisted, the
+/// README's 10 KiB cost it a few dozen placeholders. The output is the same
+/// bytes: tera trims only text next to a `-`, which is done here instead.
+/// `None` (parse the template as it is) for anything this does not follow:
+/// raw blocks, macros, blocks and inheritance (a macro's body cannot see the
+/// template's variables), an unterminated tag; and a template without tags.
+fn hoist_text(text: &str) -> Option<(String, Vec<String>)> {
+    struct Tag<'a> {
+        source: &'a str,
+        trims_before: bool,
+        trims_after: bool,
+    }
+    let mut runs: Vec<&str> = Vec::new();
+    let mut tags: Vec<Tag> = Vec::new();
+    let mut rest = text;
+    loop {
+        let start = ["{{", "{%", "{#"]
+            .iter()
+            .filter_map(|open| rest.find(open))
+            .min();
+        let Some(start) = start else {
+            runs.push(rest);
+            break;
+        };
+        runs.push(&rest[..start]);
+        let tag = &rest[start..];
+        let len = if tag.starts_with("{#") {
+            tag[2..].find("#}")? + 4
+        } else {
+            let close = if tag.starts_with("{{") { "}}" } else { "%}" };
+            let mut i = 2;
+            loop {
+                let c = *tag.as_bytes().get(i)?;
+                if matches!(c, b'"' | b'\'' | b'`') {
+                    i += 1 + tag[i + 1..].find(c as char)? + 1;
+                } else if tag[i..].starts_with(close) {
+                    break i + 2;
+                } else {
+                    i += 1;
+                }
+            }
+        };
+        let source = &tag[..len];
+        if source.starts_with("{%") {
+            let keyword = source[2..]
+                .trim_start_matches('-')
+                .split_whitespace()
+                .next();
+            let unfollowed = [
+                "raw", "endraw", "macro", "block", "extends", "include", "import", "super",
+            ];
+            if keyword.is_none_or(|k| unfollowed.iter().any(|u| k.starts_with(u))) {
+                return None;
+            }
+        }
+        if source.contains("super(") {
+            return None;
+        }
+        // Comments that open the template, before any text, are dropped by
+        // tera's parser with their `-` unheeded.
+        let leading = source.starts_with("{#")
+            && runs.iter().all(|r| r.is_empty())
+            && tags.iter().all(|t| t.source.starts_with("{#"));
+        tags.push(Tag {
+            source,
+            trims_before: !leading && source.as_bytes()[2] == b'-',
+            trims_after: !leading && source.as_bytes()[len - 3] == b'-',
+        });
+        rest = &tag[len..];
+    }
+    if tags.is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(tags.iter().map(|t| t.source.len() + 24).sum());
+    let mut texts = Vec::with_capacity(runs.len());
+    for (i, run) in runs.iter().enumerate() {
+        let mut run = *run;
+        if i > 0 && tags[i - 1].trims_after {
+            run = run.trim_start();
+        }
+        if i < tags.len() && tags[i].trims_before {
+            run = run.trim_end();
+        }
+        if !run.is_empty() {
+            out.push_str("{{ ");
+            out.push_str(&text_var(texts.len()));
+            out.push_str(" }}");
+            texts.push(run.to_string());
+        }
+        if let Some(tag) = tags.get(i) {
+            out.push_str(tag.source);
+        }
+    }
+    Some((out, texts))
 }
 
 /// `var` or `not var`, the common condition, evaluated without tera: (negated, var).
@@ -239,6 +345,7 @@ impl<'t> Engine<'t> {
         Ok(Engine {
             tera: RefCell::new(tera),
             pending: RefCell::new(pending),
+            hoisted: RefCell::new(HashMap::new()),
             simple,
             quick,
             template,
@@ -251,15 +358,28 @@ impl<'t> Engine<'t> {
         }
         let text = self.pending.borrow_mut().remove(name);
         if let Some(text) = text {
-            self.tera
-                .borrow_mut()
-                .add_raw_template(name, &text)
-                .map_err(|e| anyhow!(describe(name, &e)))?;
+            let mut tera = self.tera.borrow_mut();
+            let parsed = match hoist_text(&text) {
+                Some((bare, texts)) if tera.add_raw_template(name, &bare).is_ok() => {
+                    self.hoisted.borrow_mut().insert(name.to_string(), texts);
+                    Ok(())
+                }
+                // A parse error is reported against the file as written.
+                _ => tera.add_raw_template(name, &text),
+            };
+            parsed.map_err(|e| anyhow!(describe(name, &e)))?;
         }
-        self.tera
-            .borrow()
-            .render(name, ctx)
-            .map_err(|e| anyhow!(describe(name, &e)))
+        let rendered = match self.hoisted.borrow().get(name) {
+            Some(texts) => {
+                let mut ctx = ctx.clone();
+                for (n, t) in texts.iter().enumerate() {
+                    ctx.insert(text_var(n), t);
+                }
+                self.tera.borrow().render(name, &ctx)
+            }
+            None => self.tera.borrow().render(name, ctx),
+        };
+        rendered.map_err(|e| anyhow!(describe(name, &e)))
     }
 
     fn included(&self, path: &str, ctx: &Context, json: &serde_json::Value) -> Result<bool> {
@@ -547,6 +667,145 @@ mod tests {
         let err = render_simple("x", &simple_pieces("{{ nope }}").unwrap(), &ctx.into_json())
             .unwrap_err();
         assert!(err.to_string().contains("nope"));
+    }
+
+    /// Renders `text` through tera with its text hoisted, as [`Engine`] does.
+    fn render_hoisted(text: &str, ctx: &Context) -> Option<String> {
+        let (bare, texts) = hoist_text(text)?;
+        let mut tera = Tera::default();
+        filters::register(&mut tera);
+        tera.add_raw_template("t", &bare).unwrap();
+        let mut ctx = ctx.clone();
+        for (n, t) in texts.iter().enumerate() {
+            ctx.insert(text_var(n), t);
+        }
+        Some(tera.render("t", &ctx).unwrap())
+    }
+
+    fn render_plain(text: &str, ctx: &Context) -> String {
+        let mut tera = Tera::default();
+        filters::register(&mut tera);
+        tera.add_raw_template("t", text).unwrap();
+        tera.render("t", &ctx).unwrap()
+    }
+
+    /// Every `.tera` file of the built-in template and of every release
+    /// renders the same with its text hoisted out as parsed whole, for
+    /// values that take each branch; and the hoisting does apply to them.
+    #[test]
+    fn hoisted_text_renders_as_tera_does_on_every_builtin_file() {
+        let mut templates = vec![Template::builtin().unwrap()];
+        for v in crate::update::releases::versions() {
+            templates.push(crate::update::releases::builtin_at(&v.to_string()).unwrap());
+        }
+        let mut variants = Vec::new();
+        for (image, base, minimal, deploy, ci) in [
+            ("me/svc", "python:3.13-alpine", false, "none", "none"),
+            (
+                "svc",
+                "python:3.14-slim",
+                false,
+                "swarm,kubernetes",
+                "github",
+            ),
+            (
+                "registry.example.com:5000/shop/svc:1.0",
+                "python:3.12",
+                true,
+                "none",
+                "none",
+            ),
+            (
+                "ghcr.io/acme/tiny:2.0",
+                "python@sha256:aa",
+                false,
+                "kubernetes",
+                "github",
+            ),
+        ] {
+            let mut v = values();
+            v.set("image", Value::Str(image.into()), Source::CommandLine);
+            v.set("base_image", Value::Str(base.into()), Source::CommandLine);
+            v.set("minimal", Value::Bool(minimal), Source::CommandLine);
+            v.set("deploy", Value::Str(deploy.into()), Source::CommandLine);
+            v.set("ci", Value::Str(ci.into()), Source::CommandLine);
+            v.set("replicas", Value::Int(2), Source::CommandLine);
+            v.set("graceful_timeout", Value::Int(10), Source::CommandLine);
+            variants.push(v);
+        }
+        let mut hoisted = 0;
+        for template in &templates {
+            for f in template
+                .files
+                .iter()
+                .filter(|f| f.path.ends_with(RENDER_SUFFIX))
+            {
+                let text = std::str::from_utf8(&f.contents).unwrap();
+                for v in &variants {
+                    let ctx = context(template, v);
+                    if let Some(out) = render_hoisted(text, &ctx) {
+                        hoisted += 1;
+                        assert_eq!(out, render_plain(text, &ctx), "{}", f.path);
+                    }
+                }
+            }
+        }
+        // README.md and Dockerfile at least, in each template, for each variant.
+        assert!(hoisted >= templates.len() * variants.len() * 2, "{hoisted}");
+        let readme = Template::builtin().unwrap();
+        let readme = readme
+            .files
+            .iter()
+            .find(|f| f.path == "README.md.tera")
+            .unwrap();
+        let (bare, _) = hoist_text(std::str::from_utf8(&readme.contents).unwrap()).unwrap();
+        assert!(bare.len() * 3 < readme.contents.len(), "{}", bare.len());
+    }
+
+    /// Whitespace control on every side of every kind of tag, strings that
+    /// hold tag delimiters, loops and filters: the same output as tera's;
+    /// what hoisting does not follow is left to tera whole.
+    #[test]
+    fn hoisted_text_keeps_whitespace_control_and_strings() {
+        let mut ctx = Context::new();
+        ctx.insert("x", &true);
+        ctx.insert("n", "svc");
+        ctx.insert("items", &vec!["a", "b"]);
+        for text in [
+            "a  {{- n -}}  b\n",
+            "a\n  {%- if x -%}\n  in  \n{%- else -%} out {%- endif -%}\n b",
+            "a {% if not x %} no {%- elif x -%}  yes {% endif %} c",
+            "{#- note -#}\n  start {# mid -#}  end {#- x #}\n",
+            "{# a -#}{# b -#}  \n{{ n }} {#- c -#}\n",
+            "\n{#- not leading -#}\n x",
+            "t {% set s = \"}} %} {{\" %}{{ s }} '{{ '%}' }}' `{{ `#}` }}`",
+            "{%- for i in items -%}\n  - {{ i }}\n{%- endfor %}\nafter",
+            "{% filter upper %} up {{ n }} {% endfilter %} down",
+            "lone { brace } and % and # {{ n | upper }}\n\n",
+            "  {{ n }}  ",
+            "{{n}}{{n}}",
+        ] {
+            assert_eq!(
+                render_hoisted(text, &ctx).as_deref(),
+                Some(render_plain(text, &ctx).as_str()),
+                "{text:?}"
+            );
+        }
+        for unfollowed in [
+            "plain text",
+            "{% raw %}{{ x }}{% endraw %} a",
+            "{%- raw -%} {{ x }} {% endraw %}",
+            "{% macro m() %}a{% endmacro m %}",
+            "{% block b %}a{% endblock b %}",
+            "{% extends \"base\" %}",
+            "{% include \"x\" %}",
+            "{% import \"m\" as m %}",
+            "{{ x",
+            "{# open",
+            "{{ \"unterminated }}",
+        ] {
+            assert_eq!(hoist_text(unfollowed), None, "{unfollowed:?}");
+        }
     }
 
     /// Quick conditions agree with tera's `if` on every kind of value.

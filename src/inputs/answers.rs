@@ -213,8 +213,7 @@ pub fn render(template: &Template, values: &Values, files: &[File]) -> String {
     root.insert("values".into(), toml::Value::Table(v));
     root.insert("files".into(), toml::Value::Table(hashes));
     format!(
-        "# Written by flaskgen {}: the template and the values this project was made from.\n{}",
-        env!("CARGO_PKG_VERSION"),
+        "# The template and the values this project was made from.\n{}",
         toml::to_string(&toml::Value::Table(root)).unwrap_or_default()
     )
 }

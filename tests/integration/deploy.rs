@@ -17,10 +17,7 @@ const KUBERNETES: &[&str] = &[
     "deploy/kubernetes/overlays/example/kustomization.yaml",
     "deploy/kubernetes/overlays/example/namespace.yaml",
 ];
-const CI: &[&str] = &[
-    ".github/workflows/ci.yml",
-    ".github/workflows/flaskgen.yml",
-];
+const CI: &[&str] = &[".github/workflows/ci.yml", ".github/workflows/flaskgen.yml"];
 
 /// The deploy and CI files of a generated project.
 fn extra_files(root: &Path) -> Vec<String> {
@@ -308,7 +305,9 @@ fn generated_ci_runs_the_flaskgen_that_wrote_the_project() {
 
     let ci = read(root.join(".github/workflows/ci.yml"));
     let audit = &ci[ci.find("\n  audit:\n").expect("an audit job")..];
-    let audit = &audit[..audit[1..].find("\n  image:\n").map_or(audit.len(), |i| i + 1)];
+    let audit = &audit[..audit[1..]
+        .find("\n  image:\n")
+        .map_or(audit.len(), |i| i + 1)];
     assert!(audit.contains(&install), "{audit}");
     assert!(audit.contains("run: flaskgen check --format sarif > flaskgen.sarif\n"));
     assert!(audit.contains("uses: github/codeql-action/upload-sarif@"));
@@ -318,7 +317,10 @@ fn generated_ci_runs_the_flaskgen_that_wrote_the_project() {
     assert!(audit.contains("security-events: write"));
     let top = &ci[..ci.find("\njobs:\n").unwrap()];
     assert!(top.contains("permissions:\n  contents: read\n\n"), "{top}");
-    assert!(!ci.contains("schedule"), "ci.yml does not run on a schedule");
+    assert!(
+        !ci.contains("schedule"),
+        "ci.yml does not run on a schedule"
+    );
 
     let weekly = read(root.join(".github/workflows/flaskgen.yml"));
     assert!(weekly.contains("  schedule:\n    - cron: "), "{weekly}");
