@@ -92,6 +92,16 @@ fn simple_pieces(text: &str) -> Option<Vec<Piece>> {
     Some(pieces)
 }
 
+/// Whether a template includes, extends or imports another (one pass over its tags).
+fn refers_to_others(text: &str) -> bool {
+    text.match_indices("{%").any(|(i, _)| {
+        let tag = text[i + 2..].trim_start_matches('-').trim_start();
+        ["include", "extends", "import"]
+            .iter()
+            .any(|k| tag.starts_with(k))
+    })
+}
+
 /// The name of the `n`th hoisted text of a template (see [`hoist_text`]).
 fn text_var(n: usize) -> String {
     format!("__flaskgen_text_{n}")
@@ -116,10 +126,10 @@ fn hoist_text(text: &str) -> Option<(String, Vec<String>)> {
     let mut tags: Vec<Tag> = Vec::new();
     let mut rest = text;
     loop {
-        let start = ["{{", "{%", "{#"]
-            .iter()
-            .filter_map(|open| rest.find(open))
-            .min();
+        let start = rest
+            .match_indices('{')
+            .map(|(i, _)| i)
+            .find(|&i| matches!(rest.as_bytes().get(i + 1), Some(b'{' | b'%' | b'#')));
         let Some(start) = start else {
             runs.push(rest);
             break;
@@ -277,11 +287,7 @@ impl<'t> Engine<'t> {
         let lazy = lazy
             && !template.files.iter().any(|f| {
                 f.path.ends_with(RENDER_SUFFIX)
-                    && std::str::from_utf8(&f.contents).is_ok_and(|t| {
-                        ["include", "extends", "import"].iter().any(|k| {
-                            t.contains(&format!("{{% {k}")) || t.contains(&format!("{{%- {k}"))
-                        })
-                    })
+                    && std::str::from_utf8(&f.contents).is_ok_and(refers_to_others)
             });
         for f in &template.files {
             if f.path.ends_with(RENDER_SUFFIX) {
@@ -805,6 +811,26 @@ mod tests {
             "{{ \"unterminated }}",
         ] {
             assert_eq!(hoist_text(unfollowed), None, "{unfollowed:?}");
+        }
+    }
+
+    #[test]
+    fn templates_that_refer_to_others_are_seen() {
+        for yes in [
+            "a {% include \"x\" %}",
+            "{%- include \"x\" -%}",
+            "{%   extends \"base\" %}",
+            "{% import \"m\" as m %}",
+        ] {
+            assert!(refers_to_others(yes), "{yes}");
+        }
+        for no in [
+            "{% if x %}include{% endif %}",
+            "{{ import }}",
+            "{# include #}",
+            "plain",
+        ] {
+            assert!(!refers_to_others(no), "{no}");
         }
     }
 
