@@ -36,8 +36,8 @@ struct Engine<'t> {
     tera: RefCell<Tera>,
     /// `.tera` files not parsed yet: name → text.
     pending: RefCell<HashMap<String, String>>,
-    /// `.tera` files parsed with their text hoisted out: name → the texts.
-    hoisted: RefCell<HashMap<String, Vec<String>>>,
+    /// `.tera` files parsed as a [`Skeleton`]: name → its runs.
+    skeletons: RefCell<HashMap<String, Vec<Vec<Piece>>>>,
     /// Files that are plain text with `{{ variable }}` substitutions only.
     simple: HashMap<String, Vec<Piece>>,
     /// Conditions of the form `var` or `not var`: (negated, var), by key.
@@ -102,27 +102,39 @@ fn refers_to_others(text: &str) -> bool {
     })
 }
 
-/// The name of the `n`th hoisted text of a template (see [`hoist_text`]).
-fn text_var(n: usize) -> String {
-    format!("__flaskgen_text_{n}")
+/// What stands for a run of text in a [`Skeleton`]'s source: a character
+/// from Unicode's private use area, one text node to tera.
+const RUN_MARK: char = '\u{E000}';
+
+/// A template as tera is given it: its tags, with each run of text between
+/// them (text and plain `{{ variable }}` substitutions, as [`simple_pieces`]
+/// takes them) replaced by [`RUN_MARK`], and the runs, already trimmed as the
+/// tags' `-` ask. tera's parser (pest) is slow on text, which it reads a
+/// character at a time, and on each `{{ }}`, which it reads as a full
+/// expression: of the README's 10 KiB and 70 tags, it parses some 30 tags.
+/// Once parsed, the text nodes of the tree get the runs, rendered
+/// ([`fill_runs`]): tera renders the same bytes.
+#[derive(Debug)]
+struct Skeleton {
+    source: String,
+    runs: Vec<Vec<Piece>>,
 }
 
-/// A template with its literal text taken out: every run of text between two
-/// tags becomes `{{ __flaskgen_text_N }}`, the text itself (already trimmed as
-/// the tags' `-` ask) the value of that variable. tera's parser (pest) reads
-/// text one character at a time, trying each tag opening at each: hoisted, the
-/// README's 10 KiB cost it a few dozen placeholders. The output is the same
-/// bytes: tera trims only text next to a `-`, which is done here instead.
-/// `None` (parse the template as it is) for anything this does not follow:
-/// raw blocks, macros, blocks and inheritance (a macro's body cannot see the
-/// template's variables), an unterminated tag; and a template without tags.
-fn hoist_text(text: &str) -> Option<(String, Vec<String>)> {
+/// Splits a template into a [`Skeleton`]. `None` (parse the template as it
+/// is) for anything this does not follow: raw blocks, macros, blocks and
+/// inheritance (a macro's body cannot see the template's variables), an
+/// unterminated tag, the marker character itself; and a template without tags.
+fn skeleton(text: &str) -> Option<Skeleton> {
     struct Tag<'a> {
         source: &'a str,
         trims_before: bool,
         trims_after: bool,
     }
-    let mut runs: Vec<&str> = Vec::new();
+    if text.contains(RUN_MARK) {
+        return None;
+    }
+    // Text and tags, alternating: texts[i] comes before tags[i].
+    let mut texts: Vec<&str> = Vec::new();
     let mut tags: Vec<Tag> = Vec::new();
     let mut rest = text;
     loop {
@@ -131,10 +143,10 @@ fn hoist_text(text: &str) -> Option<(String, Vec<String>)> {
             .map(|(i, _)| i)
             .find(|&i| matches!(rest.as_bytes().get(i + 1), Some(b'{' | b'%' | b'#')));
         let Some(start) = start else {
-            runs.push(rest);
+            texts.push(rest);
             break;
         };
-        runs.push(&rest[..start]);
+        texts.push(&rest[..start]);
         let tag = &rest[start..];
         let len = if tag.starts_with("{#") {
             tag[2..].find("#}")? + 4
@@ -159,7 +171,7 @@ fn hoist_text(text: &str) -> Option<(String, Vec<String>)> {
                 .split_whitespace()
                 .next();
             let unfollowed = [
-                "raw", "endraw", "macro", "block", "extends", "include", "import", "super",
+                "raw", "endraw", "macro", "block", "extends", "include", "import",
             ];
             if keyword.is_none_or(|k| unfollowed.iter().any(|u| k.starts_with(u))) {
                 return None;
@@ -171,7 +183,7 @@ fn hoist_text(text: &str) -> Option<(String, Vec<String>)> {
         // Comments that open the template, before any text, are dropped by
         // tera's parser with their `-` unheeded.
         let leading = source.starts_with("{#")
-            && runs.iter().all(|r| r.is_empty())
+            && texts.iter().all(|r| r.is_empty())
             && tags.iter().all(|t| t.source.starts_with("{#"));
         tags.push(Tag {
             source,
@@ -183,27 +195,125 @@ fn hoist_text(text: &str) -> Option<(String, Vec<String>)> {
     if tags.is_empty() {
         return None;
     }
-    let mut out = String::with_capacity(tags.iter().map(|t| t.source.len() + 24).sum());
-    let mut texts = Vec::with_capacity(runs.len());
-    for (i, run) in runs.iter().enumerate() {
-        let mut run = *run;
-        if i > 0 && tags[i - 1].trims_after {
-            run = run.trim_start();
+    // Names the template binds itself ({% set %}, {% for %}, `loop`) are tera's to print.
+    let mut bound = vec!["loop"];
+    // Open blocks: tera leaves the `-` of a for loop's `else` unheeded; not followed here.
+    let mut open = Vec::new();
+    for t in tags.iter().filter(|t| t.source.starts_with("{%")) {
+        let inner = t.source[2..t.source.len() - 2].trim_matches('-');
+        let mut words = inner.split_whitespace();
+        let keyword = words.clone().next();
+        match keyword {
+            Some(k @ ("if" | "for" | "filter")) => open.push(k),
+            Some("endif" | "endfor" | "endfilter") => {
+                open.pop();
+            }
+            Some("else") if open.last() == Some(&"for") => return None,
+            _ => {}
         }
-        if i < tags.len() && tags[i].trims_before {
-            run = run.trim_end();
-        }
-        if !run.is_empty() {
-            out.push_str("{{ ");
-            out.push_str(&text_var(texts.len()));
-            out.push_str(" }}");
-            texts.push(run.to_string());
-        }
-        if let Some(tag) = tags.get(i) {
-            out.push_str(tag.source);
+        match words.next() {
+            Some("set" | "set_global") => {
+                bound.extend(inner.split('=').next()?.split_whitespace().nth(1));
+            }
+            Some("for") => {
+                let names = inner
+                    .trim_start()
+                    .strip_prefix("for")?
+                    .split(" in ")
+                    .next()?;
+                bound.extend(names.split(',').map(str::trim));
+            }
+            _ => {}
         }
     }
-    Some((out, texts))
+    let absorbed = |t: &Tag| -> bool {
+        match simple_pieces(t.source).as_deref() {
+            Some([Piece::Text(a), Piece::Var(path) | Piece::YamlString(path), Piece::Text(b)]) => {
+                a.is_empty() && b.is_empty() && !bound.contains(&path[0].as_str())
+            }
+            _ => false,
+        }
+    };
+    let mut source = String::new();
+    let mut runs = Vec::new();
+    let mut run = String::new();
+    let mut trim_start = false;
+    for (i, text) in texts.iter().enumerate() {
+        run.push_str(text);
+        let tag = tags.get(i);
+        if let Some(t) = tag.filter(|t| absorbed(t)) {
+            run.push_str(t.source);
+            continue;
+        }
+        let mut pieces = simple_pieces(&run)?;
+        if trim_start {
+            if let Some(Piece::Text(t)) = pieces.first_mut() {
+                *t = t.trim_start().to_string();
+            }
+        }
+        if tag.is_some_and(|t| t.trims_before) {
+            if let Some(Piece::Text(t)) = pieces.last_mut() {
+                *t = t.trim_end().to_string();
+            }
+        }
+        if pieces
+            .iter()
+            .any(|p| !matches!(p, Piece::Text(t) if t.is_empty()))
+        {
+            source.push(RUN_MARK);
+            runs.push(pieces);
+        }
+        run.clear();
+        if let Some(t) = tag {
+            source.push_str(t.source);
+            trim_start = t.trims_after;
+        }
+    }
+    Some(Skeleton { source, runs })
+}
+
+/// Calls `f` on each text node of a parsed template's tree, in the order of the source.
+fn each_text(nodes: &mut [tera::ast::Node], f: &mut dyn FnMut(&mut String)) {
+    use tera::ast::Node;
+    for node in nodes {
+        match node {
+            Node::Text(t) => f(t),
+            Node::If(i, _) => {
+                for (_, _, body) in &mut i.conditions {
+                    each_text(body, f);
+                }
+                if let Some((_, body)) = &mut i.otherwise {
+                    each_text(body, f);
+                }
+            }
+            Node::Forloop(_, l, _) => {
+                each_text(&mut l.body, f);
+                if let Some(body) = &mut l.empty_body {
+                    each_text(body, f);
+                }
+            }
+            Node::FilterSection(_, s, _) => each_text(&mut s.body, f),
+            Node::Block(_, b, _) => each_text(&mut b.body, f),
+            Node::MacroDefinition(_, m, _) => each_text(&mut m.body, f),
+            _ => {}
+        }
+    }
+}
+
+/// Whether a parsed [`Skeleton`] has one text node per run, each the marker.
+fn marks_match(ast: &mut [tera::ast::Node], runs: usize) -> bool {
+    let (mut count, mut all_marks) = (0, true);
+    each_text(ast, &mut |t| {
+        count += 1;
+        all_marks &= t.len() == RUN_MARK.len_utf8() && t.starts_with(RUN_MARK);
+    });
+    count == runs && all_marks
+}
+
+/// Puts the rendered runs into the text nodes of a parsed [`Skeleton`], in order.
+fn fill_runs(ast: &mut [tera::ast::Node], runs: Vec<String>) {
+    let mut runs = runs.into_iter();
+    each_text(ast, &mut |t| *t = runs.next().unwrap_or_default());
 }
 
 /// `var` or `not var`, the common condition, evaluated without tera: (negated, var).
@@ -351,7 +461,7 @@ impl<'t> Engine<'t> {
         Ok(Engine {
             tera: RefCell::new(tera),
             pending: RefCell::new(pending),
-            hoisted: RefCell::new(HashMap::new()),
+            skeletons: RefCell::new(HashMap::new()),
             simple,
             quick,
             template,
@@ -365,26 +475,49 @@ impl<'t> Engine<'t> {
         let text = self.pending.borrow_mut().remove(name);
         if let Some(text) = text {
             let mut tera = self.tera.borrow_mut();
-            let parsed = match hoist_text(&text) {
-                Some((bare, texts)) if tera.add_raw_template(name, &bare).is_ok() => {
-                    self.hoisted.borrow_mut().insert(name.to_string(), texts);
-                    Ok(())
+            let parsed = match skeleton(&text) {
+                Some(sk) if tera.add_raw_template(name, &sk.source).is_ok() => {
+                    let ast = &mut tera.templates.get_mut(name).expect("just added").ast;
+                    if marks_match(ast, sk.runs.len()) {
+                        self.skeletons
+                            .borrow_mut()
+                            .insert(name.to_string(), sk.runs);
+                        Ok(())
+                    } else {
+                        tera.add_raw_template(name, &text)
+                    }
                 }
                 // A parse error is reported against the file as written.
                 _ => tera.add_raw_template(name, &text),
             };
             parsed.map_err(|e| anyhow!(describe(name, &e)))?;
         }
-        let rendered = match self.hoisted.borrow().get(name) {
-            Some(texts) => {
-                let mut ctx = ctx.clone();
-                for (n, t) in texts.iter().enumerate() {
-                    ctx.insert(text_var(n), t);
-                }
-                self.tera.borrow().render(name, &ctx)
+        let runs = self.skeletons.borrow().get(name).map(|runs| {
+            runs.iter()
+                .map(|pieces| render_simple(name, pieces, json))
+                .collect::<Result<Vec<String>>>()
+        });
+        match runs {
+            Some(Ok(runs)) => {
+                let mut tera = self.tera.borrow_mut();
+                fill_runs(&mut tera.templates.get_mut(name).expect("parsed").ast, runs);
             }
-            None => self.tera.borrow().render(name, ctx),
-        };
+            // A variable a run names is missing or cannot be printed: tera
+            // says so only if the run is rendered, so it parses the file whole.
+            Some(Err(_)) => {
+                self.skeletons.borrow_mut().remove(name);
+                let text = self.template.files.iter().find(|f| f.path == name);
+                let text = text
+                    .and_then(|f| std::str::from_utf8(&f.contents).ok())
+                    .unwrap_or_default();
+                self.tera
+                    .borrow_mut()
+                    .add_raw_template(name, text)
+                    .map_err(|e| anyhow!(describe(name, &e)))?;
+            }
+            None => {}
+        }
+        let rendered = self.tera.borrow().render(name, ctx);
         rendered.map_err(|e| anyhow!(describe(name, &e)))
     }
 
@@ -675,17 +808,22 @@ mod tests {
         assert!(err.to_string().contains("nope"));
     }
 
-    /// Renders `text` through tera with its text hoisted, as [`Engine`] does.
+    /// Renders `text` as [`Engine`] does with a [`Skeleton`]; `None` when it takes none.
     fn render_hoisted(text: &str, ctx: &Context) -> Option<String> {
-        let (bare, texts) = hoist_text(text)?;
+        let sk = skeleton(text)?;
         let mut tera = Tera::default();
         filters::register(&mut tera);
-        tera.add_raw_template("t", &bare).unwrap();
-        let mut ctx = ctx.clone();
-        for (n, t) in texts.iter().enumerate() {
-            ctx.insert(text_var(n), t);
-        }
-        Some(tera.render("t", &ctx).unwrap())
+        tera.add_raw_template("t", &sk.source).unwrap();
+        let ast = &mut tera.templates.get_mut("t").unwrap().ast;
+        assert!(marks_match(ast, sk.runs.len()), "{text:?}: {:?}", sk.source);
+        let json = ctx.clone().into_json();
+        let runs = sk
+            .runs
+            .iter()
+            .map(|p| render_simple("t", p, &json).unwrap())
+            .collect();
+        fill_runs(ast, runs);
+        Some(tera.render("t", ctx).unwrap())
     }
 
     fn render_plain(text: &str, ctx: &Context) -> String {
@@ -764,8 +902,8 @@ mod tests {
             .iter()
             .find(|f| f.path == "README.md.tera")
             .unwrap();
-        let (bare, _) = hoist_text(std::str::from_utf8(&readme.contents).unwrap()).unwrap();
-        assert!(bare.len() * 3 < readme.contents.len(), "{}", bare.len());
+        let sk = skeleton(std::str::from_utf8(&readme.contents).unwrap()).unwrap();
+        assert!(sk.source.len() * 5 < readme.contents.len(), "{}", sk.source);
     }
 
     /// Whitespace control on every side of every kind of tag, strings that
@@ -790,6 +928,11 @@ mod tests {
             "lone { brace } and % and # {{ n | upper }}\n\n",
             "  {{ n }}  ",
             "{{n}}{{n}}",
+            "{% set n = 'local' %}{{ n }} and {{ x }}",
+            "{% for n in items %}{{ n }}/{{ loop.index }} {% endfor %}{{ n }}",
+            "{% for i in items -%}  {{ n }}  {%- endfor %}",
+            "{% for i in items %}{% if x -%} a {%- else -%} b {%- endif %}{% endfor %}",
+            "{{- n }} {{ n -}} x {{ n | yaml_string }}",
         ] {
             assert_eq!(
                 render_hoisted(text, &ctx).as_deref(),
@@ -809,9 +952,51 @@ mod tests {
             "{{ x",
             "{# open",
             "{{ \"unterminated }}",
+            "{% for i in items -%}  {{ n }}  {%- else %}none{% endfor %}",
         ] {
-            assert_eq!(hoist_text(unfollowed), None, "{unfollowed:?}");
+            assert!(skeleton(unfollowed).is_none(), "{unfollowed:?}");
         }
+    }
+
+    /// A run naming a variable the values lack is an error only where tera
+    /// would render it: in a branch not taken it is not.
+    #[test]
+    fn a_missing_variable_fails_only_in_the_branch_taken() {
+        let manifest = crate::template::manifest::Manifest::parse(
+            "[template]\nname = \"k\"\nversion = \"1.0.0\"\n[variables.name]\nprompt = \"Name\"\n",
+            "flaskgen.toml",
+        )
+        .unwrap();
+        let file = |path: &str, text: &'static str| File {
+            path: path.into(),
+            contents: Cow::Borrowed(text.as_bytes()),
+            executable: false,
+        };
+        let mut values = Values::default();
+        values.set("name", Value::Str("svc".into()), Source::CommandLine);
+        let template = Template {
+            manifest,
+            files: vec![file(
+                "a.txt.tera",
+                "{{ name }}{% if name == 'x' %} {{ missing }}{% endif %} end\n",
+            )],
+            origin: crate::template::Origin::Builtin,
+        };
+        let plan = render(&template, &values).unwrap();
+        let a = plan.files.iter().find(|f| f.path == "a.txt").unwrap();
+        assert_eq!(&a.contents[..], b"svc end\n");
+        let template = Template {
+            files: vec![file(
+                "b.txt.tera",
+                "{% if name %}{{ missing }}{% endif %}\n",
+            )],
+            ..template
+        };
+        let err = render(&template, &values).unwrap_err().to_string();
+        assert!(
+            err.contains("missing") && err.contains("b.txt.tera"),
+            "{err}"
+        );
     }
 
     #[test]
