@@ -148,8 +148,8 @@ fn skeleton(text: &str) -> Option<Skeleton> {
         };
         texts.push(&rest[..start]);
         let tag = &rest[start..];
-        let len = if tag.starts_with("{#") {
-            tag[2..].find("#}")? + 4
+        let len = if let Some(comment) = tag.strip_prefix("{#") {
+            comment.find("#}")? + 4
         } else {
             let close = if tag.starts_with("{{") { "}}" } else { "%}" };
             let mut i = 2;
@@ -165,11 +165,8 @@ fn skeleton(text: &str) -> Option<Skeleton> {
             }
         };
         let source = &tag[..len];
-        if source.starts_with("{%") {
-            let keyword = source[2..]
-                .trim_start_matches('-')
-                .split_whitespace()
-                .next();
+        if let Some(inner) = source.strip_prefix("{%") {
+            let keyword = inner.trim_start_matches('-').split_whitespace().next();
             let unfollowed = [
                 "raw", "endraw", "macro", "block", "extends", "include", "import",
             ];
@@ -830,7 +827,7 @@ mod tests {
         let mut tera = Tera::default();
         filters::register(&mut tera);
         tera.add_raw_template("t", text).unwrap();
-        tera.render("t", &ctx).unwrap()
+        tera.render("t", ctx).unwrap()
     }
 
     /// Every `.tera` file of the built-in template and of every release
