@@ -40,8 +40,8 @@ struct Engine<'t> {
     skeletons: RefCell<HashMap<String, Vec<Vec<Piece>>>>,
     /// Files that are plain text with `{{ variable }}` substitutions only.
     simple: HashMap<String, Vec<Piece>>,
-    /// Conditions of the form `var` or `not var`: (negated, var), by key.
-    quick: HashMap<String, (bool, String)>,
+    /// Conditions evaluated without tera (see [`quick_condition`]), by key.
+    quick: HashMap<String, Vec<Atom>>,
     template: &'t Template,
 }
 
@@ -313,15 +313,93 @@ fn fill_runs(ast: &mut [tera::ast::Node], runs: Vec<String>) {
     each_text(ast, &mut |t| *t = runs.next().unwrap_or_default());
 }
 
-/// `var` or `not var`, the common condition, evaluated without tera: (negated, var).
-fn quick_condition(expr: &str) -> Option<(bool, String)> {
-    let expr = expr.trim();
-    let (negated, var) = match expr.strip_prefix("not ") {
-        Some(rest) => (true, rest.trim()),
-        None => (false, expr),
-    };
-    let keyword = matches!(var, "true" | "false" | "True" | "False" | "not");
-    (is_identifier(var) && !keyword).then(|| (negated, var.to_string()))
+/// One term of a condition evaluated without tera.
+#[derive(Debug, PartialEq)]
+enum Atom {
+    /// `var`, `not var` (negated).
+    Truthy(bool, String),
+    /// `"text" in var`.
+    In(String, String),
+    /// `var == "text"`, `var != "text"` (negated).
+    Equals(bool, String, String),
+}
+
+fn string_literal(s: &str) -> Option<&str> {
+    let q = s.chars().next().filter(|c| matches!(c, '"' | '\''))?;
+    let inner = s.strip_prefix(q)?.strip_suffix(q)?;
+    (!inner.contains(q)).then_some(inner)
+}
+
+fn variable_name(s: &str) -> Option<String> {
+    let keyword = matches!(
+        s,
+        "true" | "false" | "True" | "False" | "not" | "and" | "or" | "in" | "is"
+    );
+    (is_identifier(s) && !keyword).then(|| s.to_string())
+}
+
+/// The common conditions, evaluated without tera: terms joined by `and`,
+/// each `var`, `not var`, `"text" in var`, `var == "text"` or `var != "text"`.
+fn quick_condition(expr: &str) -> Option<Vec<Atom>> {
+    if expr.contains(['(', ')', '\t', '\n', '\r']) || expr.contains(" or ") {
+        return None;
+    }
+    expr.split(" and ")
+        .map(|term| {
+            let term = term.trim();
+            if let Some((var, text)) = term.split_once("==") {
+                return Some(Atom::Equals(
+                    false,
+                    variable_name(var.trim())?,
+                    string_literal(text.trim())?.to_string(),
+                ));
+            }
+            if let Some((var, text)) = term.split_once("!=") {
+                return Some(Atom::Equals(
+                    true,
+                    variable_name(var.trim())?,
+                    string_literal(text.trim())?.to_string(),
+                ));
+            }
+            if let Some((text, var)) = term.split_once(" in ") {
+                return Some(Atom::In(
+                    string_literal(text.trim())?.to_string(),
+                    variable_name(var.trim())?,
+                ));
+            }
+            match term.strip_prefix("not ") {
+                Some(var) => Some(Atom::Truthy(true, variable_name(var.trim())?)),
+                None => Some(Atom::Truthy(false, variable_name(term)?)),
+            }
+        })
+        .collect()
+}
+
+impl Atom {
+    fn variable(&self) -> &str {
+        match self {
+            Atom::Truthy(_, v) | Atom::In(_, v) | Atom::Equals(_, v, _) => v,
+        }
+    }
+}
+
+/// A quick condition's value, as tera's `if` has it (`and` stops at the
+/// first false term); `None` for a value whose type it leaves to tera.
+fn holds(atoms: &[Atom], json: &serde_json::Value) -> Option<bool> {
+    use serde_json::Value as J;
+    for atom in atoms {
+        let value = json.get(atom.variable());
+        let term = match (atom, value) {
+            (Atom::Truthy(negated, _), v) => truthy(v) != *negated,
+            (Atom::In(text, _), Some(J::String(s))) => s.contains(text.as_str()),
+            (Atom::Equals(negated, _, text), Some(J::String(s))) => (s == text) != *negated,
+            _ => return None,
+        };
+        if !term {
+            return Some(false);
+        }
+    }
+    Some(true)
 }
 
 /// Truthiness as tera's `if` has it.
@@ -417,10 +495,19 @@ impl<'t> Engine<'t> {
         }
         let mut quick = HashMap::new();
         for (key, expr) in &template.manifest.conditions {
-            match quick_condition(expr).filter(|(_, var)| template.manifest.variable(var).is_some())
-            {
+            let q = quick_condition(expr).filter(|atoms| {
+                atoms
+                    .iter()
+                    .all(|a| template.manifest.variable(a.variable()).is_some())
+            });
+            match q {
                 Some(q) => {
                     quick.insert(key.clone(), q);
+                    // tera's, should a value be of a type `holds` leaves to it.
+                    pending.insert(
+                        format!("{COND_PREFIX}{key}"),
+                        format!("{{% if {expr} %}}true{{% endif %}}"),
+                    );
                 }
                 None => sources.push((
                     format!("{COND_PREFIX}{key}"),
@@ -522,8 +609,9 @@ impl<'t> Engine<'t> {
         let logical = logical_path(path);
         for (key, _) in &self.template.manifest.conditions {
             if covers(key, logical) {
-                let holds = match self.quick.get(key) {
-                    Some((negated, var)) => truthy(json.get(var)) != *negated,
+                let quick = self.quick.get(key).and_then(|atoms| holds(atoms, json));
+                let holds = match quick {
+                    Some(h) => h,
                     None => self.render_str(&format!("{COND_PREFIX}{key}"), ctx, json)? == "true",
                 };
                 if !holds {
@@ -1026,23 +1114,53 @@ mod tests {
         ctx.insert("two", &2);
         ctx.insert("empty", "");
         ctx.insert("text", "x");
+        ctx.insert("deploy", "swarm,kubernetes");
+        ctx.insert("ci", "github");
         let json = ctx.clone().into_json();
-        for var in ["t", "f", "zero", "two", "empty", "text"] {
-            for expr in [
+        let tera = |expr: &str| {
+            Tera::one_off(&format!("{{% if {expr} %}}true{{% endif %}}"), &ctx, false).unwrap()
+                == "true"
+        };
+        let mut exprs = Vec::new();
+        for var in ["t", "f", "zero", "two", "empty", "text", "deploy", "ci"] {
+            exprs.extend([
                 var.to_string(),
                 format!("not {var}"),
                 format!("  not   {var} "),
-            ] {
-                let (negated, name) = quick_condition(&expr).unwrap();
-                let ours = truthy(json.get(&name)) != negated;
-                let theirs =
-                    Tera::one_off(&format!("{{% if {expr} %}}true{{% endif %}}"), &ctx, false)
-                        .unwrap()
-                        == "true";
-                assert_eq!(ours, theirs, "{expr}");
+            ]);
+        }
+        for text in ["swarm", "kubernetes", "nomad", "", "x", "github"] {
+            for var in ["deploy", "ci", "text", "empty"] {
+                exprs.extend([
+                    format!("\"{text}\" in {var}"),
+                    format!("{var} == '{text}'"),
+                    format!("{var} != \"{text}\""),
+                    format!("not f and \"{text}\" in {var}"),
+                    format!("t and {var} == \"{text}\" and not empty"),
+                ]);
             }
         }
-        for tera_only in ["a and b", "x == 'y'", "not", "true", "a.b", "not not a"] {
+        for expr in &exprs {
+            let atoms = quick_condition(expr).unwrap_or_else(|| panic!("{expr}"));
+            assert_eq!(holds(&atoms, &json), Some(tera(expr)), "{expr}");
+        }
+        // A type left to tera; `and` stops at the first false term, as tera's does.
+        let atoms = quick_condition("'x' in two").unwrap();
+        assert_eq!(holds(&atoms, &json), None);
+        let atoms = quick_condition("f and 'x' in two").unwrap();
+        assert_eq!(holds(&atoms, &json), Some(false));
+        for tera_only in [
+            "a or b",
+            "(a)",
+            "x == y",
+            "not",
+            "true",
+            "a.b",
+            "not not a",
+            "x == 'a and b'",
+            "'a' in b and",
+            "x > 'a'",
+        ] {
             assert!(quick_condition(tera_only).is_none(), "{tera_only}");
         }
     }
