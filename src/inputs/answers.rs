@@ -2,7 +2,8 @@
 //! project was made from, written with the project and read back by
 //! `flaskgen new --answers FILE` to make it again, and by `flaskgen update`
 //! to render the template the project was made from (`[template]`: name,
-//! version, source, ref, commit) and to tell which files the user has changed
+//! version, source, ref, commit; and `flaskgen_version`, the flaskgen that
+//! wrote the file, which the generated CI installs) and to tell which files the user has changed
 //! since (`[files]`: a content hash of every file written).
 
 use std::collections::BTreeMap;
@@ -199,6 +200,7 @@ pub fn render(template: &Template, values: &Values, files: &[File]) -> String {
             }
         }
     }
+    t.insert("flaskgen_version".into(), env!("CARGO_PKG_VERSION").into());
     let mut v = toml::map::Map::new();
     for (name, value, _) in values.iter() {
         v.insert(name.into(), value.to_toml());
@@ -217,8 +219,7 @@ pub fn render(template: &Template, values: &Values, files: &[File]) -> String {
     root.insert("values".into(), toml::Value::Table(v));
     root.insert("files".into(), toml::Value::Table(hashes));
     format!(
-        "# Written by flaskgen {}: the template and the values this project was made from.\n{}",
-        env!("CARGO_PKG_VERSION"),
+        "# The template and the values this project was made from.\n{}",
         toml::to_string(&toml::Value::Table(root)).unwrap_or_default()
     )
 }

@@ -10,14 +10,16 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
 import yaml
 
 from test_docker import base_image, cleanup, engine  # noqa: F401 (fixtures shared with the container tests)
-from conftest import (ROOT, dockerfile_env, generate, instruction, lint_workflow, not_run,
+from conftest import (BIN, ROOT, dockerfile_env, generate, instruction, lint_workflow, not_run,
                       parse_dockerfile, which)
+from test_existing import sarif_tool
 from yaml_types import problems as yaml_type_problems
 
 ALL = ["--deploy", "swarm,kubernetes", "--ci", "github"]
@@ -300,10 +302,20 @@ def test_yaml_lookalike_names_and_images_stay_strings(yaml_baseline, tmp_path, n
 
 def test_workflow_passes_actionlint_and_the_schema(variant):
     wf = variant / ".github/workflows/ci.yml"
-    lint_workflow(wf)
+    weekly = variant / ".github/workflows/flaskgen.yml"
+    for f in (wf, weekly):
+        lint_workflow(f)
     w = yaml.safe_load(wf.read_text())
     assert w["permissions"] == {"contents": "read"}
     assert w["jobs"]["image"]["permissions"] == {"contents": "read", "packages": "write"}
+    assert w["jobs"]["audit"]["permissions"] == {"contents": "read", "security-events": "write"}
+    assert [j for j, job in w["jobs"].items() if "security-events" in job.get("permissions", {})] == ["audit"]
+    # PyYAML reads the bare key `on` as True.
+    assert "schedule" not in w[True], "the scheduled check never re-runs the ci.yml jobs"
+    ww = yaml.safe_load(weekly.read_text())
+    assert ww["permissions"] == {"contents": "read"} and "permissions" not in ww["jobs"]["update-check"]
+    assert set(ww[True]) == {"schedule", "workflow_dispatch"}
+    assert re.fullmatch(r"\d+ \d+ \* \* \d", ww[True]["schedule"][0]["cron"]), "weekly"
     v = values(variant)
     repo = re.sub(r":[^:/]+$", "", v["image"])
     assert f"{w['env']['REGISTRY']}/{w['env']['IMAGE_NAME']}".endswith(repo.split("/", 1)[-1])
@@ -321,24 +333,33 @@ def test_actionlint_can_fail(tmp_path):
 
 # --- the workflow's run: steps, executed here ----------------------------------------------------------
 
-def evaluate_if(expr, ref, failed):
+def evaluate_if(expr, ref, failed, workdir=None):
     """The few `if:` expressions the workflow uses; anything else fails the test (so it is looked at)."""
     expr = expr.strip()
     if expr == "always()":
         return True
+    m = re.fullmatch(r"always\(\) && hashFiles\('([^']+)'\) != ''", expr)
+    if m:
+        return (workdir / m.group(1)).is_file()
     m = re.fullmatch(r"startsWith\(github\.ref, '([^']*)'\)", expr)
     if m:
         return ref.startswith(m.group(1))
     raise AssertionError(f"the test does not know how to evaluate `if: {expr}`")
 
 
-def run_job(workflow, job_name, workdir, env, ref, log):
-    """Runs a job's steps in order as GitHub's runner would (bash -e, pipefail), standing in for actions."""
+# The step that installs flaskgen in the generated workflows, and the version it pins.
+INSTALL_FLASKGEN = re.compile(r'pipx install "flaskgen==([^"]+)"')
+NEWEST_FLASKGEN = "pipx run flaskgen "
+
+
+def run_job(workflow, job_name, workdir, env, ref, log, flaskgen_bin=None):
+    """Runs a job's steps in order as GitHub's runner would (bash -e, pipefail), standing in for actions.
+    With flaskgen_bin, a directory holding `flaskgen`: it stands in for the wheel the install step pins."""
     job = workflow["jobs"][job_name]
     failed = False
     for step in job["steps"]:
         label = step.get("name") or step.get("uses") or step["run"].splitlines()[0]
-        if "if" in step and not evaluate_if(step["if"], ref, failed):
+        if "if" in step and not evaluate_if(step["if"], ref, failed, workdir):
             log.append(f"{job_name}: skipped ({step['if']}): {label}")
             continue
         if failed and "if" not in step:
@@ -356,11 +377,28 @@ def run_job(workflow, job_name, workdir, env, ref, log):
             out = run(which("hadolint"), "--no-color", workdir / step["with"]["dockerfile"], check=False)
             log.append(f"{job_name}: stand-in for {uses}: hadolint {step['with']['dockerfile']} -> {out.returncode}")
             assert out.returncode == 0, out.stdout
+        elif uses.startswith("github/codeql-action/upload-sarif@"):
+            report = workdir / step["with"]["sarif_file"]
+            out = run(sarif_tool(), "--check", "note", "summary", report, check=False)
+            log.append(f"{job_name}: stand-in for {uses}: sarif-tools reads {report.name} -> {out.returncode}")
+            assert out.returncode == 0, out.stdout + out.stderr
         elif uses:
             raise AssertionError(f"no stand-in for action {uses} (step {label!r})")
+        elif flaskgen_bin and INSTALL_FLASKGEN.fullmatch(step["run"].strip()):
+            pinned = INSTALL_FLASKGEN.fullmatch(step["run"].strip()).group(1)
+            recorded = tomllib.loads((workdir / ".flaskgen.toml").read_text())["template"]["flaskgen_version"]
+            version = run(flaskgen_bin / "flaskgen", "--version").stdout.split()[-1]
+            assert pinned == recorded == version, (pinned, recorded, version)
+            env["PATH"] = f"{flaskgen_bin}:{env['PATH']}"
+            log.append(f"{job_name}: stand-in for {step['run'].strip()!r}: the flaskgen under test on PATH")
         else:
+            script = step["run"]
+            if flaskgen_bin and script.startswith(NEWEST_FLASKGEN):
+                # The newest flaskgen from PyPI: here, the one under test.
+                script = f"{flaskgen_bin}/flaskgen {script[len(NEWEST_FLASKGEN):]}"
+                log.append(f"{job_name}: stand-in for {NEWEST_FLASKGEN.strip()!r}: the flaskgen under test")
             step_env = {**env, **{k: str(v) for k, v in step.get("env", {}).items()}}
-            out = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
+            out = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
                                  cwd=workdir, env=step_env, capture_output=True, text=True, timeout=900)
             log.append(f"{job_name}: run {label!r} -> {out.returncode}")
             if out.returncode != 0:
@@ -373,7 +411,7 @@ def workflow_env(workflow, project, ref, extra=None):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FLASKGEN_", "VIRTUAL_ENV"))}
     env["PATH"] = ":".join(p for p in env["PATH"].split(":") if ".venv-e2e" not in p)
     env.update(GITHUB_REF=ref, GITHUB_REF_NAME=ref.rsplit("/", 1)[-1], GITHUB_WORKSPACE=str(project), CI="true")
-    for k, v in workflow["env"].items():
+    for k, v in workflow.get("env", {}).items():
         env[k] = str(v).replace("${{ github.repository_owner }}", "acme")
     env.update(extra or {})
     return env
@@ -388,6 +426,33 @@ def test_workflow_test_job_runs_here(tmp_path):
     print("\n".join(log))
     assert ok, "\n".join(log)
     assert any("run 'Run the tests' -> 0" in line for line in log)
+
+
+def test_flaskgen_jobs_run_here(tmp_path):
+    """The audit job (ci.yml) and the weekly update check (flaskgen.yml) on a fresh project, with the
+    flaskgen under test standing in for the wheel their install step pins: the audit writes SARIF that
+    sarif-tools reads, with no findings; the project is up to date with its template."""
+    project = generate(tmp_path, "ci-app", *ALL)
+    bindir = tmp_path / "installed"
+    bindir.mkdir()
+    (bindir / "flaskgen").symlink_to(BIN.resolve())
+    ref = "refs/heads/main"
+    log = []
+    for file, job in [("ci.yml", "audit"), ("flaskgen.yml", "update-check")]:
+        workflow = yaml.safe_load((project / ".github/workflows" / file).read_text())
+        env = workflow_env(workflow, project, ref)
+        ok = run_job(workflow, job, project, env, ref, log, flaskgen_bin=bindir)
+        assert ok, "\n".join(log)
+    print("\n".join(log))
+    for done in ["audit: stand-in for 'pipx install", "audit: run 'Audit the container setup' -> 0",
+                 "audit: stand-in for github/codeql-action/upload-sarif", "update-check: stand-in for 'pipx install",
+                 "update-check: run 'Is the project behind its template?' -> 0",
+                 "update-check: stand-in for 'pipx run flaskgen'",
+                 "update-check: run 'Is it behind with the newest flaskgen?' -> 0"]:
+        assert any(line.startswith(done) for line in log), (done, log)
+    sarif = json.loads((project / "flaskgen.sarif").read_text())
+    assert sarif["version"] == "2.1.0" and sarif["runs"][0]["results"] == []
+    assert sarif["runs"][0]["tool"]["driver"]["name"] == "flaskgen"
 
 
 @pytest.mark.docker

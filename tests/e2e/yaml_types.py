@@ -54,7 +54,7 @@ def check(root, baseline, name, image, loader):
         want = shape(list(yaml.load_all(p.read_text(), Loader=loader)))
         if shape(docs[rel]) != want:
             problems.append(f"{rel}: some value has another type than in {baseline / rel}")
-    if len(docs) != 11:
+    if len(docs) != 12:
         return problems + [f"{len(docs)} YAML files: {sorted(docs)}"]
     compose = docs["compose.yaml"][0]["services"]
     expect(list(compose)[0], name, "compose.yaml service key")

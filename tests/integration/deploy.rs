@@ -17,7 +17,7 @@ const KUBERNETES: &[&str] = &[
     "deploy/kubernetes/overlays/example/kustomization.yaml",
     "deploy/kubernetes/overlays/example/namespace.yaml",
 ];
-const CI: &[&str] = &[".github/workflows/ci.yml"];
+const CI: &[&str] = &[".github/workflows/ci.yml", ".github/workflows/flaskgen.yml"];
 
 /// The deploy and CI files of a generated project.
 fn extra_files(root: &Path) -> Vec<String> {
@@ -284,6 +284,58 @@ fn deploy_and_ci_flags_are_the_variables() {
         "{}",
         stderr(&out)
     );
+}
+
+/// The generated CI audits with `flaskgen check` (SARIF to code scanning, the
+/// one job that may write security events) and checks weekly for template
+/// updates in a workflow of its own; both install the flaskgen that wrote the
+/// project, as `.flaskgen.toml` records it.
+#[test]
+fn generated_ci_runs_the_flaskgen_that_wrote_the_project() {
+    let tmp = tempfile::tempdir().unwrap();
+    flaskgen(tmp.path())
+        .args(["new", "svc", "--yes", "--vcs", "none", "--ci", "github"])
+        .assert()
+        .success();
+    let root = tmp.path().join("svc");
+    let answers: toml::Table = read(root.join(".flaskgen.toml")).parse().unwrap();
+    let recorded = answers["template"]["flaskgen_version"].as_str().unwrap();
+    assert_eq!(recorded, env!("CARGO_PKG_VERSION"));
+    let install = format!("run: pipx install \"flaskgen=={recorded}\"\n");
+
+    let ci = read(root.join(".github/workflows/ci.yml"));
+    let audit = &ci[ci.find("\n  audit:\n").expect("an audit job")..];
+    let audit = &audit[..audit[1..]
+        .find("\n  image:\n")
+        .map_or(audit.len(), |i| i + 1)];
+    assert!(audit.contains(&install), "{audit}");
+    assert!(audit.contains("run: flaskgen check --format sarif > flaskgen.sarif\n"));
+    assert!(audit.contains("uses: github/codeql-action/upload-sarif@"));
+    assert!(audit.contains("sarif_file: flaskgen.sarif\n"));
+    // security-events: write on the audit job only; the workflow stays read-only.
+    assert_eq!(ci.matches("security-events: write").count(), 1, "{ci}");
+    assert!(audit.contains("security-events: write"));
+    let top = &ci[..ci.find("\njobs:\n").unwrap()];
+    assert!(top.contains("permissions:\n  contents: read\n\n"), "{top}");
+    assert!(
+        !ci.contains("schedule"),
+        "ci.yml does not run on a schedule"
+    );
+
+    let weekly = read(root.join(".github/workflows/flaskgen.yml"));
+    assert!(weekly.contains("  schedule:\n    - cron: "), "{weekly}");
+    assert!(weekly.contains("  workflow_dispatch:\n"));
+    assert!(weekly.contains(&install), "{weekly}");
+    assert!(weekly.contains("run: flaskgen update --check\n"));
+    assert!(weekly.contains("run: pipx run flaskgen update --check\n"));
+    assert!(!weekly.contains("write"), "the weekly check only reads");
+    assert!(!weekly.contains("push:") && !weekly.contains("pull_request"));
+
+    // What the weekly job runs passes on the fresh project.
+    flaskgen(&root)
+        .args(["update", "--check"])
+        .assert()
+        .success();
 }
 
 /// Names and images that YAML would read as something else when written bare:

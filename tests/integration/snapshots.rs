@@ -32,7 +32,7 @@ fn deploy_and_ci_files(#[case] variant: &str, #[case] args: &[&str]) {
         .into_iter()
         .filter(|f| f.starts_with("deploy/") || f.starts_with(".github/"))
         .collect();
-    assert_eq!(new.len(), 10, "{new:?}");
+    assert_eq!(new.len(), 11, "{new:?}");
     for f in new {
         insta::assert_snapshot!(
             format!("{variant}__{}", f.replace('/', "__")),
