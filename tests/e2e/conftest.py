@@ -36,6 +36,20 @@ def not_run(check, reason):
     pytest.skip(f"NOT RUN: {check}: {reason}")
 
 
+def pytest_configure(config):
+    # The controller (or the only process) owns a dockerd a worker starts, unless scripts/test
+    # set an owner: workers inherit this, and the controller stops that dockerd at the end.
+    if not hasattr(config, "workerinput"):
+        os.environ.setdefault("FLASKGEN_ENGINE_OWNER", f"pytest-{os.getpid()}")
+
+
+def pytest_unconfigure(config):
+    if not hasattr(config, "workerinput") and os.environ["FLASKGEN_ENGINE_OWNER"].startswith("pytest-"):
+        import docker_engine
+
+        docker_engine.stop_engine()
+
+
 def pytest_terminal_summary(terminalreporter):
     if MEASURED:
         terminalreporter.write_sep("-", "measured")

@@ -20,7 +20,8 @@ from conftest import generate, measured, not_run
 from test_deploy import SHARED_PORT
 from test_docker import base_image, cleanup, engine, sh  # noqa: F401 (fixtures shared with the container tests)
 
-pytestmark = pytest.mark.docker
+# One worker: the swarm (init, stack, leave) is the engine's, not a test's.
+pytestmark = [pytest.mark.docker, pytest.mark.xdist_group("swarm")]
 
 PREFIX = f"fgswarm{os.getpid()}"  # stack, images and containers on the shared engine carry this
 STACK = PREFIX
