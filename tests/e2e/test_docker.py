@@ -41,6 +41,31 @@ def test_apt_mirror_is_read_from_the_machines_sources(tmp_path):
     assert apt_mirror(tmp_path / "missing.d", legacy) == "http://other.invalid/debian"
 
 
+def fake_engine_start(monkeypatch, tmp_path, works):
+    """ensure_engine with no engine answering and dockerd starting only on the drivers in `works`."""
+    tried = []
+
+    def start(driver):
+        tried.append(driver)
+        return (True, "") if driver in works else (False, f"{driver} failed")
+    monkeypatch.setattr(docker_engine, "CACHE", tmp_path)
+    monkeypatch.setattr(docker_engine, "docker_ok", lambda: False)
+    monkeypatch.setattr(docker_engine.shutil, "which", lambda tool: f"/usr/sbin/{tool}")
+    monkeypatch.setattr(docker_engine, "_start", start)
+    monkeypatch.delenv("FLASKGEN_DOCKER_DRIVER", raising=False)
+    return tried
+
+
+def test_engine_starts_on_overlay2_and_falls_back_to_vfs(monkeypatch, tmp_path):
+    tried = fake_engine_start(monkeypatch, tmp_path, {"overlay2", "vfs"})
+    assert docker_engine.ensure_engine() == "overlay2" and tried == ["overlay2"]
+    tried = fake_engine_start(monkeypatch, tmp_path, {"vfs"})
+    assert docker_engine.ensure_engine() == "vfs" and tried == ["overlay2", "vfs"]
+    tried = fake_engine_start(monkeypatch, tmp_path, set())
+    with pytest.raises(docker_engine.NotAvailable, match="overlay2 failed; vfs failed"):
+        docker_engine.ensure_engine()
+
+
 @pytest.fixture(scope="session")
 def base_image(engine):
     """python:3.13-slim if a registry answers, else the debootstrap stand-in (made once, cached as a tarball)."""
