@@ -68,6 +68,27 @@ def pytest_unconfigure(config):
     shutil.rmtree(os.environ[NOTES], ignore_errors=True)
 
 
+# Modules whose tests share state, so one pytest-xdist worker runs all of each;
+# every other test is scheduled on its own.
+ONE_WORKER = {
+    "test_docker.py": "one built image, its port and fixed container names",
+    "test_swarm.py": "the engine's swarm (init, stack, leave)",
+}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    # Not --dist loadgroup: pytest 9 ignores the group suffix xdist 3.8 writes into node ids.
+    from xdist.scheduler import LoadScopeScheduling
+
+    class OneWorkerModules(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            module = nodeid.split("::", 1)[0]
+            return module if Path(module).name in ONE_WORKER else nodeid
+
+    return OneWorkerModules(config, log)
+
+
 def pytest_terminal_summary(terminalreporter):
     tr = terminalreporter
     measured_lines = _notes("measured")

@@ -13,8 +13,8 @@ import docker_engine
 from conftest import free_port, generate, http_get, measured, not_run, wait_for
 from docker_engine import apt_install, apt_mirror, can_apt, sh
 
-# One worker runs this module's tests: they share one built image, its port and fixed container names.
-pytestmark = [pytest.mark.docker, pytest.mark.xdist_group("docker-orders-api")]
+# One xdist worker runs all of this module (conftest.ONE_WORKER).
+pytestmark = pytest.mark.docker
 
 
 @pytest.fixture(scope="session")
