@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -19,33 +20,87 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(os.environ.get("FLASKGEN_BIN", ROOT / "target" / "debug" / "flaskgen"))
 
-NOT_RUN = []  # (check, reason): printed loudly at the end of the session
-MEASURED = []  # figures worth seeing in every run's log, printed at the end
+# Figures worth seeing in every run's log, and checks that could not run: each process
+# (the only one, or every pytest-xdist worker) appends to files in one directory that the
+# controller sets up and reads back for the end-of-session summary.
+NOTES = "FLASKGEN_E2E_NOTES"
+
+
+def _note(kind, line):
+    with open(Path(os.environ[NOTES]) / f"{kind}-{os.getpid()}", "a") as f:
+        f.write(line.replace("\n", " ") + "\n")
+
+
+def _notes(kind):
+    return [line for f in sorted(Path(os.environ[NOTES]).glob(f"{kind}-*"))
+            for line in f.read_text().splitlines()]
 
 
 def measured(line):
     """Records a figure (a time, a size) for the end-of-session summary."""
-    MEASURED.append(line)
+    _note("measured", line)
 
 
 def not_run(check, reason):
     """A check that could not run here: loud, and a failure under CI."""
-    NOT_RUN.append((check, reason))
+    _note("not-run", f"{check}: {reason}")
     if os.environ.get("CI") == "true":
         pytest.fail(f"{check} did not run under CI: {reason}")
     pytest.skip(f"NOT RUN: {check}: {reason}")
 
 
+def pytest_configure(config):
+    if hasattr(config, "workerinput"):
+        return  # a worker: it inherited the controller's environment below
+    os.environ[NOTES] = tempfile.mkdtemp(prefix="flaskgen-e2e-notes-")
+    # The controller (or the only process) owns a dockerd a worker starts, unless scripts/test
+    # set an owner (then scripts/test stops it); the controller stops its own at the end.
+    os.environ.setdefault("FLASKGEN_ENGINE_OWNER", f"pytest-{os.getpid()}")
+
+
+def pytest_unconfigure(config):
+    if hasattr(config, "workerinput"):
+        return
+    if os.environ["FLASKGEN_ENGINE_OWNER"].startswith("pytest-"):
+        import docker_engine
+
+        docker_engine.stop_engine()
+    shutil.rmtree(os.environ[NOTES], ignore_errors=True)
+
+
+# Modules whose tests share state, so one pytest-xdist worker runs all of each;
+# every other test is scheduled on its own.
+ONE_WORKER = {
+    "test_docker.py": "one built image, its port and fixed container names",
+    "test_swarm.py": "the engine's swarm (init, stack, leave)",
+}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    # Not --dist loadgroup: pytest 9 ignores the group suffix xdist 3.8 writes into node ids.
+    from xdist.scheduler import LoadScopeScheduling
+
+    class OneWorkerModules(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            module = nodeid.split("::", 1)[0]
+            return module if Path(module).name in ONE_WORKER else nodeid
+
+    return OneWorkerModules(config, log)
+
+
 def pytest_terminal_summary(terminalreporter):
-    if MEASURED:
-        terminalreporter.write_sep("-", "measured")
-        for line in MEASURED:
-            terminalreporter.write_line(line)
-    if NOT_RUN:
-        tr = terminalreporter
+    tr = terminalreporter
+    measured_lines = _notes("measured")
+    if measured_lines:
+        tr.write_sep("-", "measured")
+        for line in dict.fromkeys(measured_lines):  # each worker measures its session fixtures
+            tr.write_line(line)
+    not_run_lines = _notes("not-run")
+    if not_run_lines:
         tr.write_sep("!", "CHECKS THAT DID NOT RUN", red=True, bold=True)
-        for check, reason in NOT_RUN:
-            tr.write_line(f"NOT RUN: {check}: {reason}", red=True, bold=True)
+        for line in dict.fromkeys(not_run_lines):
+            tr.write_line(f"NOT RUN: {line}", red=True, bold=True)
 
 
 def flaskgen(*args, cwd):

@@ -35,7 +35,9 @@ VARIANTS = {
 KUBERNETES_VERSION = "1.37.0"
 # The port of the projects the CI-job and Swarm tests build: the same in both, so
 # the second build reuses the first one's dependency layer (its ENV PORT matches).
-SHARED_PORT = 20000 + os.getpid() % 10000
+# One per run: every pytest-xdist worker of the run derives the same one.
+_RUN = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+SHARED_PORT = 20000 + (int(_RUN, 16) if _RUN else os.getpid()) % 10000
 
 # checkov findings accepted, with the reason. Anything else fails the test.
 CHECKOV_ACCEPTED = {

@@ -4,98 +4,29 @@ to a local registry and pull it back, as the tutorial's workflow does."""
 import os
 import shutil
 import subprocess
-import tempfile
 import time
-from pathlib import Path
 
 import pytest
 import yaml
 
+import docker_engine
 from conftest import free_port, generate, http_get, measured, not_run, wait_for
+from docker_engine import apt_install, apt_mirror, can_apt, sh
 
+# One xdist worker runs all of this module (conftest.ONE_WORKER).
 pytestmark = pytest.mark.docker
-
-STANDIN = "localhost/flaskgen-standin-python:3.11-bookworm"
-CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "flaskgen-tests"
-OFFICIAL = "python:3.13-slim"
-
-
-def sh(*args, check=True, timeout=600, **kw):
-    out = subprocess.run(args, capture_output=True, text=True, timeout=timeout, **kw)
-    if check and out.returncode != 0:
-        raise AssertionError(f"{' '.join(map(str, args))} failed ({out.returncode}):\n{out.stdout}\n{out.stderr}")
-    return out
-
-
-def docker_ok():
-    try:
-        return sh("docker", "info", check=False, timeout=30).returncode == 0
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-
-
-def apt_install(*pkgs):
-    sh("apt-get", "update", "-qq", timeout=600)
-    sh("apt-get", "install", "-y", "-qq", "--no-install-recommends", *pkgs, timeout=1200,
-       env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
-
-
-def can_apt():
-    return os.geteuid() == 0 and shutil.which("apt-get") is not None
 
 
 @pytest.fixture(scope="session")
-def engine(tmp_path_factory):
-    """The Docker engine `docker info` reaches, or one started here (and stopped at the end)."""
-    if docker_ok():
-        yield None
-        return
-    if not can_apt():
-        not_run("container tests", "no Docker engine answers `docker info`, and installing one needs root and apt")
-    if not shutil.which("dockerd"):
-        apt_install("docker.io", "containerd", "runc", "iptables")
-    log = tmp_path_factory.mktemp("dockerd") / "dockerd.log"
-    proc = subprocess.Popen(["dockerd", "--storage-driver=vfs"], stdout=open(log, "w"), stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
-    while not docker_ok():
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            not_run("container tests", f"dockerd did not start: {log.read_text()[-2000:]}")
-        time.sleep(1)
-    yield proc
-    proc.terminate()
+def engine():
+    """The storage driver of the Docker engine `docker info` reaches, or of one started here
+    (overlay2, else vfs; see docker_engine.py). Every xdist worker shares the one engine."""
     try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-
-
-def apt_mirror(sources_dir=Path("/etc/apt/sources.list.d"), sources_list=Path("/etc/apt/sources.list")):
-    """The Debian mirror this machine's apt uses (deb822 .sources files first,
-    then sources.list), so debootstrap follows the machine's configuration."""
-    for f in sorted(sources_dir.glob("*.sources")) if sources_dir.is_dir() else []:
-        for stanza in f.read_text().split("\n\n"):
-            fields = {}
-            for line in stanza.splitlines():
-                if ":" in line and not line.lstrip().startswith("#"):
-                    key, _, value = line.partition(":")
-                    fields[key.strip().lower()] = value.strip()
-            suites = fields.get("suites", "").split()
-            if "deb" in fields.get("types", "").split() and any(s in ("bookworm", "stable") for s in suites):
-                uris = fields.get("uris", "").split()
-                if uris:
-                    return uris[0]
-    lists = [sources_list] + (sorted(sources_list.parent.glob("sources.list.d/*.list")) if sources_list.parent.is_dir() else [])
-    for f in lists:
-        if not f.is_file():
-            continue
-        for line in f.read_text().splitlines():
-            words = line.split("#", 1)[0].split()
-            # deb [options] URI suite components...
-            words = [w for w in words if not (w.startswith("[") or w.endswith("]"))]
-            if len(words) >= 3 and words[0] == "deb" and words[2] in ("bookworm", "stable"):
-                return words[1]
-    not_run("container tests", "no Debian bookworm mirror in /etc/apt/sources.list.d/*.sources or /etc/apt/sources.list")
+        driver = docker_engine.ensure_engine()
+    except docker_engine.NotAvailable as e:
+        not_run("container tests", str(e))
+    measured(f"docker engine: storage driver {driver}")
+    return driver
 
 
 def test_apt_mirror_is_read_from_the_machines_sources(tmp_path):
@@ -110,43 +41,43 @@ def test_apt_mirror_is_read_from_the_machines_sources(tmp_path):
     assert apt_mirror(tmp_path / "missing.d", legacy) == "http://other.invalid/debian"
 
 
-def build_standin():
-    """A Debian Python image made with debootstrap (no registry can be reached), cached as a tarball."""
-    tarball = CACHE / "standin-python-3.11-bookworm.tar"
-    if not tarball.exists():
-        if not shutil.which("debootstrap"):
-            if not can_apt():
-                not_run("container tests", "no base image can be pulled and debootstrap is missing")
-            apt_install("debootstrap")
-        CACHE.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
-            rootfs = Path(tmp) / "rootfs"
-            sh("debootstrap", "--variant=minbase", "--include=python3,python3-pip,python3-venv,ca-certificates",
-               "bookworm", str(rootfs), apt_mirror(), timeout=1200)
-            for f in rootfs.glob("usr/lib/python3.*/EXTERNALLY-MANAGED"):
-                f.unlink()  # pip installs system-wide, as in python:* images
-            (rootfs / "usr/local/bin/python").symlink_to("/usr/bin/python3")
-            (rootfs / "usr/local/bin/pip").symlink_to("/usr/bin/pip3")
-            # This network's TLS chain, so pip inside builds can reach PyPI.
-            shutil.copy("/etc/ssl/certs/ca-certificates.crt", rootfs / "etc/ssl/certs/ca-certificates.crt")
-            tar = subprocess.Popen(["tar", "-C", str(rootfs), "-c", "."], stdout=subprocess.PIPE)
-            sh("docker", "import", "--change", "ENV PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
-               "-", STANDIN, stdin=tar.stdout)
-            tar.wait()
-            sh("docker", "save", "-o", str(tarball), STANDIN)
-    else:
-        sh("docker", "load", "-i", str(tarball))
+def fake_engine_start(monkeypatch, tmp_path, works):
+    """ensure_engine with no engine answering and dockerd starting only on the drivers in `works`."""
+    tried = []
+
+    def start(driver):
+        tried.append(driver)
+        return (True, "") if driver in works else (False, f"{driver} failed")
+    monkeypatch.setattr(docker_engine, "CACHE", tmp_path)
+    monkeypatch.setattr(docker_engine, "docker_ok", lambda: False)
+    monkeypatch.setattr(docker_engine.shutil, "which", lambda tool: f"/usr/sbin/{tool}")
+    monkeypatch.setattr(docker_engine, "_start", start)
+    monkeypatch.delenv("FLASKGEN_DOCKER_DRIVER", raising=False)
+    return tried
+
+
+def test_engine_starts_on_overlay2_and_falls_back_to_vfs(monkeypatch, tmp_path):
+    tried = fake_engine_start(monkeypatch, tmp_path, {"overlay2", "vfs"})
+    assert docker_engine.ensure_engine() == "overlay2" and tried == ["overlay2"]
+    tried = fake_engine_start(monkeypatch, tmp_path, {"vfs"})
+    assert docker_engine.ensure_engine() == "vfs" and tried == ["overlay2", "vfs"]
+    tried = fake_engine_start(monkeypatch, tmp_path, set())
+    with pytest.raises(docker_engine.NotAvailable, match="overlay2 failed; vfs failed"):
+        docker_engine.ensure_engine()
 
 
 @pytest.fixture(scope="session")
 def base_image(engine):
-    if sh("docker", "pull", OFFICIAL, check=False, timeout=300).returncode == 0:
-        measured(f"base image: {OFFICIAL}, pulled")
-        return OFFICIAL
-    if sh("docker", "image", "inspect", STANDIN, check=False).returncode != 0:
-        build_standin()
-    measured(f"base image: no registry reachable, so the debootstrap stand-in {STANDIN}")
-    return STANDIN
+    """python:3.13-slim if a registry answers, else the debootstrap stand-in (made once, cached as a tarball)."""
+    try:
+        image, how = docker_engine.ensure_base_image()
+    except docker_engine.NotAvailable as e:
+        not_run("container tests", str(e))
+    if image == docker_engine.OFFICIAL:
+        measured(f"base image: {image}, {how}")
+    else:
+        measured(f"base image: no registry reachable, so the debootstrap stand-in {image} ({how})")
+    return image
 
 
 @pytest.fixture(scope="session")

@@ -23,7 +23,7 @@ from conftest import ROOT, flaskgen, generate
 
 TEMPLATE = ROOT / "templates" / "default"
 LOCKS = ["requirements.txt", "requirements-dev.txt"]
-# The container tests' stand-in base: Debian bookworm's Python (see test_docker.py).
+# The container tests' stand-in base: Debian bookworm's Python (see docker_engine.py).
 STANDIN_PYTHON = "3.11"
 PLATFORMS = {
     ("glibc", "x86_64"): ["manylinux_2_17_x86_64", "manylinux2014_x86_64", "manylinux_2_28_x86_64"],

@@ -20,6 +20,7 @@ from conftest import generate, measured, not_run
 from test_deploy import SHARED_PORT
 from test_docker import base_image, cleanup, engine, sh  # noqa: F401 (fixtures shared with the container tests)
 
+# One xdist worker runs all of this module (conftest.ONE_WORKER).
 pytestmark = pytest.mark.docker
 
 PREFIX = f"fgswarm{os.getpid()}"  # stack, images and containers on the shared engine carry this
