@@ -73,6 +73,7 @@ def pytest_unconfigure(config):
 ONE_WORKER = {
     "test_docker.py": "one built image, its port and fixed container names",
     "test_swarm.py": "the engine's swarm (init, stack, leave)",
+    "test_packaging.py": "one release build of the wheel, the sdist and the packaged crate",
 }
 
 
