@@ -145,10 +145,15 @@ def build_and_serve(project, tag, base, cleanup, page, env=(), init_args=()):
     assert "gunicorn" in pid1 and not pid1.startswith("sh "), pid1
     logs = sh("docker", "logs", cid)
     start = time.monotonic()
-    sh("docker", "stop", cid)
+    sh("docker", "stop", "-t", "30", cid)
     took = time.monotonic() - start
     measured(f"docker stop of {project.name}: {took:.2f}s")
-    assert took < 3, f"docker stop took {took:.1f}s"
+    # SIGTERM ended it: gunicorn's graceful exit (0), not the SIGKILL (137) docker sends
+    # after its timeout; the time is reported, and only bounded by gunicorn's own
+    # graceful timeout (10 s), since a loaded machine slows the workers' shutdown.
+    code = sh("docker", "inspect", "--format", "{{.State.ExitCode}}", cid).stdout.strip()
+    assert code == "0", f"exit code {code} after docker stop ({took:.1f}s)"
+    assert took < 10, f"docker stop took {took:.1f}s"
     return logs.stdout + logs.stderr
 
 
