@@ -232,10 +232,17 @@ fn install_lines(det: &Detection, c: &Choice) -> Result<String> {
                 serde_json::to_string(&cmd)?
             )
         }
+        // The package's own requirements; the package itself is installed
+        // after the code (`install_project`).
+        Manager::Package => package_deps(d)?,
         Manager::None => format!(
             "# No dependency file was found: Flask alone, pinned.\nRUN pip install --no-cache-dir {FLASK}"
         ),
     };
+    if d.manager == Manager::Pip && d.package.is_some() {
+        s.push('\n');
+        s.push_str(&package_deps(d)?);
+    }
     let mut added = Vec::new();
     if c.gunicorn_added {
         s.push_str("\n# gunicorn is not among the project's dependencies: installed here, pinned.");
@@ -256,6 +263,50 @@ fn install_lines(det: &Detection, c: &Choice) -> Result<String> {
         ));
     }
     Ok(s)
+}
+
+/// The dependency layer of a project that installs itself: its metadata's
+/// literal requirements (with the extras that bring Flask), before the code.
+fn package_deps(d: &inspect::deps::Deps) -> Result<String> {
+    let Some(p) = &d.package else {
+        return Ok(String::new());
+    };
+    let from = p.files.join(", ");
+    if !p.literal || p.specs.is_empty() {
+        return Ok(format!(
+            "# {} computes its requirements: pip resolves them with the package, after the code.",
+            escape(&from)
+        ));
+    }
+    let mut cmd = vec!["pip".to_string(), "install".into(), "--no-cache-dir".into()];
+    cmd.extend(p.specs.iter().cloned());
+    Ok(format!(
+        "# The package's requirements ({}{}), before the code.\nRUN {}",
+        escape(&from),
+        if p.extras.is_empty() {
+            String::new()
+        } else {
+            format!(", with extra {}", escape(&p.extras.join(", ")))
+        },
+        serde_json::to_string(&cmd)?
+    ))
+}
+
+/// The pip target that installs the project itself after the code: `.`,
+/// or `.[server]` with the extras that bring Flask.
+fn install_project(d: &inspect::deps::Deps) -> Option<String> {
+    let p = d.package.as_ref()?;
+    let target = if p.extras.is_empty() {
+        ".".to_string()
+    } else {
+        format!(".[{}]", p.extras.join(","))
+    };
+    let no_deps = p.literal && !p.specs.is_empty();
+    Some(if no_deps {
+        format!("--no-deps \"{target}\"")
+    } else {
+        format!("\"{target}\"")
+    })
 }
 
 fn pick_entry(
@@ -400,16 +451,38 @@ fn settle(
         ));
     }
 
+    if let Some(p) = det.python2.first() {
+        bail!(
+            "{}: Python 2 code ({}); flaskgen init writes images for Python 3 only: port the code to Python 3 first",
+            escape(&p.at()),
+            escape(&p.value)
+        );
+    }
     let mut entry = pick_entry(args, det, prompter, printer)?;
     if let Some(c) = det.candidates.iter().find(|c| c.entry == entry.value) {
-        if !c.required_args.is_empty() {
-            printer.warn(&format!(
-                "{} needs arguments ({}): pass them with --entry, e.g. --entry '{}(...)'",
-                entry.value,
-                c.required_args.join(", "),
-                entry.value.trim_end_matches("()")
-            ));
+        if !c.required_args.is_empty() && args.entry.is_none() {
+            bail!(
+                "{} at {}:{} needs arguments ({}): gunicorn would call it with none and the app would not boot; give them with --entry, for example --entry '{}(...)'",
+                escape(&entry.value),
+                escape(&c.file),
+                c.line,
+                escape(&c.required_args.join(", ")),
+                escape(entry.value.trim_end_matches("()"))
+            );
         }
+    }
+    if let (Some(o), None) = (&det.own_server, &args.entry) {
+        bail!(
+            "{} registers no route when gunicorn imports it: its routes ({}) are registered inside {}(), which also starts the app's own server ({}); under gunicorn every request would be a 404. {}",
+            escape(&entry.value),
+            escape(&o.routes_at),
+            escape(&o.function),
+            escape(&o.run_at),
+            match &o.command {
+                Some(c) => format!("The project starts itself with `{}`; give an entry that registers the routes with --entry, or run it that way.", escape(c)),
+                None => "Give an entry that registers the routes with --entry.".to_string(),
+            }
+        );
     }
     if let (Some(p), None) = (prompter, &args.entry) {
         entry = correct(
@@ -732,6 +805,7 @@ fn render_kit(det: &Detection, c: &Choice) -> Result<(Plan, Vec<String>)> {
     );
     ctx.insert("flask_app", &c.entry);
     ctx.insert("install", &install_lines(det, c)?);
+    ctx.insert("install_project", &install_project(&det.deps));
     ctx.insert("writable", &writable);
     ctx.insert(
         "env",
@@ -894,7 +968,7 @@ pub fn run(args: InitArgs, printer: Printer) -> Result<()> {
     write::recover(&args.path, printer)?;
     let project = crate::files::Project::new(&args.path);
     let det = inspect::detect_in(&project)?;
-    for w in &det.warnings {
+    for w in det.warnings.iter().chain(&det.notes) {
         printer.warn(w);
     }
     let prompter = match prompt::why_not_interactive(args.yes) {
