@@ -408,12 +408,16 @@ pub fn detect_in(project: &Project) -> Result<Detection> {
     let mut modules: BTreeMap<String, String> = BTreeMap::new();
     let mut imports: BTreeMap<String, Vec<graph::Import>> = BTreeMap::new();
     let mut python2: Vec<Found<String>> = Vec::new();
+    let mut mains: Vec<(String, String)> = Vec::new();
     for rel in &files {
         let Some(text) = project.text(rel, Kind::Python) else {
             continue;
         };
         let (module, _) = module_of(rel);
         modules.entry(module.clone()).or_insert_with(|| rel.clone());
+        if let Some(pkg) = module.strip_suffix(".__main__") {
+            mains.push((pkg.to_string(), text.clone()));
+        }
         // Cheap filter: only a file that mentions one of these can yield a
         // finding (an app, app.run, a route, the environment, SQLite, a
         // folder, a port option, a secret key).
@@ -554,7 +558,7 @@ pub fn detect_in(project: &Project) -> Result<Detection> {
 
     let routes = full_routes(&all);
     let health = health_of(&routes);
-    let own_server = own_server(&all, &entry, &candidates, &scripts, &reaches);
+    let own_server = own_server(&all, &entry, &candidates, &scripts, &mains, &reaches);
 
     let migrations = migrations_dir(root).map(|d| {
         let at = format!("{d}/env.py");

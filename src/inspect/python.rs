@@ -224,6 +224,7 @@ fn port_key(e: &Expr) -> Option<String> {
     match e {
         Expr::Subscript(s) => str_const(&s.slice).map(str::to_string),
         Expr::Attribute(a) => Some(a.attr.to_string()),
+        Expr::Name(n) => Some(n.id.to_string()),
         Expr::Call(c) => match dotted(&c.func).unwrap_or_default().as_str() {
             "int" | "str" => c.args.first().and_then(port_key),
             f if f.ends_with(".get") => c.args.first().and_then(str_const).map(str::to_string),
@@ -629,7 +630,11 @@ impl Collector<'_> {
                 .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == name))
                 .map(|k| &k.value)
         };
-        let last = func.rsplit('.').next().unwrap_or("");
+        let last = match &*c.func {
+            // `{}.iteritems()`: a method of something that is no name.
+            Expr::Attribute(a) => a.attr.as_str(),
+            _ => func.rsplit('.').next().unwrap_or(""),
+        };
         if last == "run" && func.contains('.') && !func.starts_with("subprocess") {
             // app.run(host, port)
             let given = kw("port").or_else(|| c.args.get(1));

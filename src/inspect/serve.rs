@@ -156,12 +156,14 @@ pub fn health_of(routes: &[FullRoute]) -> Found<String> {
 /// An app whose every route is registered inside a function that also
 /// starts the app's own server (`def main(): @app.route(...) ...;
 /// app.run()`), or on blueprints only such a function registers: under
-/// gunicorn it answers 404 everywhere.
+/// gunicorn it answers 404 everywhere. `mains` are the packages'
+/// `__main__.py` texts (package, text): how `python -m pkg` starts it.
 pub fn own_server(
     all: &[(String, PyFacts)],
     entry: &Option<Found<String>>,
     candidates: &[Candidate],
     scripts: &BTreeMap<String, String>,
+    mains: &[(String, String)],
     reaches: &dyn Fn(&str) -> bool,
 ) -> Option<OwnServer> {
     let entry = entry.as_ref()?;
@@ -207,6 +209,17 @@ pub fn own_server(
         .iter()
         .find(|(_, t)| **t == format!("{module}:{function}"))
         .map(|(name, _)| name.clone())
+        .or_else(|| {
+            // `python -m pkg` runs pkg/__main__.py.
+            let call = format!("{function}(");
+            mains
+                .iter()
+                .find(|(pkg, text)| {
+                    (module == *pkg || module.starts_with(&format!("{pkg}.")))
+                        && text.contains(&call)
+                })
+                .map(|(pkg, _)| format!("python -m {pkg}"))
+        })
         .or_else(|| {
             facts
                 .main_calls

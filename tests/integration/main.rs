@@ -4,6 +4,7 @@ mod cli;
 mod crash;
 mod credentials;
 mod deploy;
+mod detect;
 mod existing;
 mod failures;
 mod git;
