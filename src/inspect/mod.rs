@@ -543,12 +543,33 @@ pub fn detect_in(project: &Project) -> Result<Detection> {
         let in_root = root.join(top).is_dir() || root.join(format!("{top}.py")).is_file();
         (!in_root && root.join("src").join(top).exists()).then(|| "src".to_string())
     });
-    // The files the entry point's module reaches through imports; every file
-    // when that is unknown.
+    // Files that only another program runs: what a console script, a
+    // `__main__.py` or a file with a `__main__` block reaches through
+    // imports, and the entry point's module does not. A file neither reaches
+    // (loaded by path, say) still counts.
     let reached = entry.as_ref().and_then(|e| {
         graph::reachable(e.value.split(':').next().unwrap_or(""), &modules, &imports)
     });
-    let reaches = |f: &str| reached.as_ref().is_none_or(|r| r.contains(f));
+    let mut others: Vec<String> = scripts
+        .values()
+        .filter_map(|t| t.split(':').next().map(str::to_string))
+        .collect();
+    others.extend(
+        all.iter()
+            .filter(|(_, facts)| !facts.main_calls.is_empty())
+            .map(|(f, _)| module_of(f).0),
+    );
+    others.extend(mains.iter().map(|(pkg, _)| format!("{pkg}.__main__")));
+    let excluded: std::collections::BTreeSet<String> = match &reached {
+        Some(r) => others
+            .iter()
+            .filter_map(|m| graph::reachable(m, &modules, &imports))
+            .flatten()
+            .filter(|f| !r.contains(f))
+            .collect(),
+        None => Default::default(),
+    };
+    let reaches = |f: &str| !excluded.contains(f);
     let python2: Vec<Found<String>> = python2.into_iter().filter(|p| reaches(&p.file)).collect();
 
     let port = port_of(&all, &reaches).or_else(|| {
