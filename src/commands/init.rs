@@ -806,6 +806,7 @@ fn render_kit(det: &Detection, c: &Choice) -> Result<(Plan, Vec<String>)> {
     ctx.insert("flask_app", &c.entry);
     ctx.insert("install", &install_lines(det, c)?);
     ctx.insert("install_project", &install_project(&det.deps));
+    ctx.insert("gunicorn_options", &det.gunicorn_options);
     ctx.insert("writable", &writable);
     ctx.insert(
         "env",

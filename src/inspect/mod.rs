@@ -136,6 +136,8 @@ pub struct Detection {
     pub secret_per_process: Option<Found<String>>,
     /// The Procfile's `web:` line: the project's declared production command.
     pub procfile: Option<Found<String>>,
+    /// The gunicorn options of that command the image's CMD keeps.
+    pub gunicorn_options: Vec<String>,
     /// A lock file older than what it locks (the build's check would fail).
     pub stale_lock: Option<deps::StaleLock>,
     /// What init says about these findings before writing, one line each.
@@ -680,10 +682,14 @@ pub fn detect_in(project: &Project) -> Result<Detection> {
 
     if let (Some(p), Some(e)) = (&procfile, &declared) {
         notes.push(format!(
-            "{}: the Procfile declares the production command `{}`: its entry {} is used",
+            "{}: the Procfile declares the production command `{}`: its entry {} is used{}",
             p.at(),
             escape(&p.value),
-            escape(&e.value)
+            escape(&e.value),
+            match serve::procfile_options(p) {
+                o if o.is_empty() => String::new(),
+                o => format!(", and its options {}", o.join(" ")),
+            }
         ));
     }
     let mut deps = deps::detect(project);
@@ -718,6 +724,11 @@ pub fn detect_in(project: &Project) -> Result<Detection> {
         own_server,
         python2,
         secret_per_process,
+        gunicorn_options: procfile
+            .as_ref()
+            .filter(|_| declared.is_some())
+            .map(serve::procfile_options)
+            .unwrap_or_default(),
         procfile,
         stale_lock,
         notes,

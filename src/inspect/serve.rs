@@ -272,6 +272,61 @@ pub fn procfile_web(project: &Project) -> Option<Found<String>> {
     })
 }
 
+/// gunicorn options of a Procfile's `web:` command that the image keeps, in
+/// `--name=value` form: workers, threads, worker class, timeouts, request
+/// limits, `--preload`. The bind, config and logging options are the
+/// generated gunicorn.conf.py's; anything else, or a value that is not a
+/// plain number or name (`$WEB_CONCURRENCY`), is left to it too.
+pub fn procfile_options(p: &Found<String>) -> Vec<String> {
+    const VALUED: &[(&str, &str)] = &[
+        ("-w", "--workers"),
+        ("--workers", "--workers"),
+        ("--threads", "--threads"),
+        ("-t", "--timeout"),
+        ("--timeout", "--timeout"),
+        ("--graceful-timeout", "--graceful-timeout"),
+        ("--keep-alive", "--keep-alive"),
+        ("-k", "--worker-class"),
+        ("--worker-class", "--worker-class"),
+        ("--max-requests", "--max-requests"),
+        ("--max-requests-jitter", "--max-requests-jitter"),
+    ];
+    let plain = |v: &str| {
+        !v.is_empty()
+            && v.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._".contains(c))
+    };
+    let words: Vec<&str> = p.value.split_whitespace().collect();
+    let Some(g) = words.iter().position(|w| w.ends_with("gunicorn")) else {
+        return vec![];
+    };
+    let mut out = Vec::new();
+    let mut i = g + 1;
+    while let Some(w) = words.get(i) {
+        if !w.starts_with('-') {
+            i += 1;
+            continue;
+        }
+        if *w == "--preload" {
+            out.push(w.to_string());
+            i += 1;
+            continue;
+        }
+        let (flag, inline) = match w.split_once('=') {
+            Some((f, v)) => (f, Some(v)),
+            None => (*w, None),
+        };
+        let value = inline.or_else(|| words.get(i + 1).copied());
+        i += if inline.is_some() { 1 } else { 2 };
+        if let (Some((_, long)), Some(v)) = (VALUED.iter().find(|(f, _)| *f == flag), value) {
+            if plain(v) {
+                out.push(format!("{long}={v}"));
+            }
+        }
+    }
+    out
+}
+
 /// The gunicorn entry a Procfile's `web:` command names
 /// (`gunicorn [options] module:app`), matched to a candidate when it names a
 /// factory without its call.
@@ -323,6 +378,25 @@ pub fn procfile_entry(p: &Found<String>, candidates: &[Candidate]) -> Option<Fou
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn procfile_keeps_plain_worker_options() {
+        let p = Found::new(
+            "gunicorn -w 3 --bind 0.0.0.0:$PORT --timeout=120 -k gevent --threads $T --preload app:app".to_string(),
+            "Procfile",
+            1,
+        );
+        assert_eq!(
+            procfile_options(&p),
+            vec![
+                "--workers=3",
+                "--timeout=120",
+                "--worker-class=gevent",
+                "--preload"
+            ]
+        );
+        assert_eq!(procfile_entry(&p, &[]).unwrap().value, "app:app");
+    }
 
     #[test]
     fn python2_shapes() {

@@ -292,8 +292,17 @@ fn the_procfile_web_command_names_the_entry() {
     assert_eq!(j["detection"]["entry"]["file"], "Procfile");
     assert_eq!(j["detection"]["entry"]["line"], 2);
     assert!(
-        err.contains("Procfile:2: the Procfile declares the production command"),
+        err.contains("Procfile:2: the Procfile declares the production command")
+            && err.contains("its options --workers=3"),
         "{err}"
+    );
+    // Its worker options reach the CMD; its bind stays gunicorn.conf.py's.
+    let (files, _) = dry_text(&dir);
+    assert!(
+        files.contains(
+            r#"CMD ["gunicorn", "--config", "gunicorn.conf.py", "--workers=3", "web:app"]"#
+        ),
+        "{files}"
     );
 }
 
