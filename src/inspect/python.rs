@@ -662,22 +662,19 @@ impl Collector<'_> {
             || on == "request.form";
         if method_route && !not_http {
             let import_time = self.in_function.is_none() && !self.in_main;
-            match c.args.first() {
-                Some(first) => {
-                    if let Some(p) = str_const(first).filter(|p| p.starts_with('/')) {
-                        self.facts.routes.push(Route {
-                            path: p.to_string(),
-                            line,
-                            on,
-                            import_time,
-                        });
-                    } else if last == "add_url_rule" && str_const(first).is_none() {
-                        // A table of routes: the rules are this file's
-                        // `/...` strings inside tuples and lists.
-                        self.table_routes.push((on, import_time));
-                    }
+            if let Some(first) = c.args.first() {
+                if let Some(p) = str_const(first).filter(|p| p.starts_with('/')) {
+                    self.facts.routes.push(Route {
+                        path: p.to_string(),
+                        line,
+                        on,
+                        import_time,
+                    });
+                } else if last == "add_url_rule" && str_const(first).is_none() {
+                    // A table of routes: the rules are this file's
+                    // `/...` strings inside tuples and lists.
+                    self.table_routes.push((on, import_time));
                 }
-                None => {}
             }
         }
         if last == "register_blueprint" {
