@@ -7,11 +7,11 @@
 
 use std::collections::BTreeMap;
 
-use rustpython_parser::ast::{self, Constant, Expr, Stmt};
+use rustpython_parser::ast::{self, Expr, Stmt};
 use rustpython_parser::Parse;
 
 use super::deps::{requirement, PEP508};
-use super::python::Lines;
+use super::python::{str_const, Lines};
 use super::Found;
 use crate::files::{Kind, Project};
 use crate::text::quote;
@@ -247,7 +247,9 @@ fn setup_py(text: &str) -> Option<SetupPy> {
             Expr::Tuple(t) => t.elts,
             _ => return None,
         };
-        elts.iter().map(|x| str_of(x).map(str::to_string)).collect()
+        elts.iter()
+            .map(|x| str_const(x).map(str::to_string))
+            .collect()
     };
     let kw = |name: &str| {
         call.keywords
@@ -262,7 +264,7 @@ fn setup_py(text: &str) -> Option<SetupPy> {
     let mut extras = BTreeMap::new();
     if let Some(Expr::Dict(d)) = kw("extras_require").map(&resolve) {
         for (k, v) in d.keys.iter().zip(&d.values) {
-            if let (Some(k), Some(v)) = (k.as_ref().and_then(str_of), strs(v)) {
+            if let (Some(k), Some(v)) = (k.as_ref().and_then(str_const), strs(v)) {
                 extras.insert(k.to_string(), v);
             }
         }
@@ -270,23 +272,13 @@ fn setup_py(text: &str) -> Option<SetupPy> {
     let python = kw("python_requires").and_then(|e| {
         let r = resolve(e);
         let line = lines.line(rustpython_parser::ast::Ranged::range(e).start().to_usize());
-        str_of(&r).map(|s| (s.to_string(), line))
+        str_const(&r).map(|s| (s.to_string(), line))
     });
     Some(SetupPy {
         requires,
         extras,
         python,
     })
-}
-
-fn str_of(e: &Expr) -> Option<&str> {
-    match e {
-        Expr::Constant(ast::ExprConstant {
-            value: Constant::Str(s),
-            ..
-        }) => Some(s),
-        _ => None,
-    }
 }
 
 #[cfg(test)]

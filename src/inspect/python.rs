@@ -312,7 +312,7 @@ fn is_flask_call(e: &Expr) -> bool {
     }
 }
 
-fn str_const(e: &Expr) -> Option<&str> {
+pub(crate) fn str_const(e: &Expr) -> Option<&str> {
     match e {
         Expr::Constant(ast::ExprConstant {
             value: Constant::Str(s),
@@ -476,6 +476,27 @@ impl Collector<'_> {
         if upper == "SECRET_KEY" && !self.in_main && per_process_random(value) {
             self.facts.random_secret.get_or_insert(line);
         }
+    }
+
+    /// A function definition: its decorators (`@app.route`) run where it is
+    /// defined, its body only when it is called (inside the top-level `name`).
+    fn function(
+        &mut self,
+        decorators: Vec<Expr>,
+        args: ast::Arguments,
+        name: &str,
+        body: Vec<Stmt>,
+    ) {
+        for d in decorators {
+            self.visit_expr(d);
+        }
+        self.visit_arguments(args);
+        let outer = self.in_function.clone();
+        self.in_function = Some(outer.clone().unwrap_or_else(|| name.to_string()));
+        for s in body {
+            self.visit_stmt(s);
+        }
+        self.in_function = outer;
     }
 
     /// An environment variable read: `HOME` means the app uses a home directory.
@@ -785,16 +806,12 @@ impl Visitor for Collector<'_> {
     }
 
     fn visit_stmt_async_function_def(&mut self, node: ast::StmtAsyncFunctionDef) {
-        for d in node.decorator_list {
-            self.visit_expr(d);
-        }
-        self.visit_arguments(*node.args);
-        let outer = self.in_function.clone();
-        self.in_function = Some(outer.clone().unwrap_or_else(|| node.name.to_string()));
-        for s in node.body {
-            self.visit_stmt(s);
-        }
-        self.in_function = outer;
+        self.function(
+            node.decorator_list,
+            *node.args,
+            node.name.as_str(),
+            node.body,
+        );
     }
 
     fn visit_stmt_function_def(&mut self, node: ast::StmtFunctionDef) {
@@ -837,18 +854,12 @@ impl Visitor for Collector<'_> {
                 args: args.clone(),
             });
         }
-        // Decorators (`@app.route`) run where the function is defined; its
-        // body only when called.
-        for d in node.decorator_list {
-            self.visit_expr(d);
-        }
-        self.visit_arguments(*node.args);
-        let outer = self.in_function.clone();
-        self.in_function = Some(outer.clone().unwrap_or_else(|| node.name.to_string()));
-        for s in node.body {
-            self.visit_stmt(s);
-        }
-        self.in_function = outer;
+        self.function(
+            node.decorator_list,
+            *node.args,
+            node.name.as_str(),
+            node.body,
+        );
     }
 
     fn visit_stmt_try(&mut self, node: ast::StmtTry) {
