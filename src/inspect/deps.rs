@@ -639,21 +639,24 @@ pub fn python_constraint(project: &Project) -> Option<Found<String>> {
 
 /// A lock file that no longer matches what it locks, if the project has one:
 /// Pipfile.lock's `_meta.hash` against the Pipfile's hash as Pipenv computes
-/// it, and uv.lock's recorded requirements of the project against
-/// `[project.dependencies]`.
+/// it, poetry.lock's `content-hash` against pyproject.toml's, and uv.lock's
+/// recorded requirements of the project against `[project.dependencies]`.
 pub fn stale_lock(project: &Project, deps: &Deps) -> Option<StaleLock> {
     match deps.manager {
         Manager::Pipenv if deps.files.iter().any(|f| f == "Pipfile.lock") => {
             super::locks::pipfile(project)
         }
         Manager::Uv => super::locks::uv(project),
+        Manager::Poetry if deps.files.iter().any(|f| f == "poetry.lock") => {
+            super::locks::poetry(project)
+        }
         _ => None,
     }
 }
 
 /// What the image installs instead of a stale lock, said in words: the
-/// project's requirements.txt when it has one; else Pipenv resolves the
-/// Pipfile at build time; a uv.lock is still installed as it is (`uv export
+/// project's requirements.txt when it has one; else Pipenv or Poetry
+/// resolves at build time; a uv.lock is still installed as it is (`uv export
 /// --frozen` does not check it), which the words say.
 pub fn instead_of_stale(project: &Project, deps: &mut Deps) -> String {
     if project.is_file("requirements.txt") {
@@ -675,6 +678,11 @@ pub fn instead_of_stale(project: &Project, deps: &mut Deps) -> String {
             deps.files.retain(|f| f != "Pipfile.lock");
             deps.source = Some("Pipfile".into());
             "the Dockerfile resolves the Pipfile at build time instead (`pipenv lock`; versions are not repeatable): run `pipenv lock` and init again to install from the lock".into()
+        }
+        Manager::Poetry => {
+            deps.files.retain(|f| f != "poetry.lock");
+            deps.source = Some("pyproject.toml".into());
+            "the Dockerfile resolves pyproject.toml at build time instead (`poetry lock`; versions are not repeatable): run `poetry lock` and init again to install from the lock".into()
         }
         _ => "the image installs what the lock records, not what pyproject.toml asks: run `uv lock` and init again".into(),
     }

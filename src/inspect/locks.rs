@@ -1,7 +1,9 @@
 //! Stale lock files, found before anything is written: a Pipfile.lock whose
 //! recorded hash is not the Pipfile's hash as Pipenv computes it (so
-//! `pipenv verify` in the build would fail), and a uv.lock whose recorded
-//! requirements of the project are not pyproject.toml's dependencies.
+//! `pipenv verify` in the build would fail), a poetry.lock whose
+//! `content-hash` is not pyproject.toml's as Poetry computes it (`poetry
+//! check --lock` would fail), and a uv.lock whose recorded requirements of
+//! the project are not pyproject.toml's dependencies.
 
 use std::collections::BTreeSet;
 
@@ -58,15 +60,21 @@ pub fn pipfile_hash(text: &str) -> Option<String> {
             data.insert(k.clone(), v.clone());
         }
     }
-    let mut json = String::new();
-    python_json(&toml::Value::Table(data), &mut json)?;
-    Ok::<_, ()>(format!("{:x}", Sha256::digest(json.as_bytes()))).ok()
+    json_sha256(&toml::Value::Table(data), false)
 }
 
-/// Python's `json.dumps(v, sort_keys=True, separators=(",", ":"))`.
-fn python_json(v: &toml::Value, out: &mut String) -> Option<()> {
+/// Python's `json.dumps(v, sort_keys=True)` (`spaced`: its default
+/// separators `", "` and `": "`; else `","` and `":"`), non-ASCII escaped.
+/// `None` for a float or a date, whose Python form is not reproduced here.
+fn python_json(v: &serde_json::Value, spaced: bool, out: &mut String) -> Option<()> {
+    use serde_json::Value as J;
+    let (comma, colon) = if spaced { (", ", ": ") } else { (",", ":") };
     match v {
-        toml::Value::String(s) => {
+        J::Null => out.push_str("null"),
+        J::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        J::Number(n) if n.is_i64() || n.is_u64() => out.push_str(&n.to_string()),
+        J::Number(_) => return None,
+        J::String(s) => {
             out.push('"');
             for c in s.chars() {
                 match c {
@@ -88,35 +96,117 @@ fn python_json(v: &toml::Value, out: &mut String) -> Option<()> {
             }
             out.push('"');
         }
-        toml::Value::Integer(i) => out.push_str(&i.to_string()),
-        toml::Value::Boolean(b) => out.push_str(if *b { "true" } else { "false" }),
-        toml::Value::Array(a) => {
+        J::Array(a) => {
             out.push('[');
             for (i, x) in a.iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    out.push_str(comma);
                 }
-                python_json(x, out)?;
+                python_json(x, spaced, out)?;
             }
             out.push(']');
         }
-        toml::Value::Table(t) => {
+        J::Object(t) => {
             let mut keys: Vec<&String> = t.keys().collect();
             keys.sort();
             out.push('{');
             for (i, k) in keys.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
+                // How the toml crate writes a date.
+                if k.starts_with("$__toml_private") {
+                    return None;
                 }
-                python_json(&toml::Value::String(k.clone()), out)?;
-                out.push(':');
-                python_json(&t[k], out)?;
+                if i > 0 {
+                    out.push_str(comma);
+                }
+                python_json(&J::String(k.clone()), spaced, out)?;
+                out.push_str(colon);
+                python_json(&t[k], spaced, out)?;
             }
             out.push('}');
         }
-        toml::Value::Float(_) | toml::Value::Datetime(_) => return None,
     }
     Some(())
+}
+
+/// SHA-256, hex, of [`python_json`].
+fn json_sha256(v: &toml::Value, spaced: bool) -> Option<String> {
+    let v = serde_json::to_value(v).ok()?;
+    let mut json = String::new();
+    python_json(&v, spaced, &mut json)?;
+    Some(format!("{:x}", Sha256::digest(json.as_bytes())))
+}
+
+/// poetry.lock's `content-hash` as Poetry computes it: SHA-256 of the JSON
+/// (`json.dumps(..., sort_keys=True)`) of `[project]`'s `requires-python`,
+/// `dependencies` and `optional-dependencies` with `[tool.poetry]`'s
+/// dependency keys and `[dependency-groups]`; with no such `[project]` keys,
+/// of the `[tool.poetry]` keys alone, the legacy ones always present (null).
+pub fn poetry_hash(pyproject: &str) -> Option<String> {
+    let t: toml::Table = pyproject.parse().ok()?;
+    let table = |v: Option<&toml::Value>| v.and_then(|v| v.as_table()).cloned();
+    let project = table(t.get("project")).unwrap_or_default();
+    let poetry = table(t.get("tool").and_then(|x| x.get("poetry"))).unwrap_or_default();
+    let mut relevant_project = toml::Table::new();
+    for k in ["requires-python", "dependencies", "optional-dependencies"] {
+        if let Some(v) = project.get(k) {
+            relevant_project.insert(k.into(), v.clone());
+        }
+    }
+    const LEGACY: [&str; 4] = ["dependencies", "source", "extras", "dev-dependencies"];
+    // serde_json's null stands for Python's None; toml has none, so build JSON.
+    let mut relevant_poetry = serde_json::Map::new();
+    for k in LEGACY.iter().chain(&["group"]) {
+        match poetry.get(*k) {
+            Some(v) => {
+                relevant_poetry.insert(k.to_string(), serde_json::to_value(v).ok()?);
+            }
+            None if LEGACY.contains(k) && relevant_project.is_empty() => {
+                relevant_poetry.insert(k.to_string(), serde_json::Value::Null);
+            }
+            None => {}
+        }
+    }
+    let content = if relevant_project.is_empty() {
+        serde_json::Value::Object(relevant_poetry)
+    } else {
+        let mut c = serde_json::Map::new();
+        c.insert(
+            "project".into(),
+            serde_json::to_value(&relevant_project).ok()?,
+        );
+        c.insert(
+            "tool".into(),
+            serde_json::json!({ "poetry": serde_json::Value::Object(relevant_poetry) }),
+        );
+        if let Some(g) = t.get("dependency-groups") {
+            c.insert("dependency-groups".into(), serde_json::to_value(g).ok()?);
+        }
+        serde_json::Value::Object(c)
+    };
+    let mut json = String::new();
+    python_json(&content, true, &mut json)?;
+    Some(format!("{:x}", Sha256::digest(json.as_bytes())))
+}
+
+/// poetry.lock against pyproject.toml.
+pub fn poetry(project: &Project) -> Option<StaleLock> {
+    let pyproject = project.text("pyproject.toml", Kind::Toml)?;
+    let lock: toml::Table = project.text("poetry.lock", Kind::Lock)?.parse().ok()?;
+    let recorded = lock
+        .get("metadata")?
+        .get("content-hash")?
+        .as_str()?
+        .to_string();
+    let now = poetry_hash(&pyproject)?;
+    (recorded != now).then(|| StaleLock {
+        lock: "poetry.lock".into(),
+        locks: "pyproject.toml".into(),
+        why: format!(
+            "its content-hash ({}…) is not pyproject.toml's ({}…): pyproject.toml changed after the lock, and `poetry check --lock` fails",
+            recorded.chars().take(12).collect::<String>(),
+            &now[..12]
+        ),
+    })
 }
 
 /// Pipfile.lock against the Pipfile.
@@ -218,7 +308,25 @@ mod tests {
             "[packages]\nflask = \"==3.1.3\"\n\n[requires]\npython_version = \"3.11\"\n";
         assert_eq!(pipfile_hash(no_source), pipfile_hash(pipfile));
         let mut s = String::new();
-        python_json(&toml::Value::String("é\"\u{1F600}".into()), &mut s).unwrap();
-        assert_eq!(s, "\"\\u00e9\\\"\\ud83d\\ude00\"");
+        python_json(
+            &serde_json::json!({"b": [1, null], "a": "é\"\u{1F600}"}),
+            true,
+            &mut s,
+        )
+        .unwrap();
+        assert_eq!(
+            s,
+            "{\"a\": \"\\u00e9\\\"\\ud83d\\ude00\", \"b\": [1, null]}"
+        );
+    }
+
+    #[test]
+    fn poetry_hash_is_poetrys() {
+        // The fixture's lock was written by Poetry for this pyproject.toml.
+        let py = "[tool.poetry]\nname = \"api\"\nversion = \"0.1.0\"\ndescription = \"\"\nauthors = [\"A <a@example.com>\"]\n\n[tool.poetry.dependencies]\npython = \"^3.11\"\nflask = \"3.1.3\"\ngunicorn = \"27.0.1\"\n";
+        assert_eq!(
+            poetry_hash(py).unwrap(),
+            "0644909f260ae390c8aff0a5cc6c2f9983b0f4cee2be12a6ae9d51a51f2dbd52"
+        );
     }
 }

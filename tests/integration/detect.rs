@@ -342,6 +342,27 @@ fn a_stale_pipfile_lock_is_said_before_writing_and_the_build_does_not_verify_it(
 }
 
 #[test]
+fn a_stale_poetry_lock_is_said_and_resolved_at_build_time() {
+    let (files, err) = dry_text(&fixture("projects/poetry"));
+    assert!(!err.contains("stale"), "{err}");
+    assert!(files.contains("poetry check --lock"), "{files}");
+    let (_tmp, dir) = project("poetry");
+    let py = fs::read_to_string(dir.join("pyproject.toml")).unwrap();
+    fs::write(
+        dir.join("pyproject.toml"),
+        format!("{py}requests = \"*\"\n"),
+    )
+    .unwrap();
+    let (files, err) = dry_text(&dir);
+    assert!(
+        err.contains("poetry.lock is stale against pyproject.toml") && err.contains("content-hash"),
+        "{err}"
+    );
+    assert!(!files.contains("poetry check --lock"), "{files}");
+    assert!(files.contains("poetry lock"), "{files}");
+}
+
+#[test]
 fn a_uv_lock_behind_pyproject_is_said() {
     let (_files, err) = dry_text(&fixture("projects/uv"));
     assert!(!err.contains("stale"), "{err}");
