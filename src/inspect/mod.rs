@@ -574,9 +574,9 @@ pub fn detect_in(project: &Project) -> Result<Detection> {
     let reaches = |f: &str| !excluded.contains(f);
     let python2: Vec<Found<String>> = python2.into_iter().filter(|p| reaches(&p.file)).collect();
 
-    let port = port_of(&all, &reaches).or_else(|| {
-        from_env("FLASK_RUN_PORT").and_then(|(v, f, l)| v.parse().ok().map(|p| Found::new(p, f, l)))
-    });
+    let flask_run_port = from_env("FLASK_RUN_PORT")
+        .and_then(|(v, f, l)| v.parse().ok().map(|p| Found::new(p, f, l)));
+    let port = port_of(&all, &reaches, flask_run_port);
     let port = port.unwrap_or(Found::default_value(5000));
 
     let routes = full_routes(&all);

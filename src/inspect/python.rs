@@ -66,6 +66,10 @@ pub struct Route {
     /// Registered when the module is imported: not inside a function, nor
     /// in a `__main__` block (gunicorn runs neither).
     pub import_time: bool,
+    /// The top-level function (or class) it is registered in.
+    pub in_function: Option<String>,
+    /// It answers GET (`route` without `methods`, or with GET; `get`).
+    pub get: bool,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -99,6 +103,8 @@ pub struct PyFacts {
     pub returns_call: Vec<(String, usize, Vec<String>, String)>,
     /// Names of functions called in the `__main__` block.
     pub main_calls: Vec<String>,
+    /// Names of functions (and classes) called at import time, at module level.
+    pub import_calls: Vec<String>,
     /// Environment variables read as `os.environ["X"]`: a KeyError without them.
     pub required_env: Vec<(String, usize)>,
     /// Read with `os.getenv("X")`/`os.environ.get("X")` and no default: None when unset.
@@ -156,6 +162,7 @@ pub fn facts(source: &str, path: &str) -> Option<PyFacts> {
         optional_import: false,
         os_names: vec![],
         table_routes: vec![],
+        in_class: None,
         slash_strings: vec![],
     };
     let is_wsgi = path.ends_with("wsgi.py");
@@ -165,13 +172,15 @@ pub fn facts(source: &str, path: &str) -> Option<PyFacts> {
     for stmt in suite {
         f.visit_stmt(stmt);
     }
-    for (on, import_time) in std::mem::take(&mut f.table_routes) {
+    for (on, import_time, in_function) in std::mem::take(&mut f.table_routes) {
         for (path, line) in &f.slash_strings {
             f.facts.routes.push(Route {
                 path: path.clone(),
                 line: *line,
                 on: on.clone(),
                 import_time,
+                in_function: in_function.clone(),
+                get: true,
             });
         }
     }
@@ -212,8 +221,11 @@ struct Collector<'a> {
     optional_import: bool,
     /// `from os import environ, getenv [as x]`, `env = os.environ`: (os's name, local name).
     os_names: Vec<(String, String)>,
-    /// `X.add_url_rule(rule, ...)` with a rule that is no literal: (X, at import).
-    table_routes: Vec<(String, bool)>,
+    /// `X.add_url_rule(rule, ...)` with a rule that is no literal: (X, at
+    /// import, the function it is in).
+    table_routes: Vec<(String, bool, Option<String>)>,
+    /// The top-level class being visited: its methods' routes are its.
+    in_class: Option<String>,
     /// `/...` strings inside tuples and lists: a table of routes' rules.
     slash_strings: Vec<(String, usize)>,
 }
@@ -248,14 +260,32 @@ fn relative_folder(s: &str) -> Option<String> {
     plain.then(|| s.to_string())
 }
 
-/// A config name that holds a folder: `*_FOLDER`, `*_DIR`, `*_ROOT`, `FS_ROOT`.
+/// A config name that holds a folder the app writes: `*_FOLDER`, `*_DIR`,
+/// `*_ROOT`, `FS_ROOT`; not one of the code's own (static files,
+/// templates, migrations, translations, the project's base).
 fn folder_key(k: &str) -> bool {
     let k = k.to_ascii_uppercase();
     ["_FOLDER", "_DIR", "_ROOT", "_PATH_DIR"]
         .iter()
         .any(|s| k.ends_with(s))
-        && !k.starts_with("BASE")
-        && !k.starts_with("PROJECT")
+        && ![
+            "BASE",
+            "PROJECT",
+            "STATIC",
+            "TEMPLATE",
+            "MIGRATION",
+            "LOCALE",
+            "TRANSLATION",
+            "ASSET",
+            "SRC",
+            "SOURCE",
+            "APP_ROOT",
+            "APPLICATION_ROOT",
+            "MODULE",
+            "PLUGIN",
+        ]
+        .iter()
+        .any(|w| k.contains(w))
 }
 
 /// Whether an expression makes a new random value each process:
@@ -492,7 +522,8 @@ impl Collector<'_> {
         }
         self.visit_arguments(args);
         let outer = self.in_function.clone();
-        self.in_function = Some(outer.clone().unwrap_or_else(|| name.to_string()));
+        let top = outer.clone().or_else(|| self.in_class.clone());
+        self.in_function = Some(top.unwrap_or_else(|| name.to_string()));
         for s in body {
             self.visit_stmt(s);
         }
@@ -683,6 +714,18 @@ impl Collector<'_> {
             || on == "request.form";
         if method_route && !not_http {
             let import_time = self.in_function.is_none() && !self.in_main;
+            let get = match last {
+                "get" => true,
+                "route" | "add_url_rule" => match kw("methods") {
+                    Some(Expr::List(ast::ExprList { elts, .. }))
+                    | Some(Expr::Tuple(ast::ExprTuple { elts, .. })) => elts
+                        .iter()
+                        .any(|m| str_const(m).is_some_and(|m| m.eq_ignore_ascii_case("GET"))),
+                    Some(_) => true,
+                    None => true,
+                },
+                _ => false,
+            };
             if let Some(first) = c.args.first() {
                 if let Some(p) = str_const(first).filter(|p| p.starts_with('/')) {
                     self.facts.routes.push(Route {
@@ -690,12 +733,22 @@ impl Collector<'_> {
                         line,
                         on,
                         import_time,
+                        in_function: self.in_function.clone(),
+                        get,
                     });
                 } else if last == "add_url_rule" && str_const(first).is_none() {
                     // A table of routes: the rules are this file's
                     // `/...` strings inside tuples and lists.
-                    self.table_routes.push((on, import_time));
+                    self.table_routes
+                        .push((on, import_time, self.in_function.clone()));
                 }
+            }
+        }
+        if self.in_function.is_none() && !self.in_main {
+            if let Some(f) = dotted(&c.func) {
+                self.facts
+                    .import_calls
+                    .push(f.rsplit('.').next().unwrap_or("").to_string());
             }
         }
         if last == "register_blueprint" {
@@ -803,6 +856,15 @@ impl Visitor for Collector<'_> {
         } else {
             self.generic_visit_stmt_if(node);
         }
+    }
+
+    fn visit_stmt_class_def(&mut self, node: ast::StmtClassDef) {
+        let outer = self.in_class.clone();
+        if self.in_function.is_none() && outer.is_none() {
+            self.in_class = Some(node.name.to_string());
+        }
+        self.generic_visit_stmt_class_def(node);
+        self.in_class = outer;
     }
 
     fn visit_stmt_async_function_def(&mut self, node: ast::StmtAsyncFunctionDef) {

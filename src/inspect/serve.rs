@@ -47,9 +47,14 @@ pub fn factories_by_call(all: &[(String, PyFacts)], candidates: &mut Vec<Candida
 
 /// The port the app serves on, first found of: an `app.run` port (a
 /// literal, or an environment read's default); an `app.run` port read from
-/// a config value or a `--port` option, resolved; a `--port` option's
-/// default; a `PORT` value.
-pub fn port_of(all: &[(String, PyFacts)], reaches: &dyn Fn(&str) -> bool) -> Option<Found<u16>> {
+/// a config value or a `--port` option, resolved; `flask_run_port`
+/// (FLASK_RUN_PORT of .flaskenv/.env); a `--port` option's default; a
+/// `PORT` value.
+pub fn port_of(
+    all: &[(String, PyFacts)],
+    reaches: &dyn Fn(&str) -> bool,
+    flask_run_port: Option<Found<u16>>,
+) -> Option<Found<u16>> {
     let runs = || {
         all.iter()
             .flat_map(|(f, facts)| facts.runs.iter().map(move |r| (f, r)))
@@ -82,10 +87,10 @@ pub fn port_of(all: &[(String, PyFacts)], reaches: &dyn Fn(&str) -> bool) -> Opt
             }
         }
     }
-    option().or_else(|| config("PORT"))
+    flask_run_port.or_else(option).or_else(|| config("PORT"))
 }
 
-/// A route with its blueprint prefix applied: (path, file, line, at import).
+/// A route with its blueprint prefix applied: (path, file, line, answers GET).
 pub type FullRoute = (String, String, usize, bool);
 
 /// Every route, with the prefix of its blueprint: the `url_prefix` given at
@@ -125,7 +130,7 @@ pub fn full_routes(all: &[(String, PyFacts)]) -> Vec<FullRoute> {
                 Some(p) if !p.is_empty() => format!("{}{}", p.trim_end_matches('/'), r.path),
                 _ => r.path.clone(),
             };
-            out.push((path, file.clone(), r.line, r.import_time));
+            out.push((path, file.clone(), r.line, r.get));
         }
     }
     out
@@ -136,6 +141,9 @@ pub fn full_routes(all: &[(String, PyFacts)]) -> Vec<FullRoute> {
 /// when no route is known.
 pub fn health_of(routes: &[FullRoute]) -> Found<String> {
     let found = |r: &FullRoute| Found::new(r.0.clone(), &r.1, r.2);
+    // The HEALTHCHECK sends GET.
+    let routes: Vec<&FullRoute> = routes.iter().filter(|r| r.3).collect();
+    let routes = routes.as_slice();
     if let Some(r) = HEALTH_PATHS
         .iter()
         .find_map(|h| routes.iter().find(|r| r.0 == *h))
@@ -149,7 +157,7 @@ pub fn health_of(routes: &[FullRoute]) -> Found<String> {
         .iter()
         .filter(|r| !r.0.contains('<'))
         .min_by_key(|r| r.0.len())
-        .map(found)
+        .map(|r| found(r))
         .unwrap_or(Found::default_value("/".to_string()))
 }
 
@@ -185,10 +193,16 @@ pub fn own_server(
             .collect();
         regs.is_empty() || regs.iter().any(|(_, _, at_import)| *at_import)
     };
+    // Functions (and classes) module-level code calls: what they register
+    // is registered at import (`register_routes(app)`).
+    let called: Vec<&String> = reached.iter().flat_map(|(_, f)| &f.import_calls).collect();
+    let at_import = |r: &super::python::Route| {
+        r.import_time || r.in_function.as_ref().is_some_and(|f| called.contains(&f))
+    };
     let mut first_route = None;
     for (f, facts) in &reached {
         for r in &facts.routes {
-            if r.import_time && served_at_import(&r.on, facts) {
+            if at_import(r) && served_at_import(&r.on, facts) {
                 return None;
             }
             first_route.get_or_insert((f.clone(), r.line));
@@ -200,6 +214,7 @@ pub fn own_server(
         facts.runs.iter().find_map(|r| {
             r.in_function
                 .clone()
+                .filter(|func| !called.contains(&func))
                 .map(|func| (f.clone(), r.clone(), func))
         })
     })?;

@@ -395,3 +395,28 @@ fn a_uv_lock_behind_pyproject_is_said() {
         "{err}"
     );
 }
+
+#[test]
+fn routes_registered_by_a_function_called_at_import_are_served_and_health_answers_get() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        &[
+            (
+                "routes.py",
+                "def register_routes(app):\n    @app.route('/login', methods=['POST'])\n    def login():\n        return 'x'\n\n    @app.route('/about', methods=('GET', 'HEAD'))\n    def about():\n        return 'x'\n",
+            ),
+            (
+                "app.py",
+                "from flask import Flask\nfrom routes import register_routes\n\napp = Flask(__name__)\napp.config['STATIC_FOLDER'] = 'static'\napp.config['EXPORT_DIR'] = 'exports'\nregister_routes(app)\n\ndef main():\n    app.run()\n\nif __name__ == '__main__':\n    main()\n",
+            ),
+        ],
+    );
+    let (code, j, err) = dry_json(tmp.path());
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(j["chosen"]["entry"], "app:app");
+    // `/login` answers POST only; the HEALTHCHECK sends GET.
+    assert_eq!(j["chosen"]["health"], "/about");
+    // The code's own static folder is not made writable; an export folder is.
+    assert_eq!(names(&j["detection"]["writable"]), vec!["exports"]);
+}
