@@ -449,7 +449,7 @@ pub fn detect_in(project: &Project) -> Result<Detection> {
             "flask_wtf",
             "urllib2",
             "iteritems",
-            "return ",
+            "app(",
         ]
         .iter()
         .chain(HEALTH_PATHS)
