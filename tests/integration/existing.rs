@@ -63,6 +63,35 @@ type Shape = (
 );
 const SHAPES: &[Shape] = &[
     (
+        "pkg-setuppy",
+        "notes:create_app()",
+        "pip",
+        Some(">=3.10"),
+        "python:3.15-slim",
+        8080,
+        "/api/ping",
+    ),
+    (
+        "pkg-setupcfg",
+        "board.app:app",
+        "package",
+        Some(">=3.9"),
+        "python:3.15-slim",
+        8081,
+        "/healthz",
+    ),
+    // The Flask tutorial (pallets/flask examples/tutorial, BSD-3-Clause):
+    // a flit package with a factory, prefixed and unprefixed blueprints.
+    (
+        "flaskr-package",
+        "flaskr:create_app()",
+        "package",
+        None,
+        "python:3.14-slim",
+        5000,
+        "/",
+    ),
+    (
         "module-app",
         "app:app",
         "pip",
