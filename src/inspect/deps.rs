@@ -1,5 +1,6 @@
 //! The project's dependencies and Python version: which tool manages them,
-//! what they name, and the constraint on Python, each with file:line.
+//! what they name, whether the project installs itself as a package, the
+//! constraint on Python, each with file:line; and whether its lock is stale.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;

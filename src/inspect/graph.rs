@@ -46,9 +46,22 @@ pub fn reachable(
     modules: &BTreeMap<String, String>,
     imports: &BTreeMap<String, Vec<Import>>,
 ) -> Option<BTreeSet<String>> {
-    let start = modules.get(entry_module)?;
+    modules.get(entry_module)?;
+    Some(reachable_from(
+        &[entry_module.to_string()],
+        modules,
+        imports,
+    ))
+}
+
+/// Files reachable from any of `starts` (modules; unknown ones are passed over).
+pub fn reachable_from(
+    starts: &[String],
+    modules: &BTreeMap<String, String>,
+    imports: &BTreeMap<String, Vec<Import>>,
+) -> BTreeSet<String> {
     let mut seen = BTreeSet::new();
-    let mut todo = vec![start.clone()];
+    let mut todo: Vec<String> = Vec::new();
     // A module's packages run their __init__ first.
     let with_parents = |m: &str| -> Vec<String> {
         let parts: Vec<&str> = m.split('.').collect();
@@ -56,7 +69,9 @@ pub fn reachable(
             .filter_map(|i| modules.get(&parts[..i].join(".")).cloned())
             .collect()
     };
-    todo.extend(with_parents(entry_module));
+    for m in starts {
+        todo.extend(with_parents(m));
+    }
     let module_of_file: BTreeMap<&String, &String> = modules.iter().map(|(m, f)| (f, m)).collect();
     while let Some(file) = todo.pop() {
         if !seen.insert(file.clone()) {
@@ -93,7 +108,7 @@ pub fn reachable(
             todo.extend(targets.into_iter().filter(|t| !seen.contains(t)));
         }
     }
-    Some(seen)
+    seen
 }
 
 #[cfg(test)]

@@ -1,6 +1,10 @@
 //! Reads an existing Flask project without changing it: its entry point,
-//! dependencies, Python version, port, health route, migrations, writable
-//! folders and required environment, each with the file and line it came from.
+//! dependencies (an installable package's own metadata too), Python version,
+//! port, health route, migrations, writable folders and the environment the
+//! entry point's code reads, each with the file and line it came from; and
+//! what makes an image fail: an app that registers no route under gunicorn,
+//! Python 2 code, a per-process secret with CSRF forms, a stale lock. A
+//! Procfile's `web:` command is the declared entry.
 //! Every file is read through [`crate::files::Project`], the bounded reader;
 //! what it skipped is in [`Detection::warnings`].
 //! `init` writes container files from this; `check` audits against it.
@@ -563,10 +567,8 @@ pub fn detect_in(project: &Project) -> Result<Detection> {
     );
     others.extend(mains.iter().map(|(pkg, _)| format!("{pkg}.__main__")));
     let excluded: std::collections::BTreeSet<String> = match &reached {
-        Some(r) => others
-            .iter()
-            .filter_map(|m| graph::reachable(m, &modules, &imports))
-            .flatten()
+        Some(r) => graph::reachable_from(&others, &modules, &imports)
+            .into_iter()
             .filter(|f| !r.contains(f))
             .collect(),
         None => Default::default(),

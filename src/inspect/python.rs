@@ -1,7 +1,10 @@
 //! What one Python file says about the app, read from its syntax tree
 //! (rustpython-parser), never with regular expressions: Flask instances and
-//! factories at module level, `app.run(...)` calls, routes, and environment
-//! variables read without a default.
+//! factories at module level (and functions returning another function's
+//! call), `app.run(...)` calls, routes (with what they hang on, whether they
+//! are registered at import, and the blueprints and prefixes), `--port`
+//! options, ports and folders in config values, imports, environment
+//! variables, a per-process secret key, Flask-WTF, and Python 2 markers.
 
 use rustpython_ast::Visitor;
 use rustpython_parser::ast::{self, Constant, Expr, Ranged, Stmt};
