@@ -316,16 +316,39 @@ fn settle(
             escape(&det.root.display().to_string())
         ));
     }
+
+    if let Some(p) = det.python2.first() {
+        bail!(
+            "{}: Python 2 code ({}); flaskgen init writes images for Python 3 only: port the code to Python 3 first",
+            escape(&p.at()),
+            escape(&p.value)
+        );
+    }
     let mut entry = pick_entry(args, det, prompter, printer)?;
     if let Some(c) = det.candidates.iter().find(|c| c.entry == entry.value) {
-        if !c.required_args.is_empty() {
-            printer.warn(&format!(
-                "{} needs arguments ({}): pass them with --entry, e.g. --entry '{}(...)'",
-                entry.value,
-                c.required_args.join(", "),
-                entry.value.trim_end_matches("()")
-            ));
+        if !c.required_args.is_empty() && args.entry.is_none() {
+            bail!(
+                "{} at {}:{} needs arguments ({}): gunicorn would call it with none and the app would not boot; give them with --entry, for example --entry '{}(...)'",
+                escape(&entry.value),
+                escape(&c.file),
+                c.line,
+                escape(&c.required_args.join(", ")),
+                escape(entry.value.trim_end_matches("()"))
+            );
         }
+    }
+    if let (Some(o), None) = (&det.own_server, &args.entry) {
+        bail!(
+            "{} registers no route when gunicorn imports it: its routes ({}) are registered inside {}(), which also starts the app's own server ({}); under gunicorn every request would be a 404. {}",
+            escape(&entry.value),
+            escape(&o.routes_at),
+            escape(&o.function),
+            escape(&o.run_at),
+            match &o.command {
+                Some(c) => format!("The project starts itself with `{}`; give an entry that registers the routes with --entry, or run it that way.", escape(c)),
+                None => "Give an entry that registers the routes with --entry.".to_string(),
+            }
+        );
     }
     if let (Some(p), None) = (prompter, &args.entry) {
         let manifest_prompt = template
@@ -558,9 +581,11 @@ fn facts(
         "requirements": d.source.clone().unwrap_or_else(|| "requirements.txt".into()),
         "locked": locked,
         "specs": d.specs,
+        "package": d.package,
         "gunicorn_added": !d.has("gunicorn"),
         "setuptools_for": det.pkg_resources.as_ref().filter(|_| !d.has("setuptools")).map(|p| p.at()),
         "pythonpath": det.pythonpath,
+        "gunicorn_options": det.gunicorn_options,
         "migrations": det.migrations.as_ref().map(|m| m.value.as_str()),
         "flask_commands": flask_commands,
         "writable": writable,
@@ -710,7 +735,7 @@ pub fn run(args: InitArgs, printer: Printer) -> Result<()> {
     }
     let project = crate::files::Project::new(&args.path);
     let det = inspect::detect_in(&project)?;
-    for w in &det.warnings {
+    for w in det.warnings.iter().chain(&det.notes) {
         printer.warn(w);
     }
     let not_asking = prompt::why_not_interactive(args.yes);

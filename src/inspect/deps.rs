@@ -1,12 +1,13 @@
 //! The project's dependencies and Python version: which tool manages them,
-//! what they name, and the constraint on Python, each with file:line.
+//! what they name, whether the project installs itself as a package, the
+//! constraint on Python, each with file:line; and whether its lock is stale.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use serde::Serialize;
 
-use super::Found;
+use super::{package, Found};
 use crate::files::{Kind, Project};
 use crate::text::quote;
 
@@ -19,8 +20,11 @@ pub enum Manager {
     Pipenv,
     /// `requirements.txt` (and its `-r` includes).
     Pip,
-    /// `[project.dependencies]` in pyproject.toml, no lock file.
+    /// `[project.dependencies]` in pyproject.toml, no lock file, no build backend.
     Pyproject,
+    /// An installable package's own metadata (setup.py, setup.cfg, or
+    /// pyproject.toml with a build backend), no other dependency file.
+    Package,
     None,
 }
 
@@ -33,6 +37,7 @@ impl Manager {
             Manager::Pipenv => "pipenv",
             Manager::Pip => "pip",
             Manager::Pyproject => "pyproject",
+            Manager::Package => "package",
             Manager::None => "none",
         }
     }
@@ -49,6 +54,34 @@ pub struct Deps {
     pub names: BTreeSet<String>,
     /// `[project.dependencies]` as written, for a pyproject without a lock.
     pub specs: Vec<String>,
+    /// The project installs itself (see [`SelfInstall`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub package: Option<SelfInstall>,
+}
+
+/// How an installable project installs itself: its metadata's
+/// dependencies (with `extras`) in a layer before the code, then the
+/// project with `--no-deps`; when its requirements are not literal, pip
+/// resolves the project, dependencies and all, after the code.
+#[derive(Debug, Clone, Serialize)]
+pub struct SelfInstall {
+    /// The files that describe the package.
+    pub files: Vec<String>,
+    /// Its requirements and those of `extras`, as written.
+    pub specs: Vec<String>,
+    /// The extras that bring Flask or gunicorn when the base does not.
+    pub extras: Vec<String>,
+    /// Whether `specs` are all it requires (read from literals).
+    pub literal: bool,
+}
+
+/// A lock file that no longer matches the file it locks.
+#[derive(Debug, Clone, Serialize)]
+pub struct StaleLock {
+    pub lock: String,
+    pub locks: String,
+    /// Why it is stale, in words.
+    pub why: String,
 }
 
 impl Deps {
@@ -281,6 +314,7 @@ pub fn detect(project: &Project) -> Deps {
         files: vec![],
         names: BTreeSet::new(),
         specs: vec![],
+        package: None,
     };
     let locks = [
         ("uv.lock", Manager::Uv),
@@ -336,6 +370,37 @@ pub fn detect(project: &Project) -> Deps {
             deps.manager = Manager::Pip;
             deps.source = Some(req.into());
             requirements(project, req, &mut deps.names, &mut deps.files);
+            // requirements.txt may list a CLI's dependencies only, the web
+            // ones living in the package metadata: then the package installs too.
+            if let Some(p) = package::read(project) {
+                let install = self_install(&p);
+                let names = spec_names(&install.specs);
+                let adds = ["flask", "gunicorn"]
+                    .iter()
+                    .any(|n| names.contains(*n) && !deps.has(n));
+                if adds || (!deps.has("flask") && !install.literal) {
+                    deps.names.extend(names);
+                    deps.package = Some(install);
+                }
+            }
+            return deps;
+        }
+    }
+    let built = pyproject
+        .as_ref()
+        .is_some_and(|p| p.contains_key("build-system") && p.contains_key("project"));
+    let poetry_only = pyproject.as_ref().is_some_and(|p| {
+        !p.contains_key("project") && p.get("tool").and_then(|t| t.get("poetry")).is_some()
+    });
+    if built || !poetry_only {
+        if let Some(p) = package::read(project) {
+            let install = self_install(&p);
+            deps.manager = Manager::Package;
+            deps.source = p.files.first().cloned();
+            deps.files = p.files.clone();
+            deps.names = spec_names(&install.specs);
+            deps.specs = install.specs.clone();
+            deps.package = Some(install);
             return deps;
         }
     }
@@ -395,6 +460,45 @@ pub fn detect(project: &Project) -> Deps {
         }
     }
     deps
+}
+
+/// How the package installs itself: the extras that bring Flask and
+/// gunicorn when its base requirements do not.
+fn self_install(p: &package::Package) -> SelfInstall {
+    let base = spec_names(&p.requires);
+    let mut extras: Vec<String> = Vec::new();
+    for want in ["flask", "gunicorn"] {
+        if base.contains(want) {
+            continue;
+        }
+        let with = p
+            .extras
+            .iter()
+            .find(|(_, specs)| spec_names(specs).contains(want));
+        if let Some((name, _)) = with {
+            if !extras.contains(name) {
+                extras.push(name.clone());
+            }
+        }
+    }
+    let mut specs = p.requires.clone();
+    for e in &extras {
+        for s in &p.extras[e] {
+            if !specs.contains(s) {
+                specs.push(s.clone());
+            }
+        }
+    }
+    SelfInstall {
+        files: p.files.clone(),
+        specs,
+        extras,
+        literal: p.literal,
+    }
+}
+
+fn spec_names(specs: &[String]) -> BTreeSet<String> {
+    specs.iter().filter_map(|s| requirement(s).ok()).collect()
 }
 
 /// What `uv export --no-dev --no-emit-project` installs from a uv.lock: the
@@ -521,6 +625,9 @@ pub fn python_constraint(project: &Project) -> Option<Found<String>> {
             }
         }
     }
+    if let Some(p) = package::read(project).and_then(|p| p.python) {
+        return Some(p);
+    }
     if let Some(t) = read("runtime.txt", Kind::Config) {
         let v = t.trim().trim_start_matches("python-");
         if !v.is_empty() {
@@ -546,6 +653,57 @@ pub fn python_constraint(project: &Project) -> Option<Found<String>> {
         }
     }
     None
+}
+
+/// A lock file that no longer matches what it locks, if the project has one:
+/// Pipfile.lock's `_meta.hash` against the Pipfile's hash as Pipenv computes
+/// it, poetry.lock's `content-hash` against pyproject.toml's, and uv.lock's
+/// recorded requirements of the project against `[project.dependencies]`.
+pub fn stale_lock(project: &Project, deps: &Deps) -> Option<StaleLock> {
+    match deps.manager {
+        Manager::Pipenv if deps.files.iter().any(|f| f == "Pipfile.lock") => {
+            super::locks::pipfile(project)
+        }
+        Manager::Uv => super::locks::uv(project),
+        Manager::Poetry if deps.files.iter().any(|f| f == "poetry.lock") => {
+            super::locks::poetry(project)
+        }
+        _ => None,
+    }
+}
+
+/// What the image installs instead of a stale lock, said in words: the
+/// project's requirements.txt when it has one; else Pipenv or Poetry
+/// resolves at build time; a uv.lock is still installed as it is (`uv export
+/// --frozen` does not check it), which the words say.
+pub fn instead_of_stale(project: &Project, deps: &mut Deps) -> String {
+    if project.is_file("requirements.txt") {
+        let mut names = BTreeSet::new();
+        let mut files = Vec::new();
+        requirements(project, "requirements.txt", &mut names, &mut files);
+        *deps = Deps {
+            manager: Manager::Pip,
+            source: Some("requirements.txt".into()),
+            files,
+            names,
+            specs: vec![],
+            package: None,
+        };
+        return "the Dockerfile installs the project's requirements.txt instead".into();
+    }
+    match deps.manager {
+        Manager::Pipenv => {
+            deps.files.retain(|f| f != "Pipfile.lock");
+            deps.source = Some("Pipfile".into());
+            "the Dockerfile resolves the Pipfile at build time instead (`pipenv lock`; versions are not repeatable): run `pipenv lock` and init again to install from the lock".into()
+        }
+        Manager::Poetry => {
+            deps.files.retain(|f| f != "poetry.lock");
+            deps.source = Some("pyproject.toml".into());
+            "the Dockerfile resolves pyproject.toml at build time instead (`poetry lock`; versions are not repeatable): run `poetry lock` and init again to install from the lock".into()
+        }
+        _ => "the image installs what the lock records, not what pyproject.toml asks: run `uv lock` and init again".into(),
+    }
 }
 
 /// `3.11.4` → (3, 11); anything unparsable → None.

@@ -1,14 +1,22 @@
 //! Reads an existing Flask project without changing it: its entry point,
-//! dependencies, Python version, port, health route, migrations, writable
-//! folders and required environment, each with the file and line it came from.
+//! dependencies (an installable package's own metadata too), Python version,
+//! port, health route, migrations, writable folders and the environment the
+//! entry point's code reads, each with the file and line it came from; and
+//! what makes an image fail: an app that registers no route under gunicorn,
+//! Python 2 code, a per-process secret with CSRF forms, a stale lock. A
+//! Procfile's `web:` command is the declared entry.
 //! Every file is read through [`crate::files::Project`], the bounded reader;
 //! what it skipped is in [`Detection::warnings`].
 //! `init` writes container files from this; `check` audits against it.
 
 pub mod deps;
+pub mod graph;
+pub mod locks;
 pub mod once;
+pub mod package;
 pub mod prefilter;
 pub mod python;
+pub mod serve;
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -19,8 +27,13 @@ use serde::Serialize;
 
 use crate::error::input_error;
 use crate::files::{Kind, Project};
+use crate::text::escape;
 use deps::Deps;
 use python::AppKind;
+use serve::{
+    factories_by_call, full_routes, health_of, own_server, port_of, procfile_entry, procfile_web,
+    python2_shape,
+};
 
 /// A detected value and where it came from (`file` is relative to the root;
 /// empty with line 0 for a default).
@@ -69,6 +82,23 @@ pub struct Candidate {
     pub file: String,
     pub line: usize,
     pub required_args: Vec<String>,
+    /// A factory that returns another factory's app: that factory's name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wraps: Option<String>,
+}
+
+/// An app that registers no route when gunicorn imports it: its routes are
+/// registered inside a function (`main()`) that then starts its own server.
+#[derive(Debug, Clone, Serialize)]
+pub struct OwnServer {
+    /// Where the routes are registered (the first of them).
+    pub routes_at: String,
+    /// Where the app starts its own server (`app.run`).
+    pub run_at: String,
+    /// The function both happen in.
+    pub function: String,
+    /// How the project starts itself (`python app.py`, `python -m pkg`, a console script).
+    pub command: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -101,6 +131,22 @@ pub struct Detection {
     pub init_commands: Vec<once::InitCommand>,
     /// `app.run(debug=True)` outside a `__main__` block, or any `app.run`: for `check`.
     pub runs: Vec<(String, python::RunCall)>,
+    /// An app that serves nothing under gunicorn (see [`OwnServer`]).
+    pub own_server: Option<OwnServer>,
+    /// Code the app imports that runs only on Python 2: what, where.
+    pub python2: Vec<Found<String>>,
+    /// A secret key made per process (`os.urandom` at import) while Flask-WTF
+    /// checks CSRF tokens: with more than one worker a form posted to another
+    /// worker fails, so SECRET_KEY is required from the environment.
+    pub secret_per_process: Option<Found<String>>,
+    /// The Procfile's `web:` line: the project's declared production command.
+    pub procfile: Option<Found<String>>,
+    /// The gunicorn options of that command the image's CMD keeps.
+    pub gunicorn_options: Vec<String>,
+    /// A lock file older than what it locks (the build's check would fail).
+    pub stale_lock: Option<deps::StaleLock>,
+    /// What init says about these findings before writing, one line each.
+    pub notes: Vec<String>,
     /// Python files parsed, and those that did not parse.
     pub parsed: usize,
     pub unparsable: Vec<String>,
@@ -303,7 +349,7 @@ const PROCESS_ENV: &[&str] = &[
     "VIRTUAL_ENV",
 ];
 
-const HEALTH_PATHS: &[&str] = &[
+pub(crate) const HEALTH_PATHS: &[&str] = &[
     "/healthz",
     "/health",
     "/healthcheck",
@@ -369,12 +415,23 @@ pub fn detect_in(project: &Project) -> Result<Detection> {
     let files = python_files(project);
     let scripts = once::console_scripts(project);
     let mut init_commands = Vec::new();
+    // Module → file, and each file's imports, for the import graph.
+    let mut modules: BTreeMap<String, String> = BTreeMap::new();
+    let mut imports: BTreeMap<String, Vec<graph::Import>> = BTreeMap::new();
+    let mut python2: Vec<Found<String>> = Vec::new();
+    let mut mains: Vec<(String, String)> = Vec::new();
     for rel in &files {
         let Some(text) = project.text(rel, Kind::Python) else {
             continue;
         };
+        let (module, _) = module_of(rel);
+        modules.entry(module.clone()).or_insert_with(|| rel.clone());
+        if let Some(pkg) = module.strip_suffix(".__main__") {
+            mains.push((pkg.to_string(), text.clone()));
+        }
         // Cheap filter: only a file that mentions one of these can yield a
-        // finding (an app, app.run, a health route, the environment, SQLite).
+        // finding (an app, app.run, a route, the environment, SQLite, a
+        // folder, a port option, a secret key).
         let interesting = [
             "Flask",
             ".run(",
@@ -387,19 +444,42 @@ pub fn detect_in(project: &Project) -> Result<Detection> {
             "user_",
             ".home(",
             "pkg_resources",
+            ".route(",
+            "add_url_rule",
+            "Blueprint",
+            "--port",
+            "PORT",
+            "mkdir",
+            "_FOLDER",
+            "_DIR",
+            "_ROOT",
+            "SECRET_KEY",
+            "secret_key",
+            "flask_wtf",
+            "urllib2",
+            "iteritems",
+            "app(",
         ]
         .iter()
         .chain(HEALTH_PATHS)
         .any(|n| text.contains(n))
             || rel.ends_with("wsgi.py");
         if !interesting {
+            imports.insert(rel.clone(), graph::scan_imports(&text));
             continue;
         }
         let Some(facts) = python::facts(&text, rel) else {
+            imports.insert(rel.clone(), graph::scan_imports(&text));
+            if let Some((what, line)) = python2_shape(&text) {
+                python2.push(Found::new(what, rel, line));
+            }
             unparsable.push(rel.clone());
             continue;
         };
-        let (module, _) = module_of(rel);
+        imports.insert(rel.clone(), facts.imports.clone());
+        if let Some((what, line)) = &facts.python2 {
+            python2.push(Found::new(what.clone(), rel, *line));
+        }
         for app in &facts.apps {
             let entry = match app.kind {
                 AppKind::Factory => format!("{module}:{}()", app.name),
@@ -411,6 +491,7 @@ pub fn detect_in(project: &Project) -> Result<Detection> {
                 file: rel.clone(),
                 line: app.line,
                 required_args: app.required_args.clone(),
+                wraps: None,
             });
         }
         let instances: Vec<String> = facts
@@ -428,6 +509,7 @@ pub fn detect_in(project: &Project) -> Result<Detection> {
         ));
         all.push((rel.clone(), facts));
     }
+    factories_by_call(&all, &mut candidates);
     for c in once::from_docs(project, &scripts) {
         if !init_commands
             .iter()
@@ -458,44 +540,55 @@ pub fn detect_in(project: &Project) -> Result<Detection> {
             .or_else(|| dotenv_file.get(key).map(|(v, l)| (v.clone(), ".env", *l)))
     };
 
-    let entry = choose_entry(&candidates, from_env("FLASK_APP"));
+    let procfile = procfile_web(project);
+    // The Procfile's `web:` gunicorn command is the declared production entry.
+    let declared = procfile
+        .as_ref()
+        .and_then(|p| procfile_entry(p, &candidates));
+    let entry = declared
+        .clone()
+        .or_else(|| choose_entry(&candidates, from_env("FLASK_APP")));
     let pythonpath = entry.as_ref().and_then(|e| {
         let module = e.value.split(':').next().unwrap_or("");
         let top = module.split('.').next().unwrap_or("");
         let in_root = root.join(top).is_dir() || root.join(format!("{top}.py")).is_file();
         (!in_root && root.join("src").join(top).exists()).then(|| "src".to_string())
     });
-
-    let port = all
-        .iter()
-        .flat_map(|(f, facts)| facts.runs.iter().map(move |r| (f, r)))
-        .find_map(|(f, r)| r.port.map(|p| Found::new(p, f, r.line)))
-        .or_else(|| {
-            from_env("FLASK_RUN_PORT")
-                .and_then(|(v, f, l)| v.parse().ok().map(|p| Found::new(p, f, l)))
-        })
-        .unwrap_or(Found::default_value(5000));
-
-    let mut routes: Vec<(String, &str, usize)> = all
-        .iter()
-        .flat_map(|(f, facts)| {
-            facts
-                .routes
-                .iter()
-                .map(move |(p, l)| (p.clone(), f.as_str(), *l))
-        })
-        .collect();
-    routes.sort_by_key(|(p, _, _)| {
-        HEALTH_PATHS
-            .iter()
-            .position(|h| h == p)
-            .unwrap_or(usize::MAX)
+    // Files that only another program runs: what a console script, a
+    // `__main__.py` or a file with a `__main__` block reaches through
+    // imports, and the entry point's module does not. A file neither reaches
+    // (loaded by path, say) still counts.
+    let reached = entry.as_ref().and_then(|e| {
+        graph::reachable(e.value.split(':').next().unwrap_or(""), &modules, &imports)
     });
-    let health = routes
-        .first()
-        .filter(|(p, _, _)| HEALTH_PATHS.contains(&p.as_str()))
-        .map(|(p, f, l)| Found::new(p.clone(), f, *l))
-        .unwrap_or(Found::default_value("/".to_string()));
+    let mut others: Vec<String> = scripts
+        .values()
+        .filter_map(|t| t.split(':').next().map(str::to_string))
+        .collect();
+    others.extend(
+        all.iter()
+            .filter(|(_, facts)| !facts.main_calls.is_empty())
+            .map(|(f, _)| module_of(f).0),
+    );
+    others.extend(mains.iter().map(|(pkg, _)| format!("{pkg}.__main__")));
+    let excluded: std::collections::BTreeSet<String> = match &reached {
+        Some(r) => graph::reachable_from(&others, &modules, &imports)
+            .into_iter()
+            .filter(|f| !r.contains(f))
+            .collect(),
+        None => Default::default(),
+    };
+    let reaches = |f: &str| !excluded.contains(f);
+    let python2: Vec<Found<String>> = python2.into_iter().filter(|p| reaches(&p.file)).collect();
+
+    let flask_run_port = from_env("FLASK_RUN_PORT")
+        .and_then(|(v, f, l)| v.parse().ok().map(|p| Found::new(p, f, l)));
+    let port = port_of(&all, &reaches, flask_run_port);
+    let port = port.unwrap_or(Found::default_value(5000));
+
+    let routes = full_routes(&all);
+    let health = health_of(&routes);
+    let own_server = own_server(&all, &entry, &candidates, &scripts, &mains, &reaches);
 
     let migrations = migrations_dir(root).map(|d| {
         let at = format!("{d}/env.py");
@@ -527,6 +620,9 @@ pub fn detect_in(project: &Project) -> Result<Detection> {
             };
             add_writable(Found::new(dir, f, *l));
         }
+        for (dir, l) in &facts.folders {
+            add_writable(Found::new(dir.clone(), f, *l));
+        }
     }
     for d in ["instance", "logs", "log", "uploads", "data"] {
         if root.join(d).is_dir() {
@@ -536,14 +632,15 @@ pub fn detect_in(project: &Project) -> Result<Detection> {
 
     let mut env: Vec<Found<String>> = Vec::new();
     let mut env_optional: Vec<Found<String>> = Vec::new();
-    for (f, facts) in &all {
+    let reached_facts = || all.iter().filter(|(f, _)| reaches(f));
+    for (f, facts) in reached_facts() {
         for (name, l) in &facts.required_env {
             if !env.iter().any(|e| &e.value == name) && !PROCESS_ENV.contains(&name.as_str()) {
                 env.push(Found::new(name.clone(), f, *l));
             }
         }
     }
-    for (f, facts) in &all {
+    for (f, facts) in reached_facts() {
         for (name, l) in &facts.optional_env {
             let known = env.iter().chain(&env_optional).any(|e| &e.value == name);
             if !known && !PROCESS_ENV.contains(&name.as_str()) {
@@ -551,14 +648,69 @@ pub fn detect_in(project: &Project) -> Result<Detection> {
             }
         }
     }
+    let mut notes = Vec::new();
+    let secret = reached_facts().find_map(|(f, facts)| {
+        facts
+            .random_secret
+            .map(|l| Found::new("SECRET_KEY".to_string(), f, l))
+    });
+    let csrf = reached_facts().find_map(|(f, facts)| {
+        facts
+            .csrf
+            .map(|l| Found::new("flask_wtf".to_string(), f, l))
+    });
+    let secret_per_process = match (secret, csrf) {
+        (Some(s), Some(c)) => {
+            notes.push(format!(
+                "{}: the secret key is made per process (os.urandom/secrets at import) and {} checks CSRF tokens with it: with more than one gunicorn worker a form posted to another worker fails, so SECRET_KEY is required from the environment",
+                escape(&s.at()),
+                escape(&c.at())
+            ));
+            env_optional.retain(|e| e.value != "SECRET_KEY");
+            if !env.iter().any(|e| e.value == "SECRET_KEY") {
+                env.push(s.clone());
+            }
+            Some(s)
+        }
+        _ => None,
+    };
+    for p in &python2 {
+        notes.push(format!(
+            "{}: Python 2 code ({}): it does not run on the Python 3 images flaskgen writes",
+            escape(&p.at()),
+            escape(&p.value)
+        ));
+    }
 
     let runs = all
         .iter()
         .flat_map(|(f, facts)| facts.runs.iter().map(move |r| (f.clone(), r.clone())))
         .collect();
 
-    let deps = deps::detect(project);
+    if let (Some(p), Some(e)) = (&procfile, &declared) {
+        notes.push(format!(
+            "{}: the Procfile declares the production command `{}`: its entry {} is used{}",
+            p.at(),
+            escape(&p.value),
+            escape(&e.value),
+            match serve::procfile_options(p) {
+                o if o.is_empty() => String::new(),
+                o => format!(", and its options {}", o.join(" ")),
+            }
+        ));
+    }
+    let mut deps = deps::detect(project);
     let python = deps::python_constraint(project);
+    let stale_lock = deps::stale_lock(project, &deps);
+    if let Some(s) = &stale_lock {
+        let instead = deps::instead_of_stale(project, &mut deps);
+        notes.push(format!(
+            "{} is stale against {}: {}; {instead}",
+            s.lock,
+            s.locks,
+            escape(&s.why)
+        ));
+    }
     Ok(Detection {
         root: root.to_path_buf(),
         entry,
@@ -576,6 +728,17 @@ pub fn detect_in(project: &Project) -> Result<Detection> {
         pkg_resources,
         init_commands,
         runs,
+        own_server,
+        python2,
+        secret_per_process,
+        gunicorn_options: procfile
+            .as_ref()
+            .filter(|_| declared.is_some())
+            .map(serve::procfile_options)
+            .unwrap_or_default(),
+        procfile,
+        stale_lock,
+        notes,
         parsed: all.len(),
         unparsable,
         warnings: project.warnings(),
@@ -602,7 +765,25 @@ fn choose_entry(
         }
     }
     for kind in [AppKind::Instance, AppKind::Factory] {
-        let group = pick(kind);
+        let mut group = pick(kind);
+        // A factory another one wraps (`return build_app(cfg)`) is not the entry.
+        let wrapped: Vec<&str> = group.iter().filter_map(|c| c.wraps.as_deref()).collect();
+        let outer: Vec<&Candidate> = group
+            .iter()
+            .copied()
+            .filter(|c| {
+                let name = c
+                    .entry
+                    .split(':')
+                    .nth(1)
+                    .unwrap_or("")
+                    .trim_end_matches("()");
+                !wrapped.contains(&name)
+            })
+            .collect();
+        if !outer.is_empty() {
+            group = outer;
+        }
         if group.len() == 1 {
             return Some(Found::new(
                 group[0].entry.clone(),

@@ -1,7 +1,10 @@
 //! What one Python file says about the app, read from its syntax tree
 //! (rustpython-parser), never with regular expressions: Flask instances and
-//! factories at module level, `app.run(...)` calls, routes, and environment
-//! variables read without a default.
+//! factories at module level (and functions returning another function's
+//! call), `app.run(...)` calls, routes (with what they hang on, whether they
+//! are registered at import, and the blueprints and prefixes), `--port`
+//! options, ports and folders in config values, imports, environment
+//! variables, a per-process secret key, Flask-WTF, and Python 2 markers.
 
 use rustpython_ast::Visitor;
 use rustpython_parser::ast::{self, Constant, Expr, Ranged, Stmt};
@@ -49,14 +52,62 @@ pub struct RunCall {
     pub debug: bool,
     /// Inside `if __name__ == "__main__":`.
     pub in_main_block: bool,
+    /// The top-level function it runs in (`main`), if any.
+    pub in_function: Option<String>,
+    /// A port that is no literal: the key it is read from (`PORT` of
+    /// `config["PORT"]`, `port` of `args.port`), resolved by the caller.
+    pub port_key: Option<String>,
+}
+
+/// A route registration: `@X.route("/p")`, `X.get("/p")`, `X.add_url_rule("/p", ...)`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Route {
+    pub path: String,
+    pub line: usize,
+    /// What it hangs on, dotted (`app`, `bp`, `api.bp`).
+    pub on: String,
+    /// Registered when the module is imported: not inside a function, nor
+    /// in a `__main__` block (gunicorn runs neither).
+    pub import_time: bool,
+    /// The top-level function (or class) it is registered in.
+    pub in_function: Option<String>,
+    /// It answers GET (`route` without `methods`, or with GET; `get`).
+    pub get: bool,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct PyFacts {
     pub apps: Vec<AppDef>,
     pub runs: Vec<RunCall>,
-    /// Route paths with their lines.
-    pub routes: Vec<(String, usize)>,
+    /// Routes, with what they hang on.
+    pub routes: Vec<Route>,
+    /// `X = Blueprint(..., url_prefix="/p")`: (X, prefix, line).
+    pub blueprints: Vec<(String, Option<String>, usize)>,
+    /// `register_blueprint(X, url_prefix="/p")`: (X dotted, prefix, at import).
+    pub registered: Vec<(String, Option<String>, bool)>,
+    /// The default of a `--port` option (click, argparse, optparse).
+    pub port_options: Vec<(u16, usize)>,
+    /// A literal port under a name or key holding `PORT` (`PORT = 8080`,
+    /// `config["PORT"] = 8080`, `{"PORT": 8080}`): (KEY, port, line).
+    pub config_ports: Vec<(String, u16, usize)>,
+    /// Relative folders named by config values (`*_FOLDER`, `*_DIR`,
+    /// `*_ROOT`) or created with `os.makedirs`/`mkdir` at import: (folder, line).
+    pub folders: Vec<(String, usize)>,
+    /// Imports: (level of a relative import, module, names imported from it).
+    pub imports: Vec<(u32, String, Vec<String>)>,
+    /// A secret key made per process at import (`os.urandom`, `secrets.*`, `uuid4`).
+    pub random_secret: Option<usize>,
+    /// Flask-WTF's CSRF protection imported (`flask_wtf`, `CSRFProtect`).
+    pub csrf: Option<usize>,
+    /// What only Python 2 has (`import urllib2`, `.iteritems()`): (what, line).
+    pub python2: Option<(String, usize)>,
+    /// Top-level functions that return another function's call, not a Flask
+    /// app of their own: (name, line, required args, the callee's name).
+    pub returns_call: Vec<(String, usize, Vec<String>, String)>,
+    /// Names of functions called in the `__main__` block.
+    pub main_calls: Vec<String>,
+    /// Names of functions (and classes) called at import time, at module level.
+    pub import_calls: Vec<String>,
     /// Environment variables read as `os.environ["X"]`: a KeyError without them.
     pub required_env: Vec<(String, usize)>,
     /// Read with `os.getenv("X")`/`os.environ.get("X")` and no default: None when unset.
@@ -110,8 +161,12 @@ pub fn facts(source: &str, path: &str) -> Option<PyFacts> {
         lines: &lines,
         facts: PyFacts::default(),
         in_main: false,
+        in_function: None,
         optional_import: false,
         os_names: vec![],
+        table_routes: vec![],
+        in_class: None,
+        slash_strings: vec![],
     };
     let is_wsgi = path.ends_with("wsgi.py");
     for stmt in &suite {
@@ -119,6 +174,18 @@ pub fn facts(source: &str, path: &str) -> Option<PyFacts> {
     }
     for stmt in suite {
         f.visit_stmt(stmt);
+    }
+    for (on, import_time, in_function) in std::mem::take(&mut f.table_routes) {
+        for (path, line) in &f.slash_strings {
+            f.facts.routes.push(Route {
+                path: path.clone(),
+                line: *line,
+                on: on.clone(),
+                import_time,
+                in_function: in_function.clone(),
+                get: true,
+            });
+        }
     }
     Some(f.facts)
 }
@@ -150,11 +217,113 @@ struct Collector<'a> {
     lines: &'a Lines,
     facts: PyFacts,
     in_main: bool,
+    /// The top-level function being visited.
+    in_function: Option<String>,
     /// Inside a `try:` whose handler catches a failed import (`except
     /// ImportError`, `ModuleNotFoundError`, `Exception` or bare): imports there are optional.
     optional_import: bool,
-    /// `from os import environ, getenv [as x]`: (os's name, local name).
+    /// `from os import environ, getenv [as x]`, `env = os.environ`: (os's name, local name).
     os_names: Vec<(String, String)>,
+    /// `X.add_url_rule(rule, ...)` with a rule that is no literal: (X, at
+    /// import, the function it is in).
+    table_routes: Vec<(String, bool, Option<String>)>,
+    /// The top-level class being visited: its methods' routes are its.
+    in_class: Option<String>,
+    /// `/...` strings inside tuples and lists: a table of routes' rules.
+    slash_strings: Vec<(String, usize)>,
+}
+
+/// The key a port is read from when it is no literal: `config["PORT"]` →
+/// `PORT`, `args.port` → `port`, `settings.get("PORT")` → `PORT`.
+fn port_key(e: &Expr) -> Option<String> {
+    match e {
+        Expr::Subscript(s) => str_const(&s.slice).map(str::to_string),
+        Expr::Attribute(a) => Some(a.attr.to_string()),
+        Expr::Name(n) => Some(n.id.to_string()),
+        Expr::Call(c) => match dotted(&c.func).unwrap_or_default().as_str() {
+            "int" | "str" => c.args.first().and_then(port_key),
+            f if f.ends_with(".get") => c.args.first().and_then(str_const).map(str::to_string),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// A folder relative to the working directory, as written (`uploads`,
+/// `./data/files` → `data/files`); `None` for an absolute path, a `..`, a
+/// URL, a template or anything that is no plain path.
+fn relative_folder(s: &str) -> Option<String> {
+    let s = s.trim().trim_start_matches("./").trim_end_matches('/');
+    let plain = !s.is_empty()
+        && !s.starts_with('/')
+        && !s.starts_with('~')
+        && s.split('/').all(|c| !c.is_empty() && c != ".." && c != ".")
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-/".contains(c));
+    plain.then(|| s.to_string())
+}
+
+/// A config name that holds a folder the app writes: `*_FOLDER`, `*_DIR`,
+/// `*_ROOT`, `FS_ROOT`; not one of the code's own (static files,
+/// templates, migrations, translations, the project's base).
+fn folder_key(k: &str) -> bool {
+    let k = k.to_ascii_uppercase();
+    ["_FOLDER", "_DIR", "_ROOT", "_PATH_DIR"]
+        .iter()
+        .any(|s| k.ends_with(s))
+        && ![
+            "BASE",
+            "PROJECT",
+            "STATIC",
+            "TEMPLATE",
+            "MIGRATION",
+            "LOCALE",
+            "TRANSLATION",
+            "ASSET",
+            "SRC",
+            "SOURCE",
+            "APP_ROOT",
+            "APPLICATION_ROOT",
+            "MODULE",
+            "PLUGIN",
+        ]
+        .iter()
+        .any(|w| k.contains(w))
+}
+
+/// Whether an expression makes a new random value each process:
+/// `os.urandom(...)`, `secrets.token_*()`, `uuid.uuid4()`, anywhere inside it.
+fn per_process_random(e: &Expr) -> bool {
+    struct Find(bool);
+    impl Visitor for Find {
+        fn visit_expr(&mut self, node: Expr) {
+            if let Expr::Call(c) = &node {
+                let f = dotted(&c.func).unwrap_or_default();
+                if matches!(
+                    f.as_str(),
+                    "os.urandom"
+                        | "urandom"
+                        | "uuid.uuid4"
+                        | "uuid4"
+                        | "secrets.token_hex"
+                        | "secrets.token_bytes"
+                        | "secrets.token_urlsafe"
+                        | "token_hex"
+                        | "token_bytes"
+                        | "token_urlsafe"
+                ) {
+                    self.0 = true;
+                }
+            }
+            self.generic_visit_expr(node);
+        }
+        fn visit_keyword(&mut self, node: ast::Keyword) {
+            self.visit_expr(node.value);
+        }
+    }
+    let mut f = Find(false);
+    f.visit_expr(e.clone());
+    f.0
 }
 
 fn line_of(lines: &Lines, node: &impl Ranged) -> usize {
@@ -176,7 +345,7 @@ fn is_flask_call(e: &Expr) -> bool {
     }
 }
 
-fn str_const(e: &Expr) -> Option<&str> {
+pub(crate) fn str_const(e: &Expr) -> Option<&str> {
     match e {
         Expr::Constant(ast::ExprConstant {
             value: Constant::Str(s),
@@ -220,6 +389,14 @@ fn is_main_test(e: &Expr) -> bool {
     }
 }
 
+/// `Blueprint(...)`, `flask.Blueprint(...)`, or a subclass named `*Blueprint`.
+fn is_blueprint_call(e: &Expr) -> bool {
+    match e {
+        Expr::Call(c) => dotted(&c.func).is_some_and(|f| f.ends_with("Blueprint")),
+        _ => false,
+    }
+}
+
 /// Any Flask(...) call anywhere in these statements (a factory's body).
 fn calls_flask(body: &[Stmt]) -> bool {
     struct Find(bool);
@@ -236,6 +413,52 @@ fn calls_flask(body: &[Stmt]) -> bool {
         f.visit_stmt(s.clone());
     }
     f.0
+}
+
+/// A function's arguments that have no default.
+fn required_args(args: &ast::Arguments) -> Vec<String> {
+    args.posonlyargs
+        .iter()
+        .chain(&args.args)
+        .chain(&args.kwonlyargs)
+        .filter(|a| a.default.is_none())
+        .map(|a| a.def.arg.to_string())
+        .collect()
+}
+
+/// The last name of the function a body returns the call of (`return
+/// build_app(cfg)` → `build_app`; `app = make(); return app` → `make`).
+fn returned_call(body: &[Stmt]) -> Option<String> {
+    let callee = |e: &Expr| match e {
+        Expr::Call(c) => dotted(&c.func).map(|d| d.rsplit('.').next().unwrap_or("").to_string()),
+        _ => None,
+    };
+    let mut assigned: Vec<(String, String)> = Vec::new();
+    for s in body {
+        match s {
+            Stmt::Assign(a) => {
+                if let (Some(Expr::Name(n)), Some(c)) = (a.targets.first(), callee(&a.value)) {
+                    assigned.push((n.id.to_string(), c));
+                }
+            }
+            Stmt::Return(r) => {
+                let v = r.value.as_deref()?;
+                if let Some(c) = callee(v) {
+                    return Some(c);
+                }
+                if let Expr::Name(n) = v {
+                    return assigned
+                        .iter()
+                        .rev()
+                        .find(|(k, _)| k == n.id.as_str())
+                        .map(|(_, c)| c.clone());
+                }
+                return None;
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 fn returns_something(body: &[Stmt]) -> bool {
@@ -258,6 +481,63 @@ impl Collector<'_> {
     /// Whether the local `name` is os's `what` (imported with `from os import`).
     fn is_os(&self, name: &str, what: &str) -> bool {
         self.os_names.iter().any(|(o, l)| o == what && l == name)
+    }
+
+    /// A value given under a name or key (`K = v`, `x["K"] = v`, `{"K": v}`,
+    /// `f(K=v)`): a port, a folder, a per-process secret.
+    fn keyed_value(&mut self, key: &str, value: &Expr, line: usize) {
+        let upper = key.to_ascii_uppercase();
+        if upper.contains("PORT") {
+            if let Some(p) = self.port_value(value) {
+                self.facts.config_ports.push((key.to_string(), p, line));
+            }
+        }
+        if folder_key(&upper) || upper == "FS_ROOT" {
+            let dir = str_const(value).or_else(|| match value {
+                // `os.environ.get("UPLOAD_FOLDER", "uploads")`
+                Expr::Call(c) if self.env_get(&dotted(&c.func).unwrap_or_default()) => {
+                    c.args.get(1).and_then(str_const)
+                }
+                _ => None,
+            });
+            if let Some(d) = dir.filter(|d| !d.contains("://")).and_then(relative_folder) {
+                if !self.in_main {
+                    self.facts.folders.push((d, line));
+                }
+            }
+        }
+        if upper == "SECRET_KEY" && !self.in_main && per_process_random(value) {
+            self.facts.random_secret.get_or_insert(line);
+        }
+    }
+
+    /// A function definition: its decorators (`@app.route`) run where it is
+    /// defined, its body only when it is called (inside the top-level `name`).
+    fn function(
+        &mut self,
+        decorators: Vec<Expr>,
+        args: ast::Arguments,
+        name: &str,
+        body: Vec<Stmt>,
+    ) {
+        for d in decorators {
+            self.visit_expr(d);
+        }
+        self.visit_arguments(args);
+        let outer = self.in_function.clone();
+        let top = outer.clone().or_else(|| self.in_class.clone());
+        self.in_function = Some(top.unwrap_or_else(|| name.to_string()));
+        for s in body {
+            self.visit_stmt(s);
+        }
+        self.in_function = outer;
+    }
+
+    /// An environment variable read: `HOME` means the app uses a home directory.
+    fn read_env(&mut self, name: &str, line: usize) {
+        if name == "HOME" && self.facts.home.is_none() && !self.in_main {
+            self.facts.home = Some(("os.environ[\"HOME\"]".into(), line));
+        }
     }
 
     /// Module-level definitions: instances, factories, a wsgi module's app.
@@ -298,21 +578,22 @@ impl Collector<'_> {
                 }
             }
             Stmt::FunctionDef(f) if calls_flask(&f.body) && returns_something(&f.body) => {
-                let args = &f.args;
-                let required = args
-                    .posonlyargs
-                    .iter()
-                    .chain(&args.args)
-                    .chain(&args.kwonlyargs)
-                    .filter(|a| a.default.is_none())
-                    .map(|a| a.def.arg.to_string())
-                    .collect();
                 self.facts.apps.push(AppDef {
                     name: f.name.to_string(),
                     kind: AppKind::Factory,
                     line: line_of(self.lines, f),
-                    required_args: required,
+                    required_args: required_args(&f.args),
                 });
+            }
+            Stmt::FunctionDef(f) => {
+                if let Some(callee) = returned_call(&f.body) {
+                    self.facts.returns_call.push((
+                        f.name.to_string(),
+                        line_of(self.lines, f),
+                        required_args(&f.args),
+                        callee,
+                    ));
+                }
             }
             Stmt::ImportFrom(i) if i.module.as_ref().is_some_and(|m| m.as_str() == "os") => {
                 for a in &i.names {
@@ -329,9 +610,69 @@ impl Collector<'_> {
 
     /// An absolute import of `module` the app cannot start without.
     fn imported(&mut self, module: &str, line: usize) {
+        let top = module.split('.').next().unwrap_or("");
+        if matches!(
+            top,
+            "urllib2"
+                | "ConfigParser"
+                | "StringIO"
+                | "cPickle"
+                | "urlparse"
+                | "HTMLParser"
+                | "cookielib"
+                | "Queue"
+        ) && !self.optional_import
+            && self.facts.python2.is_none()
+        {
+            self.facts.python2 = Some((format!("import {top}"), line));
+        }
+        if top == "flask_wtf" {
+            self.facts.csrf.get_or_insert(line);
+        }
         let required = !self.in_main && !self.optional_import;
         if required && module.split('.').next() == Some("pkg_resources") {
             self.facts.pkg_resources.get_or_insert(line);
+        }
+    }
+
+    /// Whether `func` (dotted) reads the process environment with a default
+    /// possible: `os.getenv`, `os.environ.get`, or an alias of either.
+    fn env_get(&self, func: &str) -> bool {
+        match func {
+            "os.getenv" | "os.environ.get" => true,
+            f => match f.strip_suffix(".get") {
+                Some(obj) => self.is_os(obj, "environ"),
+                None => self.is_os(f, "getenv"),
+            },
+        }
+    }
+
+    /// A port an expression gives: a literal, `int(...)` of one, or the
+    /// default of an environment read (`int(os.environ.get("PORT", 8080))`,
+    /// `os.getenv("PORT") or 8080`).
+    fn port_value(&self, e: &Expr) -> Option<u16> {
+        if let Some(p) = port_const(e) {
+            return Some(p);
+        }
+        match e {
+            Expr::Call(c) => {
+                let f = dotted(&c.func).unwrap_or_default();
+                if f == "int" || f == "str" {
+                    return c.args.first().and_then(|a| self.port_value(a));
+                }
+                if self.env_get(&f) || f.ends_with(".get") {
+                    let default = c.args.get(1).or_else(|| {
+                        c.keywords
+                            .iter()
+                            .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "default"))
+                            .map(|k| &k.value)
+                    });
+                    return default.and_then(|d| self.port_value(d));
+                }
+                None
+            }
+            Expr::BoolOp(b) => b.values.iter().rev().find_map(|v| self.port_value(v)),
+            _ => None,
         }
     }
 
@@ -344,41 +685,127 @@ impl Collector<'_> {
                 .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == name))
                 .map(|k| &k.value)
         };
-        let last = func.rsplit('.').next().unwrap_or("");
+        let last = match &*c.func {
+            // `{}.iteritems()`: a method of something that is no name.
+            Expr::Attribute(a) => a.attr.as_str(),
+            _ => func.rsplit('.').next().unwrap_or(""),
+        };
         if last == "run" && func.contains('.') && !func.starts_with("subprocess") {
-            let port = kw("port").and_then(port_const).or_else(|| {
-                // app.run(host, port)
-                c.args.get(1).and_then(port_const)
-            });
+            // app.run(host, port)
+            let given = kw("port").or_else(|| c.args.get(1));
+            let port = given.and_then(|e| self.port_value(e));
+            let port_key = given.filter(|_| port.is_none()).and_then(port_key);
             self.facts.runs.push(RunCall {
                 line,
                 port,
                 debug: kw("debug").is_some_and(is_true),
                 in_main_block: self.in_main,
+                in_function: self.in_function.clone(),
+                port_key,
             });
         }
         let method_route = matches!(
             last,
             "route" | "get" | "post" | "put" | "delete" | "patch" | "add_url_rule"
         );
-        if method_route && func.contains('.') && !func.starts_with("os.") {
-            if let Some(p) = c.args.first().and_then(str_const) {
-                if p.starts_with('/') {
-                    self.facts.routes.push((p.to_string(), line));
+        let on = func.rsplit_once('.').map_or("", |x| x.0).to_string();
+        let not_http = on.is_empty()
+            || func.starts_with("os.")
+            || self.env_get(&func)
+            || on.ends_with("config")
+            || on == "request.args"
+            || on == "request.form";
+        if method_route && !not_http {
+            let import_time = self.in_function.is_none() && !self.in_main;
+            let get = match last {
+                "get" => true,
+                "route" | "add_url_rule" => match kw("methods") {
+                    Some(Expr::List(ast::ExprList { elts, .. }))
+                    | Some(Expr::Tuple(ast::ExprTuple { elts, .. })) => elts
+                        .iter()
+                        .any(|m| str_const(m).is_some_and(|m| m.eq_ignore_ascii_case("GET"))),
+                    Some(_) => true,
+                    None => true,
+                },
+                _ => false,
+            };
+            if let Some(first) = c.args.first() {
+                if let Some(p) = str_const(first).filter(|p| p.starts_with('/')) {
+                    self.facts.routes.push(Route {
+                        path: p.to_string(),
+                        line,
+                        on,
+                        import_time,
+                        in_function: self.in_function.clone(),
+                        get,
+                    });
+                } else if last == "add_url_rule" && str_const(first).is_none() {
+                    // A table of routes: the rules are this file's
+                    // `/...` strings inside tuples and lists.
+                    self.table_routes
+                        .push((on, import_time, self.in_function.clone()));
                 }
             }
         }
-        let reads_env = match func.as_str() {
-            "os.getenv" | "os.environ.get" => true,
-            f => match f.strip_suffix(".get") {
-                Some(obj) => self.is_os(obj, "environ"),
-                None => self.is_os(f, "getenv"),
-            },
-        };
+        if self.in_function.is_none() && !self.in_main {
+            if let Some(f) = dotted(&c.func) {
+                self.facts
+                    .import_calls
+                    .push(f.rsplit('.').next().unwrap_or("").to_string());
+            }
+        }
+        if last == "register_blueprint" {
+            if let Some(bp) = c.args.first().and_then(dotted) {
+                let prefix = kw("url_prefix").and_then(str_const).map(str::to_string);
+                let import_time = self.in_function.is_none() && !self.in_main;
+                self.facts.registered.push((bp, prefix, import_time));
+            }
+        }
+        if last == "from_object" {
+            // `app.config.from_object("pkg.config.Config")` imports pkg.config.
+            if let Some(target) = c.args.first().and_then(str_const) {
+                let module = target.rsplit_once('.').map_or(target, |x| x.0);
+                self.facts.imports.push((0, module.to_string(), vec![]));
+            }
+        }
+        let port_flag = c.args.iter().filter_map(str_const).any(|a| a == "--port");
+        if port_flag && matches!(last, "option" | "add_argument" | "add_option") {
+            if let Some(p) = kw("default").and_then(|d| self.port_value(d)) {
+                self.facts.port_options.push((p, line));
+            }
+        }
+        let makes_dir = matches!(func.as_str(), "os.makedirs" | "os.mkdir" | "makedirs")
+            || (last == "mkdir"
+                && matches!(&*c.func, Expr::Attribute(a) if matches!(&*a.value, Expr::Call(p) if dotted(&p.func).is_some_and(|f| f == "Path" || f == "pathlib.Path"))));
+        if makes_dir && !self.in_main {
+            let target = if last == "mkdir" && func != "os.mkdir" {
+                match &*c.func {
+                    Expr::Attribute(a) => match &*a.value {
+                        Expr::Call(p) => p.args.first().and_then(str_const),
+                        _ => None,
+                    },
+                    _ => None,
+                }
+            } else {
+                c.args.first().and_then(str_const)
+            };
+            if let Some(dir) = target.and_then(relative_folder) {
+                self.facts.folders.push((dir, line));
+            }
+        }
+        let reads_env = self.env_get(&func);
+        if reads_env {
+            if let Some(name) = c.args.first().and_then(str_const) {
+                self.read_env(name, line);
+            }
+        }
         if reads_env && c.args.len() == 1 && kw("default").is_none() {
             if let Some(name) = c.args.first().and_then(str_const) {
                 self.facts.optional_env.push((name.to_string(), line));
             }
+        }
+        if last == "iteritems" && self.facts.python2.is_none() {
+            self.facts.python2 = Some((".iteritems()".into(), line));
         }
         let home = matches!(
             last,
@@ -434,6 +861,24 @@ impl Visitor for Collector<'_> {
         }
     }
 
+    fn visit_stmt_class_def(&mut self, node: ast::StmtClassDef) {
+        let outer = self.in_class.clone();
+        if self.in_function.is_none() && outer.is_none() {
+            self.in_class = Some(node.name.to_string());
+        }
+        self.generic_visit_stmt_class_def(node);
+        self.in_class = outer;
+    }
+
+    fn visit_stmt_async_function_def(&mut self, node: ast::StmtAsyncFunctionDef) {
+        self.function(
+            node.decorator_list,
+            *node.args,
+            node.name.as_str(),
+            node.body,
+        );
+    }
+
     fn visit_stmt_function_def(&mut self, node: ast::StmtFunctionDef) {
         let args: Vec<String> = node
             .decorator_list
@@ -474,7 +919,12 @@ impl Visitor for Collector<'_> {
                 args: args.clone(),
             });
         }
-        self.generic_visit_stmt_function_def(node);
+        self.function(
+            node.decorator_list,
+            *node.args,
+            node.name.as_str(),
+            node.body,
+        );
     }
 
     fn visit_stmt_try(&mut self, node: ast::StmtTry) {
@@ -508,16 +958,31 @@ impl Visitor for Collector<'_> {
 
     fn visit_stmt_import(&mut self, node: ast::StmtImport) {
         for a in &node.names {
-            self.imported(a.name.as_str(), line_of(self.lines, &node));
+            let line = line_of(self.lines, &node);
+            self.imported(a.name.as_str(), line);
+            self.facts.imports.push((0, a.name.to_string(), vec![]));
         }
     }
 
     fn visit_stmt_import_from(&mut self, node: ast::StmtImportFrom) {
+        let level = node.level.map_or(0, |l| l.to_u32());
+        let line = line_of(self.lines, &node);
         // A relative import (`from .pkg_resources import x`) is the project's own module.
-        let absolute = node.level.is_none_or(|l| l.to_u32() == 0);
-        if let (true, Some(m)) = (absolute, &node.module) {
-            self.imported(m.as_str(), line_of(self.lines, &node));
+        if let (0, Some(m)) = (level, &node.module) {
+            self.imported(m.as_str(), line);
         }
+        let module = node
+            .module
+            .as_ref()
+            .map(|m| m.to_string())
+            .unwrap_or_default();
+        let names: Vec<String> = node.names.iter().map(|a| a.name.to_string()).collect();
+        if level == 0 && (module == "flask_wtf" || module.starts_with("flask_wtf."))
+            || names.iter().any(|n| n == "CSRFProtect")
+        {
+            self.facts.csrf.get_or_insert(line);
+        }
+        self.facts.imports.push((level, module, names));
     }
 
     fn visit_stmt_assign(&mut self, node: ast::StmtAssign) {
@@ -528,12 +993,72 @@ impl Visitor for Collector<'_> {
         if is_bind && self.facts.bind.is_none() {
             self.facts.bind = Some(bind_of(&node.value, line_of(self.lines, &node)));
         }
+        let line = line_of(self.lines, &node);
+        for t in &node.targets {
+            let key = match t {
+                Expr::Name(n) => Some(n.id.to_string()),
+                Expr::Attribute(a) => Some(a.attr.to_string()),
+                Expr::Subscript(s) => str_const(&s.slice).map(str::to_string),
+                _ => None,
+            };
+            if let Some(k) = key {
+                self.keyed_value(&k, &node.value, line);
+            }
+            if let Expr::Name(n) = t {
+                if dotted(&node.value).as_deref() == Some("os.environ") {
+                    self.os_names.push(("environ".into(), n.id.to_string()));
+                }
+                if is_blueprint_call(&node.value) {
+                    let prefix = match &*node.value {
+                        Expr::Call(c) => c
+                            .keywords
+                            .iter()
+                            .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "url_prefix"))
+                            .and_then(|k| str_const(&k.value))
+                            .map(str::to_string),
+                        _ => None,
+                    };
+                    self.facts.blueprints.push((n.id.to_string(), prefix, line));
+                }
+            }
+        }
         self.generic_visit_stmt_assign(node);
     }
 
     fn visit_expr(&mut self, node: Expr) {
         match &node {
-            Expr::Call(c) => self.call(c),
+            Expr::Call(c) => {
+                if self.in_main {
+                    if let Some(f) = dotted(&c.func) {
+                        self.facts
+                            .main_calls
+                            .push(f.rsplit('.').next().unwrap_or("").to_string());
+                    }
+                }
+                // `app.config.update(SECRET_KEY=..., UPLOAD_FOLDER=...)`, `dict(...)`.
+                for k in &c.keywords {
+                    if let Some(a) = &k.arg {
+                        self.keyed_value(a.as_str(), &k.value, line_of(self.lines, c));
+                    }
+                }
+                self.call(c)
+            }
+            Expr::Dict(d) => {
+                for (k, v) in d.keys.iter().zip(&d.values) {
+                    if let Some(k) = k.as_ref().and_then(str_const) {
+                        self.keyed_value(k, v, line_of(self.lines, v));
+                    }
+                }
+            }
+            Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }) => {
+                for e in elts {
+                    if let Some(p) = str_const(e).filter(|p| p.starts_with('/') && !p.contains(' '))
+                    {
+                        self.slash_strings
+                            .push((p.to_string(), line_of(self.lines, e)));
+                    }
+                }
+            }
             Expr::Subscript(s) if matches!(s.ctx, ast::ExprContext::Load) => {
                 let environ = match dotted(&s.value).as_deref() {
                     Some("os.environ") => true,
@@ -543,6 +1068,7 @@ impl Visitor for Collector<'_> {
                 if environ {
                     if let Some(name) = str_const(&s.slice) {
                         let line = line_of(self.lines, s);
+                        self.read_env(name, line);
                         self.facts.required_env.push((name.to_string(), line));
                     }
                 }
@@ -607,7 +1133,12 @@ mod tests {
         assert_eq!(f.apps.len(), 1);
         assert_eq!(f.apps[0].name, "app");
         assert_eq!(f.apps[0].line, 3);
-        assert_eq!(f.routes, vec![("/healthz".to_string(), 5)]);
+        let routes: Vec<_> = f
+            .routes
+            .iter()
+            .map(|r| (r.path.as_str(), r.line, r.on.as_str(), r.import_time))
+            .collect();
+        assert_eq!(routes, vec![("/healthz", 5, "app", true)]);
         assert_eq!(f.runs.len(), 1);
         assert!(f.runs[0].in_main_block && f.runs[0].debug);
         assert_eq!(f.runs[0].port, Some(8080));

@@ -63,6 +63,35 @@ type Shape = (
 );
 const SHAPES: &[Shape] = &[
     (
+        "pkg-setuppy",
+        "notes:create_app()",
+        "pip",
+        Some(">=3.10"),
+        "python:3.15-slim",
+        8080,
+        "/api/ping",
+    ),
+    (
+        "pkg-setupcfg",
+        "board.app:app",
+        "package",
+        Some(">=3.9"),
+        "python:3.15-slim",
+        8081,
+        "/healthz",
+    ),
+    // The Flask tutorial (pallets/flask examples/tutorial, BSD-3-Clause):
+    // a flit package with a factory, prefixed and unprefixed blueprints.
+    (
+        "flaskr-package",
+        "flaskr:create_app()",
+        "package",
+        None,
+        "python:3.14-slim",
+        5000,
+        "/",
+    ),
+    (
         "module-app",
         "app:app",
         "pip",
@@ -992,6 +1021,14 @@ fn init_from_release(dir: &Path, version: &str) {
 fn init_answers_let_update_carry_a_later_init_template_and_keep_edits() {
     let (_t, dir) = project("factory");
     init_from_release(&dir, "1.0.0");
+    // The facts as init wrote them with 1.0.0, before the later fields
+    // (Procfile options, an installable package) existed.
+    let answers = read(dir.join(".flaskgen.toml"));
+    let older = answers
+        .replace("\"gunicorn_options\":[],", "")
+        .replace("\"package\":null,", "");
+    assert_ne!(answers, older);
+    fs::write(dir.join(".flaskgen.toml"), older).unwrap();
     assert!(!read(dir.join(".dockerignore")).contains(".flaskgen.toml"));
     assert!(!read(dir.join("DOCKER.md")).contains("## Update"));
     let conf = read(dir.join("gunicorn.conf.py"));

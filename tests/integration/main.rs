@@ -6,6 +6,7 @@ mod corpus;
 mod crash;
 mod credentials;
 mod deploy;
+mod detect;
 mod existing;
 mod failures;
 mod git;

@@ -44,7 +44,9 @@ fn deploy_and_ci_files(#[case] variant: &str, #[case] args: &[&str]) {
 /// Snapshots of every file `flaskgen init` writes, for every fixture project
 /// and every dependency manager: pip (factory, migrate, module-app,
 /// req-includes, two-apps), pdm, pipenv and poetry with and without their
-/// locks, uv, pyproject (src-layout) and none. `remove` is deleted from the
+/// locks, uv, pyproject (src-layout), none, and installable packages:
+/// setup.py beside a CLI's requirements.txt (pkg-setuppy), setup.cfg
+/// (pkg-setupcfg) and a flit pyproject (flaskr-package). `remove` is deleted from the
 /// copy first; seed-tutorial has a Dockerfile of its own, so it takes --force.
 #[rstest]
 #[case::factory("factory", &[][..], &[][..])]
@@ -61,6 +63,9 @@ fn deploy_and_ci_files(#[case] variant: &str, #[case] args: &[&str]) {
 #[case::two_apps("two-apps", &[][..], &["--entry", "web:app"][..])]
 #[case::uv("uv", &[][..], &[][..])]
 #[case::no_dependency_file("factory", &["requirements.txt"][..], &[][..])]
+#[case::pkg_setuppy("pkg-setuppy", &[][..], &[][..])]
+#[case::pkg_setupcfg("pkg-setupcfg", &[][..], &[][..])]
+#[case::flaskr_package("flaskr-package", &[][..], &[][..])]
 fn init_files(#[case] fixture_name: &str, #[case] remove: &[&str], #[case] flags: &[&str]) {
     let (_t, dir) = crate::existing::project(fixture_name);
     for r in remove {

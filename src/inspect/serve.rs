@@ -1,0 +1,428 @@
+//! How the app is served, from every file's facts together: factories that
+//! return another factory's app, the port (`app.run`, a config value, a
+//! `--port` option's default, a `PORT` environment default), the routes with
+//! their blueprint prefixes and the health route among them, an app whose
+//! routes gunicorn never registers, Python 2 code, and the Procfile's `web:`
+//! command.
+
+use std::collections::BTreeMap;
+
+use super::python::{AppKind, PyFacts};
+use super::{Candidate, Found, OwnServer, HEALTH_PATHS};
+use crate::files::{Kind, Project};
+
+/// Adds, as factories, top-level functions that return a factory's call
+/// (`def create_app(): return build_app(cfg)`), until none is left.
+pub fn factories_by_call(all: &[(String, PyFacts)], candidates: &mut Vec<Candidate>) {
+    loop {
+        let factories: Vec<String> = candidates
+            .iter()
+            .filter(|c| c.kind == AppKind::Factory)
+            .filter_map(|c| c.entry.split(':').nth(1))
+            .map(|a| a.trim_end_matches("()").to_string())
+            .collect();
+        let mut added = false;
+        for (f, facts) in all {
+            let (module, _) = super::module_of(f);
+            for (name, line, required, callee) in &facts.returns_call {
+                let entry = format!("{module}:{name}()");
+                if factories.contains(callee) && !candidates.iter().any(|c| c.entry == entry) {
+                    candidates.push(Candidate {
+                        entry,
+                        kind: AppKind::Factory,
+                        file: f.clone(),
+                        line: *line,
+                        required_args: required.clone(),
+                        wraps: Some(callee.clone()),
+                    });
+                    added = true;
+                }
+            }
+        }
+        if !added {
+            return;
+        }
+    }
+}
+
+/// The port the app serves on, first found of: an `app.run` port (a
+/// literal, or an environment read's default); an `app.run` port read from
+/// a config value or a `--port` option, resolved; `flask_run_port`
+/// (FLASK_RUN_PORT of .flaskenv/.env); a `--port` option's default; a
+/// `PORT` value.
+pub fn port_of(
+    all: &[(String, PyFacts)],
+    reaches: &dyn Fn(&str) -> bool,
+    flask_run_port: Option<Found<u16>>,
+) -> Option<Found<u16>> {
+    let runs = || {
+        all.iter()
+            .flat_map(|(f, facts)| facts.runs.iter().map(move |r| (f, r)))
+    };
+    if let Some(p) = runs().find_map(|(f, r)| r.port.map(|p| Found::new(p, f, r.line))) {
+        return Some(p);
+    }
+    let config = |key: &str| {
+        all.iter()
+            .filter(|(f, _)| reaches(f))
+            .flat_map(|(f, facts)| facts.config_ports.iter().map(move |c| (f, c)))
+            .find(|(_, (k, _, _))| k.eq_ignore_ascii_case(key))
+            .map(|(f, (_, p, l))| Found::new(*p, f, *l))
+    };
+    let option = || {
+        all.iter()
+            .flat_map(|(f, facts)| facts.port_options.iter().map(move |o| (f, o)))
+            .map(|(f, (p, l))| Found::new(*p, f, *l))
+            .next()
+    };
+    for (_, r) in runs() {
+        if let Some(key) = &r.port_key {
+            if let Some(p) = config(key) {
+                return Some(p);
+            }
+            if key.eq_ignore_ascii_case("port") {
+                if let Some(p) = option() {
+                    return Some(p);
+                }
+            }
+        }
+    }
+    flask_run_port.or_else(option).or_else(|| config("PORT"))
+}
+
+/// A route with its blueprint prefix applied: (path, file, line, answers GET).
+pub type FullRoute = (String, String, usize, bool);
+
+/// Every route, with the prefix of its blueprint: the `url_prefix` given at
+/// `register_blueprint`, else the one on the `Blueprint(...)`.
+pub fn full_routes(all: &[(String, PyFacts)]) -> Vec<FullRoute> {
+    let registered: Vec<&(String, Option<String>, bool)> =
+        all.iter().flat_map(|(_, f)| &f.registered).collect();
+    let mut out = Vec::new();
+    for (file, facts) in all {
+        let stem = file
+            .trim_end_matches(".py")
+            .trim_end_matches("/__init__")
+            .rsplit('/')
+            .next()
+            .unwrap_or("")
+            .to_string();
+        for r in &facts.routes {
+            let own = facts.blueprints.iter().find(|(v, _, _)| *v == r.on);
+            let prefix = own.and_then(|(var, own_prefix, _)| {
+                // `register_blueprint(views.bp)` names the module; `bp` alone any.
+                let regs: Vec<&&(String, Option<String>, bool)> = registered
+                    .iter()
+                    .filter(|(d, _, _)| {
+                        d == var || d.ends_with(&format!(".{var}")) && d.contains(&stem)
+                    })
+                    .collect();
+                let reg = regs
+                    .iter()
+                    .find(|(d, _, _)| d.contains('.'))
+                    .or(regs.first());
+                match reg {
+                    Some((_, Some(p), _)) => Some(p.clone()),
+                    _ => own_prefix.clone(),
+                }
+            });
+            let path = match prefix {
+                Some(p) if !p.is_empty() => format!("{}{}", p.trim_end_matches('/'), r.path),
+                _ => r.path.clone(),
+            };
+            out.push((path, file.clone(), r.line, r.get));
+        }
+    }
+    out
+}
+
+/// The route the HEALTHCHECK probes: a health-like route; else `/` when it
+/// is a route; else the shortest route without variables; `/` by default
+/// when no route is known.
+pub fn health_of(routes: &[FullRoute]) -> Found<String> {
+    let found = |r: &FullRoute| Found::new(r.0.clone(), &r.1, r.2);
+    // The HEALTHCHECK sends GET.
+    let routes: Vec<&FullRoute> = routes.iter().filter(|r| r.3).collect();
+    let routes = routes.as_slice();
+    if let Some(r) = HEALTH_PATHS
+        .iter()
+        .find_map(|h| routes.iter().find(|r| r.0 == *h))
+    {
+        return found(r);
+    }
+    if let Some(r) = routes.iter().find(|r| r.0 == "/") {
+        return found(r);
+    }
+    routes
+        .iter()
+        .filter(|r| !r.0.contains('<'))
+        .min_by_key(|r| r.0.len())
+        .map(|r| found(r))
+        .unwrap_or(Found::default_value("/".to_string()))
+}
+
+/// An app whose every route is registered inside a function that also
+/// starts the app's own server (`def main(): @app.route(...) ...;
+/// app.run()`), or on blueprints only such a function registers: under
+/// gunicorn it answers 404 everywhere. `mains` are the packages'
+/// `__main__.py` texts (package, text): how `python -m pkg` starts it.
+pub fn own_server(
+    all: &[(String, PyFacts)],
+    entry: &Option<Found<String>>,
+    candidates: &[Candidate],
+    scripts: &BTreeMap<String, String>,
+    mains: &[(String, String)],
+    reaches: &dyn Fn(&str) -> bool,
+) -> Option<OwnServer> {
+    let entry = entry.as_ref()?;
+    let c = candidates.iter().find(|c| c.entry == entry.value)?;
+    if c.kind != AppKind::Instance {
+        return None;
+    }
+    let reached: Vec<&(String, PyFacts)> = all.iter().filter(|(f, _)| reaches(f)).collect();
+    let registered: Vec<&(String, Option<String>, bool)> =
+        reached.iter().flat_map(|(_, f)| &f.registered).collect();
+    let served_at_import = |on: &str, facts: &PyFacts| {
+        let is_bp = facts.blueprints.iter().any(|(v, _, _)| v == on);
+        if !is_bp {
+            return true;
+        }
+        let regs: Vec<_> = registered
+            .iter()
+            .filter(|(d, _, _)| d == on || d.ends_with(&format!(".{on}")))
+            .collect();
+        regs.is_empty() || regs.iter().any(|(_, _, at_import)| *at_import)
+    };
+    // Functions (and classes) module-level code calls: what they register
+    // is registered at import (`register_routes(app)`).
+    let called: Vec<&String> = reached.iter().flat_map(|(_, f)| &f.import_calls).collect();
+    let at_import = |r: &super::python::Route| {
+        r.import_time || r.in_function.as_ref().is_some_and(|f| called.contains(&f))
+    };
+    let mut first_route = None;
+    for (f, facts) in &reached {
+        for r in &facts.routes {
+            if at_import(r) && served_at_import(&r.on, facts) {
+                return None;
+            }
+            first_route.get_or_insert((f.clone(), r.line));
+        }
+    }
+    let (rf, rl) = first_route?;
+    // The run call that starts the server, in a function.
+    let (file, run, function) = reached.iter().find_map(|(f, facts)| {
+        facts.runs.iter().find_map(|r| {
+            r.in_function
+                .clone()
+                .filter(|func| !called.contains(&func))
+                .map(|func| (f.clone(), r.clone(), func))
+        })
+    })?;
+    let facts = &all.iter().find(|(f, _)| *f == file)?.1;
+    let (module, _) = super::module_of(&file);
+    let command = scripts
+        .iter()
+        .find(|(_, t)| **t == format!("{module}:{function}"))
+        .map(|(name, _)| name.clone())
+        .or_else(|| {
+            // `python -m pkg` runs pkg/__main__.py.
+            let call = format!("{function}(");
+            mains
+                .iter()
+                .find(|(pkg, text)| {
+                    (module == *pkg || module.starts_with(&format!("{pkg}.")))
+                        && text.contains(&call)
+                })
+                .map(|(pkg, _)| format!("python -m {pkg}"))
+        })
+        .or_else(|| {
+            facts
+                .main_calls
+                .contains(&function)
+                .then(|| match module.strip_suffix(".__main__") {
+                    Some(pkg) => format!("python -m {pkg}"),
+                    None if file.contains('/') => format!("python -m {module}"),
+                    None => format!("python {file}"),
+                })
+        });
+    Some(OwnServer {
+        routes_at: format!("{rf}:{rl}"),
+        run_at: format!("{file}:{}", run.line),
+        function,
+        command,
+    })
+}
+
+/// What marks a file that does not parse as Python 2: a `print` statement,
+/// `except X, e:`, a backquoted repr, `<>`, or an `exec` statement.
+pub fn python2_shape(text: &str) -> Option<(String, usize)> {
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim_start();
+        let print = t
+            .strip_prefix("print ")
+            .is_some_and(|rest| !rest.trim_start().starts_with(['(', '=', '.']))
+            || t.starts_with("print\"")
+            || t.starts_with("print'");
+        if print {
+            return Some(("print statement".into(), i + 1));
+        }
+        let except_comma = t.starts_with("except ")
+            && t.trim_end().ends_with(':')
+            && t.contains(',')
+            && !t.contains('(')
+            && !t.contains(" as ");
+        if except_comma {
+            return Some(("`except X, e:`".into(), i + 1));
+        }
+    }
+    None
+}
+
+/// The Procfile's `web:` command, with its line.
+pub fn procfile_web(project: &Project) -> Option<Found<String>> {
+    let text = project.text("Procfile", Kind::Config)?;
+    text.lines().enumerate().find_map(|(i, l)| {
+        let cmd = l.trim().strip_prefix("web:")?.trim();
+        (!cmd.is_empty()).then(|| Found::new(cmd.to_string(), "Procfile", i + 1))
+    })
+}
+
+/// gunicorn options of a Procfile's `web:` command that the image keeps, in
+/// `--name=value` form: workers, threads, worker class, timeouts, request
+/// limits, `--preload`. The bind, config and logging options are the
+/// generated gunicorn.conf.py's; anything else, or a value that is not a
+/// plain number or name (`$WEB_CONCURRENCY`), is left to it too.
+pub fn procfile_options(p: &Found<String>) -> Vec<String> {
+    const VALUED: &[(&str, &str)] = &[
+        ("-w", "--workers"),
+        ("--workers", "--workers"),
+        ("--threads", "--threads"),
+        ("-t", "--timeout"),
+        ("--timeout", "--timeout"),
+        ("--graceful-timeout", "--graceful-timeout"),
+        ("--keep-alive", "--keep-alive"),
+        ("-k", "--worker-class"),
+        ("--worker-class", "--worker-class"),
+        ("--max-requests", "--max-requests"),
+        ("--max-requests-jitter", "--max-requests-jitter"),
+    ];
+    let plain = |v: &str| {
+        !v.is_empty()
+            && v.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._".contains(c))
+    };
+    let words: Vec<&str> = p.value.split_whitespace().collect();
+    let Some(g) = words.iter().position(|w| w.ends_with("gunicorn")) else {
+        return vec![];
+    };
+    let mut out = Vec::new();
+    let mut i = g + 1;
+    while let Some(w) = words.get(i) {
+        if !w.starts_with('-') {
+            i += 1;
+            continue;
+        }
+        if *w == "--preload" {
+            out.push(w.to_string());
+            i += 1;
+            continue;
+        }
+        let (flag, inline) = match w.split_once('=') {
+            Some((f, v)) => (f, Some(v)),
+            None => (*w, None),
+        };
+        let value = inline.or_else(|| words.get(i + 1).copied());
+        i += if inline.is_some() { 1 } else { 2 };
+        if let (Some((_, long)), Some(v)) = (VALUED.iter().find(|(f, _)| *f == flag), value) {
+            if plain(v) {
+                out.push(format!("{long}={v}"));
+            }
+        }
+    }
+    out
+}
+
+/// The gunicorn entry a Procfile's `web:` command names
+/// (`gunicorn [options] module:app`), matched to a candidate when it names a
+/// factory without its call.
+pub fn procfile_entry(p: &Found<String>, candidates: &[Candidate]) -> Option<Found<String>> {
+    let words: Vec<&str> = p.value.split_whitespace().collect();
+    let g = words.iter().position(|w| w.ends_with("gunicorn"))?;
+    let mut i = g + 1;
+    let mut target = None;
+    while let Some(w) = words.get(i) {
+        if w.starts_with('-') {
+            // Options that take a separate value.
+            let takes = [
+                "-b",
+                "-w",
+                "-k",
+                "-c",
+                "-t",
+                "--bind",
+                "--workers",
+                "--worker-class",
+                "--config",
+                "--timeout",
+                "--threads",
+                "--chdir",
+                "--log-level",
+            ]
+            .contains(w);
+            i += if takes { 2 } else { 1 };
+            continue;
+        }
+        target = Some(*w);
+        break;
+    }
+    let target = target?.trim_matches(['"', '\'']);
+    let (module, attr) = target.split_once(':').unwrap_or((target, "app"));
+    let entry = if attr.contains('(') {
+        format!("{module}:{attr}")
+    } else if candidates
+        .iter()
+        .any(|c| c.kind == AppKind::Factory && c.entry == format!("{module}:{attr}()"))
+    {
+        format!("{module}:{attr}()")
+    } else {
+        format!("{module}:{attr}")
+    };
+    Some(Found::new(entry, &p.file, p.line))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn procfile_keeps_plain_worker_options() {
+        let p = Found::new(
+            "gunicorn -w 3 --bind 0.0.0.0:$PORT --timeout=120 -k gevent --threads $T --preload app:app".to_string(),
+            "Procfile",
+            1,
+        );
+        assert_eq!(
+            procfile_options(&p),
+            vec![
+                "--workers=3",
+                "--timeout=120",
+                "--worker-class=gevent",
+                "--preload"
+            ]
+        );
+        assert_eq!(procfile_entry(&p, &[]).unwrap().value, "app:app");
+    }
+
+    #[test]
+    fn python2_shapes() {
+        assert_eq!(
+            python2_shape("import os\nprint 'hi'\n"),
+            Some(("print statement".into(), 2))
+        );
+        assert_eq!(
+            python2_shape("try:\n    x()\nexcept ValueError, e:\n    pass\n").map(|x| x.1),
+            Some(3)
+        );
+        assert_eq!(python2_shape("print('hi')\nprint (x)\n"), None);
+    }
+}
