@@ -7,7 +7,20 @@ use crate::audit::Finding;
 
 /// The dependency files a RUN installs from: a requirements file, a lock, the project itself.
 fn installs_dependencies(run: &str) -> bool {
-    let r = run.to_ascii_lowercase();
+    // `pip3`, `pip3.12`, `/usr/bin/pip3` and `python -m pip` are pip.
+    let r = run
+        .to_ascii_lowercase()
+        .split(' ')
+        .map(|w| {
+            let base = w.rsplit('/').next().unwrap_or(w);
+            match base.strip_prefix("pip") {
+                Some(v) if v.chars().all(|c| c.is_ascii_digit() || c == '.') => "pip",
+                _ => w,
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace("-m pip ", " pip ");
     (r.contains("pip install")
         && (r.contains(" -r") || r.contains("requirement") || r.contains(" .")))
         || r.contains("poetry install")
@@ -60,6 +73,24 @@ mod tests {
             check,
             "FROM python:3.12-slim\nCOPY . /app\nRUN poetry install\n",
         );
+    }
+
+    #[test]
+    fn add_of_the_context_then_pip3_or_python_m_pip() {
+        // ADD copies the build context as COPY does; pip3, pip3.12 and
+        // `python -m pip` are pip.
+        for run in [
+            "pip3 install -r requirements.txt",
+            "pip3.12 install -r requirements.txt",
+            "/usr/local/bin/pip3 install .",
+            "python3 -m pip install -r requirements.txt",
+        ] {
+            let f = catches(
+                check,
+                &format!("FROM python:3.12-slim\nADD . /\nRUN {run}\n"),
+            );
+            assert_eq!(f[0].line, 3, "{run}");
+        }
     }
 
     #[test]
