@@ -137,7 +137,8 @@ pub struct Context<'a> {
     /// The stage that runs: compose's `build.target`, else the last.
     pub target: Option<usize>,
     pub compose: Option<Compose>,
-    /// The compose service built from this project (the one with the target, else the first).
+    /// The compose service built from this project (the one with the target,
+    /// else the first that builds, else the first).
     pub service: Option<Service>,
     pub start: Start,
     /// The port the app serves on, and what says so.
@@ -641,6 +642,7 @@ impl<'a> Context<'a> {
             c.services
                 .iter()
                 .find(|s| s.target.is_some())
+                .or(c.services.iter().find(|s| s.builds))
                 .or(c.services.first())
                 .cloned()
         });
@@ -913,6 +915,22 @@ impl<'a> Context<'a> {
         Some(uid).filter(|u| !is_root(u))
     }
 
+    /// Whether the run() call at `file:line` passes a port (a keyword, or a
+    /// second positional argument), read from its source line.
+    fn run_names_a_port(&self, file: &str, line: usize) -> bool {
+        self.project
+            .text(file, Kind::Python)
+            .and_then(|t| {
+                let l = t.lines().nth(line.checked_sub(1)?)?;
+                let args = &l[l.find(".run(")? + 5..];
+                Some(
+                    args.contains("port")
+                        || args.split(',').nth(1).is_some_and(|a| !a.contains('=')),
+                )
+            })
+            .unwrap_or(false)
+    }
+
     fn serving_port(&self) -> Option<(u16, String)> {
         let st = self.shipping()?;
         let (df, s) = (&self.df, &self.start);
@@ -933,10 +951,13 @@ impl<'a> Context<'a> {
             return Some((port, format!("`flask run` at {df}:{}", s.line)));
         }
         if let Some((file, run)) = &s.dev_run {
-            return Some((
-                run.port.unwrap_or(5000),
-                format!("app.run() at {file}:{}", run.line),
-            ));
+            // `port=port` (a variable) is not known here; no port at all is 5000.
+            let port = match run.port {
+                Some(p) => p,
+                None if self.run_names_a_port(file, run.line) => return None,
+                None => 5000,
+            };
+            return Some((port, format!("app.run() at {file}:{}", run.line)));
         }
         if s.program != "gunicorn" {
             return None;
