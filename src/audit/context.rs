@@ -584,11 +584,10 @@ fn flask_group_line(text: &str, func: &str) -> Option<usize> {
             let decorated = lines[..i]
                 .iter()
                 .rev()
+                // Its decorators: `@...` lines and the indented or `)` lines
+                // continuing them.
                 .take_while(|d| {
-                    let d = d.trim_start();
-                    d.starts_with('@')
-                        || d.starts_with(')')
-                        || d.starts_with(|c: char| c.is_alphanumeric() && !d.starts_with("def "))
+                    d.starts_with('@') || (d.starts_with([' ', '\t', ')']) && !d.trim().is_empty())
                 })
                 .any(|d| d.contains("FlaskGroup"));
             if decorated {
@@ -804,7 +803,10 @@ impl<'a> Context<'a> {
                 Some(_) => {}
                 None => script = words.iter().skip(1).find(|w| w.ends_with(".py")).cloned(),
             }
-        } else if let Some((file, func)) = self.console_script(&program) {
+        } else if let Some((file, func)) = Some(&program)
+            .filter(|p| !p.is_empty() && !super::SERVERS.iter().any(|(s, _)| s == *p))
+            .and_then(|p| self.console_script(p))
+        {
             // A FlaskGroup's `run` is `flask run`; another script's function
             // may reach a run() call.
             let group = self

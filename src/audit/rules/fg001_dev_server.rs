@@ -253,6 +253,23 @@ mod tests {
             ],
         );
         assert!(f.is_empty(), "{f:?}");
+        // A FlaskGroup elsewhere in the module is not the script's group.
+        let other = format!("{GROUP}\n\nother = FlaskGroup()\n\ndef main():\n    pass\n");
+        let f = findings(
+            check,
+            &[
+                (
+                    "Dockerfile",
+                    "FROM python:3.12-slim\nCMD [\"tool\", \"run\"]\n",
+                ),
+                (
+                    "pyproject.toml",
+                    "[project]\nname = 'a'\n[project.scripts]\ntool = 'app.commands:main'\n",
+                ),
+                ("app/commands.py", &other),
+            ],
+        );
+        assert!(f.is_empty(), "{f:?}");
         // A plain click group's `run` is the project's own command.
         let plain = GROUP
             .replace("cls=FlaskGroup, ", "")
