@@ -3,7 +3,7 @@
 //! ARG, USER, WORKDIR, EXPOSE, HEALTHCHECK, ENTRYPOINT and CMD), `$VAR`
 //! substitution from ENV/ARG, which stages ship (the final one, or compose's
 //! `build.target`, and the stages it is built FROM), the command that really
-//! starts, the port it serves on, the compose service, the build context's
+//! starts (console scripts of the project included), the port it serves on, the compose service, the build context's
 //! root entries, and what [`crate::inspect`] knows of the app.
 
 use std::fs;
@@ -101,14 +101,19 @@ pub struct Start {
     pub line: usize,
     /// The program's file name: `gunicorn`, `python3`, `flask`.
     pub program: String,
-    /// `flask run`, also as `python -m flask run`.
+    /// `flask run`, also as `python -m flask run`, or `SCRIPT run` where
+    /// SCRIPT is a console script of the project whose function is a FlaskGroup.
     pub flask_run: bool,
-    /// The Python file `python X.py` or `python -m pkg` runs.
+    /// Where that FlaskGroup is defined (`file:line`), when the start is a console script.
+    pub flask_group: Option<String>,
+    /// The Python file `python X.py` or `python -m pkg` runs, or the module
+    /// of a console script of the project.
     pub script: Option<String>,
     /// The app.run()-like call the start command reaches: in the script, in
     /// `pkg/__main__.py`, or in a project module the script imports.
     pub dev_run: Option<(String, python::RunCall)>,
-    /// The non-root user an entrypoint script or wrapper drops to.
+    /// The non-root user an entrypoint script or wrapper drops to, or the
+    /// uid a uWSGI server runs its workers as (`--uid`, its ini file's `uid`).
     pub drops_to: Option<String>,
 }
 
@@ -132,7 +137,8 @@ pub struct Context<'a> {
     /// The stage that runs: compose's `build.target`, else the last.
     pub target: Option<usize>,
     pub compose: Option<Compose>,
-    /// The compose service built from this project (the one with the target, else the first).
+    /// The compose service built from this project (the one with the target,
+    /// else the first that builds, else the first).
     pub service: Option<Service>,
     pub start: Start,
     /// The port the app serves on, and what says so.
@@ -509,23 +515,103 @@ pub fn script_drops_to(script: &str) -> Option<String> {
     None
 }
 
-/// Project-local modules a Python file imports (`from a.b import c`, `import a`).
-fn imports(text: &str) -> Vec<String> {
+/// The project modules a Python file in folder `dir` may import, as paths
+/// without `.py`: `from a.b import c` and `import a` give `a/b` and `a` (and
+/// the same under `dir`, where the script's own folder is on sys.path);
+/// `from .cli import main` gives `dir/cli`, `from . import web` gives `dir`
+/// and `dir/web`, `from ..x import y` looks one folder up.
+fn imports(text: &str, dir: &str) -> Vec<String> {
+    let join = |a: &str, b: &str| match (a.is_empty(), b.is_empty()) {
+        (true, _) => b.to_string(),
+        (_, true) => a.to_string(),
+        _ => format!("{a}/{b}"),
+    };
     let mut out = Vec::new();
     for line in text.lines() {
         let t = line.trim();
-        let module = if let Some(r) = t.strip_prefix("from ") {
-            r.split_whitespace().next()
+        if let Some(r) = t.strip_prefix("from ") {
+            let mut w = r.split_whitespace();
+            let Some(m) = w.next() else { continue };
+            let rest = m.trim_start_matches('.');
+            let dots = m.len() - rest.len();
+            let path = rest.replace('.', "/");
+            if dots == 0 {
+                out.push(path.clone());
+                out.push(join(dir, &path));
+                continue;
+            }
+            let mut base = dir.to_string();
+            for _ in 1..dots {
+                base = base.rsplit_once('/').map_or("", |(d, _)| d).to_string();
+            }
+            out.push(join(&base, &path));
+            if rest.is_empty() && w.next() == Some("import") {
+                // `from . import a, b`: the names may be modules.
+                let names = w.collect::<Vec<_>>().join(" ");
+                out.extend(
+                    names
+                        .split(',')
+                        .filter_map(|n| n.split_whitespace().next())
+                        .map(|n| join(&base, n.trim_matches(['(', ')']))),
+                );
+            }
         } else if let Some(r) = t.strip_prefix("import ") {
-            r.split([',', ' ']).next()
-        } else {
-            None
-        };
-        if let Some(m) = module.filter(|m| !m.starts_with('.')) {
-            out.push(m.replace('.', "/"));
+            for m in r.split(',').filter_map(|m| m.split_whitespace().next()) {
+                let path = m.replace('.', "/");
+                out.push(join(dir, &path));
+                out.push(path);
+            }
         }
     }
+    out.retain(|m| !m.is_empty() || dir.is_empty());
+    out.dedup();
     out
+}
+
+/// Whether `func` in a module's text is a Click group of class FlaskGroup
+/// (`@click.group(cls=FlaskGroup)` over `def func`, or `func = FlaskGroup(...)`):
+/// the line saying so.
+fn flask_group_line(text: &str, func: &str) -> Option<usize> {
+    let lines: Vec<&str> = text.lines().collect();
+    for (i, l) in lines.iter().enumerate() {
+        let t = l.trim_start();
+        if t.starts_with(&format!("{func} = FlaskGroup("))
+            || t.starts_with(&format!("{func}=FlaskGroup("))
+        {
+            return Some(i + 1);
+        }
+        if t.starts_with(&format!("def {func}(")) {
+            let decorated = lines[..i]
+                .iter()
+                .rev()
+                // Its decorators: `@...` lines and the indented or `)` lines
+                // continuing them.
+                .take_while(|d| {
+                    d.starts_with('@') || (d.starts_with([' ', '\t', ')']) && !d.trim().is_empty())
+                })
+                .any(|d| d.contains("FlaskGroup"));
+            if decorated {
+                return Some(i + 1);
+            }
+        }
+    }
+    None
+}
+
+/// The uid a uWSGI ini file's `[uwsgi]` section runs the workers as.
+pub fn uwsgi_uid(ini: &str) -> Option<String> {
+    let mut in_uwsgi = false;
+    for line in ini.lines() {
+        let t = line.trim();
+        if t.starts_with('[') {
+            in_uwsgi = t == "[uwsgi]";
+        } else if let Some((k, v)) = t.split_once('=').filter(|_| in_uwsgi) {
+            if k.trim() == "uid" {
+                return Some(v.trim().to_string());
+            }
+        }
+    }
+    None
 }
 
 /// Calls to a server's `run()` in `file` (a project path, or a base name matched anywhere).
@@ -555,6 +641,7 @@ impl<'a> Context<'a> {
             c.services
                 .iter()
                 .find(|s| s.target.is_some())
+                .or(c.services.iter().find(|s| s.builds))
                 .or(c.services.first())
                 .cloned()
         });
@@ -691,10 +778,12 @@ impl<'a> Context<'a> {
             .first()
             .map(|p| p.rsplit('/').next().unwrap_or("").to_string())
             .unwrap_or_default();
-        let flask_run = words
+        let mut flask_run = words
             .windows(2)
             .any(|w| w[0].ends_with("flask") && w[1] == "run");
+        let mut flask_group = None;
         let mut script = None;
+        let mut as_main = true;
         if program.starts_with("python") {
             let m = words
                 .windows(2)
@@ -714,44 +803,134 @@ impl<'a> Context<'a> {
                 Some(_) => {}
                 None => script = words.iter().skip(1).find(|w| w.ends_with(".py")).cloned(),
             }
+        } else if let Some((file, func)) = Some(&program)
+            .filter(|p| !p.is_empty() && !super::SERVERS.iter().any(|(s, _)| s == *p))
+            .and_then(|p| self.console_script(p))
+        {
+            // A FlaskGroup's `run` is `flask run`; another script's function
+            // may reach a run() call.
+            let group = self
+                .project
+                .text(&file, Kind::Python)
+                .and_then(|t| flask_group_line(&t, &func));
+            match group {
+                Some(l) => {
+                    flask_run |= words.get(1).is_some_and(|w| w == "run");
+                    flask_group = Some(format!("{file}:{l}"));
+                }
+                None => {
+                    script = Some(file);
+                    as_main = false;
+                }
+            }
         }
-        let dev_run = script.as_ref().and_then(|s| self.run_reached(s));
+        let dev_run = script.as_ref().and_then(|s| self.run_reached(s, as_main));
+        let drops_to = drops_to.or_else(|| self.uwsgi_drops_to(st, &program, &words));
         Start {
             words,
             line,
             program,
             flask_run,
+            flask_group,
             script,
             dev_run,
             drops_to,
         }
     }
 
-    /// The run() call starting `script` reaches: its own, else one at module
-    /// level or in a function of a project module it imports.
-    fn run_reached(&self, script: &str) -> Option<(String, python::RunCall)> {
-        if let Some(r) = runs_in(self.det, script).first() {
-            return Some((*r).clone());
+    /// The run() call starting `script` reaches: its own (outside its
+    /// `if __name__ == "__main__":` block when `as_main` is false: a console
+    /// script imports the module), else one at module level or in a
+    /// function of a project module it imports.
+    fn run_reached(&self, script: &str, as_main: bool) -> Option<(String, python::RunCall)> {
+        if let Some(r) = runs_in(self.det, script)
+            .into_iter()
+            .find(|(_, r)| as_main || !r.in_main_block)
+        {
+            return Some(r.clone());
         }
         let rel = script.trim_start_matches("./").trim_start_matches('/');
         let text = self.project.text(rel, Kind::Python)?;
         let dir = rel.rsplit_once('/').map_or("", |(d, _)| d);
-        for m in imports(&text) {
-            for cand in [format!("{m}.py"), format!("{m}/__init__.py")] {
-                for file in [cand.clone(), format!("{dir}/{cand}")] {
-                    let file = file.trim_start_matches('/');
-                    if let Some((f, r)) = self
-                        .det
-                        .runs
-                        .iter()
-                        .find(|(f, r)| f == file && !r.in_main_block)
-                    {
-                        return Some((f.clone(), r.clone()));
-                    }
+        for m in imports(&text, dir) {
+            for file in [format!("{m}.py"), format!("{m}/__init__.py")] {
+                let file = file.trim_start_matches('/');
+                if file == rel {
+                    continue;
+                }
+                if let Some((f, r)) = self
+                    .det
+                    .runs
+                    .iter()
+                    .find(|(f, r)| f == file && !r.in_main_block)
+                {
+                    return Some((f.clone(), r.clone()));
                 }
             }
         }
         None
+    }
+
+    /// A console script of the project (setup.py, setup.cfg, pyproject.toml)
+    /// named `program`: the module file and function it runs.
+    fn console_script(&self, program: &str) -> Option<(String, String)> {
+        let target = crate::inspect::once::console_scripts(self.project).remove(program)?;
+        let (module, func) = target.split_once(':')?;
+        let path = module.replace('.', "/");
+        let file = [format!("{path}.py"), format!("{path}/__init__.py")]
+            .into_iter()
+            .flat_map(|f| [f.clone(), format!("src/{f}")])
+            .find(|f| self.project.is_file(f))?;
+        Some((file, func.trim().to_string()))
+    }
+
+    /// The user a uWSGI server started here drops its workers to: `--uid`,
+    /// or `uid` in its ini file (`--ini F`, `F.ini`; for the base image's own
+    /// start, $UWSGI_INI or uwsgi.ini, as uwsgi-nginx images read it).
+    fn uwsgi_drops_to(&self, st: &Stage, program: &str, words: &[String]) -> Option<String> {
+        let ini = if program == "uwsgi" {
+            if let Some(u) = words
+                .windows(2)
+                .find(|w| w[0] == "--uid")
+                .map(|w| w[1].clone())
+                .or_else(|| {
+                    words
+                        .iter()
+                        .find_map(|w| w.strip_prefix("--uid=").map(String::from))
+                })
+            {
+                return Some(u).filter(|u| !is_root(u));
+            }
+            words
+                .windows(2)
+                .find(|w| w[0] == "--ini")
+                .map(|w| w[1].clone())
+                .or_else(|| words.iter().find(|w| w.ends_with(".ini")).cloned())?
+        } else if words.is_empty() && (st.env("UWSGI_INI").is_some() || st.base.contains("uwsgi")) {
+            st.env("UWSGI_INI")
+                .map_or("uwsgi.ini".to_string(), |v| v.value.clone())
+        } else {
+            return None;
+        };
+        let file = self.project_file(&ini)?;
+        let uid = uwsgi_uid(&self.project.text(&file, Kind::Config)?)?;
+        Some(uid).filter(|u| !is_root(u))
+    }
+
+    /// Whether the run() call at `file:line` passes a port (a keyword, or a
+    /// second positional argument), read from its source line.
+    fn run_names_a_port(&self, file: &str, line: usize) -> bool {
+        self.project
+            .text(file, Kind::Python)
+            .and_then(|t| {
+                let l = t.lines().nth(line.checked_sub(1)?)?;
+                let args = &l[l.find(".run(")? + 5..];
+                Some(
+                    args.contains("port")
+                        || args.split(',').nth(1).is_some_and(|a| !a.contains('=')),
+                )
+            })
+            .unwrap_or(false)
     }
 
     fn serving_port(&self) -> Option<(u16, String)> {
@@ -774,10 +953,13 @@ impl<'a> Context<'a> {
             return Some((port, format!("`flask run` at {df}:{}", s.line)));
         }
         if let Some((file, run)) = &s.dev_run {
-            return Some((
-                run.port.unwrap_or(5000),
-                format!("app.run() at {file}:{}", run.line),
-            ));
+            // `port=port` (a variable) is not known here; no port at all is 5000.
+            let port = match run.port {
+                Some(p) => p,
+                None if self.run_names_a_port(file, run.line) => return None,
+                None => 5000,
+            };
+            return Some((port, format!("app.run() at {file}:{}", run.line)));
         }
         if s.program != "gunicorn" {
             return None;

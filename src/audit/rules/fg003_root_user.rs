@@ -1,5 +1,6 @@
 //! FG003 root-user: the shipping stage (with what it inherits) runs as root,
-//! and no entrypoint script or wrapper drops privileges.
+//! and no entrypoint script or wrapper drops privileges, nor does a uWSGI
+//! server (`--uid`, or `uid` in its ini file) run its workers as another user.
 
 use crate::audit::context::Context;
 use crate::audit::rules::ROOT_USER;
@@ -90,5 +91,54 @@ mod tests {
             check,
             "FROM python:3.12-slim\nENTRYPOINT [\"gosu\", \"app\", \"gunicorn\", \"app:app\"]\n",
         );
+    }
+
+    const UWSGI_INI: &str =
+        "[uwsgi]\nmodule = hello.webapp\ncallable = app\nuid = 1000\nmaster = true\n";
+
+    #[test]
+    fn uwsgi_drops_its_workers_to_a_uid() {
+        // The base image's own start (uwsgi-nginx) reads $UWSGI_INI, whose uid is not root.
+        let df = "FROM tiangolo/uwsgi-nginx:python3.12\nENV UWSGI_INI uwsgi.ini\nWORKDIR /app\nCOPY . /app\n";
+        let f = findings(
+            check,
+            &[
+                ("Dockerfile", df),
+                ("app.py", APP),
+                ("uwsgi.ini", UWSGI_INI),
+            ],
+        );
+        assert!(f.is_empty(), "{f:?}");
+        // uwsgi started here with the ini file, or with --uid.
+        let df =
+            "FROM python:3.12-slim\nCOPY . /app\nCMD [\"uwsgi\", \"--ini\", \"/app/uwsgi.ini\"]\n";
+        let f = findings(
+            check,
+            &[
+                ("Dockerfile", df),
+                ("app.py", APP),
+                ("uwsgi.ini", UWSGI_INI),
+            ],
+        );
+        assert!(f.is_empty(), "{f:?}");
+        catches_not(
+            check,
+            "FROM python:3.12-slim\nCMD [\"uwsgi\", \"--uid\", \"1000\", \"--http\", \":8000\"]\n",
+        );
+    }
+
+    #[test]
+    fn uwsgi_that_stays_root() {
+        // No uid, a root uid, or a CMD of the Dockerfile's own that is not uwsgi.
+        for (df, ini) in [
+            ("FROM tiangolo/uwsgi-nginx:python3.12\nENV UWSGI_INI uwsgi.ini\nCOPY . /app\n", "[uwsgi]\nmodule = hello.webapp\n"),
+            ("FROM tiangolo/uwsgi-nginx:python3.12\nCOPY . /app\n", "[uwsgi]\nuid = root\n"),
+            ("FROM tiangolo/uwsgi-nginx:python3.12\nCOPY . /app\nCMD [\"gunicorn\", \"app:app\"]\n", UWSGI_INI),
+            // The uid of another section is not uwsgi's.
+            ("FROM python:3.12-slim\nCMD [\"uwsgi\", \"--ini\", \"uwsgi.ini\"]\n", "[other]\nuid = 1000\n[uwsgi]\nmodule = a\n"),
+        ] {
+            let f = findings(check, &[("Dockerfile", df), ("app.py", APP), ("uwsgi.ini", ini)]);
+            assert_eq!(f.len(), 1, "{df}{ini}");
+        }
     }
 }

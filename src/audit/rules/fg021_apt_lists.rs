@@ -1,5 +1,5 @@
-//! FG021 apt-lists-left: in a stage that ships, a RUN installs with
-//! apt-get/apt and does not remove /var/lib/apt/lists.
+//! FG021 apt-lists-left: in a stage that ships, a RUN runs `apt-get update`
+//! (or `apt update`) and does not remove /var/lib/apt/lists.
 
 use crate::audit::context::{package_calls, run_text, Context, Family};
 use crate::audit::rules::APT_LISTS;
@@ -10,19 +10,21 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
         .filter(|(st, x)| x.keyword == "RUN" && st.family != Family::Alpine)
         .filter_map(|(_, x)| {
             let text = run_text(x);
-            let installs = package_calls(&text)
-                .iter()
-                .any(|c| c.prog != "apk" && c.sub == "install");
+            // The lists come from `update`; a RUN that only installs from
+            // lists an earlier layer holds adds none.
+            let update = package_calls(&text)
+                .into_iter()
+                .find(|c| c.prog != "apk" && c.sub == "update")?;
             let cleaned = text.contains("/var/lib/apt/lists")
                 || x.flags
                     .iter()
                     .any(|f| f.contains("type=cache") && f.contains("/var/lib/apt"));
-            (installs && !cleaned).then(|| {
+            (!cleaned).then(|| {
                 Finding::new(
                     &APT_LISTS,
                     &ctx.df,
                     x.line,
-                    "apt installs here but the RUN does not remove /var/lib/apt/lists/*".into(),
+                    format!("`{} update` here downloads package lists and the RUN does not remove /var/lib/apt/lists/*", update.prog),
                 )
             })
         })
@@ -37,6 +39,7 @@ mod tests {
     #[test]
     fn caught() {
         catches(check, "FROM python:3.12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends gcc\n");
+        catches(check, "FROM python:3.12-slim\nRUN apt update\n");
     }
 
     #[test]
@@ -48,5 +51,9 @@ mod tests {
             check,
             "FROM python:3.12-alpine\nRUN apk add --no-cache gcc\n",
         );
+        // Installs from the lists an earlier RUN left: this RUN adds none
+        // (the earlier one is reported).
+        let f = crate::audit::testing::catches(check, "FROM ubuntu:24.04\nRUN apt-get update && apt-get install -y gcc\nRUN apt-get install --no-install-recommends -y wget && apt-get clean -y\n");
+        assert_eq!(f.iter().map(|f| f.line).collect::<Vec<_>>(), [2]);
     }
 }
