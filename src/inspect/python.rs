@@ -947,10 +947,12 @@ impl Visitor for Collector<'_> {
         for s in node.body {
             self.visit_stmt(s);
         }
-        self.optional_import = was;
+        // What the handler of a caught ImportError imports is the fallback
+        // (`except ImportError: import Queue as queue`): optional too.
         for h in node.handlers {
             self.visit_excepthandler(h);
         }
+        self.optional_import = was;
         for s in node.orelse.into_iter().chain(node.finalbody) {
             self.visit_stmt(s);
         }
@@ -1125,6 +1127,17 @@ fn bind_of(e: &Expr, line: usize) -> Bind {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_python_2_module_only_as_a_fallback_is_python_3_code() {
+        let fallback = "try:\n    import queue\nexcept ImportError:\n    import Queue as queue\n";
+        assert_eq!(facts(fallback, "w.py").unwrap().python2, None);
+        let only = "import Queue\n";
+        assert_eq!(
+            facts(only, "w.py").unwrap().python2,
+            Some(("import Queue".into(), 1))
+        );
+    }
 
     #[test]
     fn module_app_and_main_block() {

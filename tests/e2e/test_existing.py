@@ -23,9 +23,8 @@ VENV_BIN = Path(os.environ.get("VIRTUAL_ENV", ROOT / ".venv-e2e")) / "bin"
 # Real Flask applications that publish source distributions, pinned, with
 # what init must detect in each: entry, dependency manager, Python constraint, port, health route, migrations.
 REAL_APPS = {
-    "ihatemoney==7.2.1": ("ihatemoney.wsgi:application", "pyproject", ">=3.11", 5000, "/healthcheck", "ihatemoney/migrations"),
-    "archivy==1.7.7": ("archivy:app", "pip", None, 5000, "/", None),
-    "calibreweb==0.6.27": ("calibreweb.cps:app", "pyproject", ">=3.6", 5000, "/", None),
+    "ihatemoney==7.2.1": ("ihatemoney.wsgi:application", "package", ">=3.11", 5000, "/healthcheck", "ihatemoney/migrations"),
+    "archivy==1.7.7": ("archivy:app", "pip", ">=3.6", 5000, "/", None),  # Python: python_requires in setup.py
 }
 
 
@@ -106,6 +105,24 @@ def test_real_app_detection_init_and_check(spec, tmp_path):
     assert out.returncode == 0, out.stdout
     # archivy imports pkg_resources and does not depend on setuptools.
     assert j["chosen"]["setuptools_added"] == (spec == "archivy==1.7.7"), d["pkg_resources"]
+
+
+def test_calibreweb_is_refused_for_gunicorn_with_the_reason(tmp_path):
+    """Calibre-Web registers its blueprints inside a function that also starts
+    its own server: under gunicorn every request would be a 404, so init
+    refuses (exit 1), says why, and writes nothing."""
+    app = fetch_sdist("calibreweb==0.6.27", tmp_path / "src")
+    before = {p: p.read_bytes() for p in app.rglob("*") if p.is_file()}
+    start = time.monotonic()
+    out = flaskgen("init", str(app), "--yes", "--dry-run", cwd=tmp_path)
+    measured(f"init --dry-run on calibreweb==0.6.27: {time.monotonic() - start:.2f}s")
+    assert out.returncode == 1, out.stderr
+    assert "registers no route when gunicorn imports it" in out.stderr, out.stderr
+    assert "--entry" in out.stderr
+    out = flaskgen("init", str(app), "--yes", cwd=tmp_path)
+    assert out.returncode == 1, out.stderr
+    after = {p: p.read_bytes() for p in app.rglob("*") if p.is_file()}
+    assert after == before, "init wrote or changed files although it refused"
 
 
 # ---- in Docker: init's output built on the stand-in base, run, probed, stopped.
