@@ -295,15 +295,17 @@ def test_pre_commit_check_fails_on_the_tutorial_unless_fail_on_allows(hook_repo,
 
 
 def test_pre_commit_update_check_fails_behind_the_template(hook_repo, pre_commit_home, tmp_path):
-    """A project made from the built-in template's previous release (1.0.0, as its answers file says)."""
+    """A project made from the built-in template's first release (1.0.0, as its answers file says)."""
+    current = tomllib.loads((ROOT / "templates/default/flaskgen.toml").read_text())["template"]["version"]
+    assert current != "1.0.0"
     project = new_project(tmp_path)
     answers = project / ".flaskgen.toml"
     text = answers.read_text()
-    assert '\nversion = "1.1.0"\n' in text
-    answers.write_text(text.replace('\nversion = "1.1.0"\n', '\nversion = "1.0.0"\n'))
+    assert f'\nversion = "{current}"\n' in text
+    answers.write_text(text.replace(f'\nversion = "{current}"\n', '\nversion = "1.0.0"\n'))
     out = pre_commit(project, hook_repo, pre_commit_home, [{"id": "flaskgen-update-check"}])
     assert out.returncode == 1, out.stdout + out.stderr
-    assert re.search(r"flaskgen update --check\.+Failed", out.stdout) and "1.0.0 → 1.1.0" in out.stdout, out.stdout
+    assert re.search(r"flaskgen update --check\.+Failed", out.stdout) and f"1.0.0 → {current}" in out.stdout, out.stdout
 
 
 def test_hook_definitions():
