@@ -338,9 +338,14 @@ fn dotted(e: &Expr) -> Option<String> {
     }
 }
 
+/// `Flask(...)`, `flask.Flask(...)`, or a Flask subclass: one named `*Flask`
+/// (APIFlask, a project's own `MyFlask`) or Flask-API's `FlaskAPI`.
 fn is_flask_call(e: &Expr) -> bool {
     match e {
-        Expr::Call(c) => matches!(dotted(&c.func).as_deref(), Some("Flask" | "flask.Flask")),
+        Expr::Call(c) => dotted(&c.func).is_some_and(|f| {
+            let last = f.rsplit('.').next().unwrap_or(&f);
+            last.ends_with("Flask") || last == "FlaskAPI"
+        }),
         _ => false,
     }
 }
@@ -1184,6 +1189,25 @@ mod tests {
         let f = facts(src, "w.py").unwrap();
         assert_eq!(f.required_env, vec![("A".to_string(), 2)]);
         assert_eq!(f.optional_env, vec![("B".to_string(), 3)]);
+    }
+
+    #[test]
+    fn flask_subclasses_make_apps_and_factories() {
+        // Flask-API's FlaskAPI, APIFlask, a project's own subclass; not a FlaskForm.
+        let src = "from flask_api import FlaskAPI\nfrom flask_wtf import FlaskForm\n\ndef create_app(db_file=None):\n    app = FlaskAPI(__name__)\n    return app\n\napi = apiflask.APIFlask(__name__)\nweb = MyFlask(__name__)\nform = FlaskForm()\n";
+        let apps = facts(src, "server.py").unwrap().apps;
+        let got: Vec<(&str, AppKind)> = apps
+            .iter()
+            .map(|a| (a.name.as_str(), a.kind.clone()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("create_app", AppKind::Factory),
+                ("api", AppKind::Instance),
+                ("web", AppKind::Instance)
+            ]
+        );
     }
 
     #[test]
