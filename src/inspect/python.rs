@@ -96,7 +96,9 @@ pub struct PyFacts {
     /// Imports: (level of a relative import, module, names imported from it).
     pub imports: Vec<(u32, String, Vec<String>)>,
     /// A secret key made per process at import (`os.urandom`, `secrets.*`, `uuid4`).
-    pub random_secret: Option<usize>,
+    /// With the variable that overrides it, when the key is read from the
+    /// environment first (`os.getenv("APP_SECRET_KEY") or os.urandom(24)`).
+    pub random_secret: Option<(usize, Option<String>)>,
     /// Flask-WTF's CSRF protection imported (`flask_wtf`, `CSRFProtect`).
     pub csrf: Option<usize>,
     /// What only Python 2 has (`import urllib2`, `.iteritems()`): (what, line).
@@ -512,7 +514,8 @@ impl Collector<'_> {
             }
         }
         if upper == "SECRET_KEY" && !self.in_main && per_process_random(value) {
-            self.facts.random_secret.get_or_insert(line);
+            let var = self.env_var_read(value);
+            self.facts.random_secret.get_or_insert((line, var));
         }
     }
 
@@ -649,6 +652,18 @@ impl Collector<'_> {
                 Some(obj) => self.is_os(obj, "environ"),
                 None => self.is_os(f, "getenv"),
             },
+        }
+    }
+
+    /// The variable an expression reads from the environment first:
+    /// `os.getenv("X")`, `os.environ.get("X", d)`, `os.getenv("X") or d`.
+    fn env_var_read(&self, e: &Expr) -> Option<String> {
+        match e {
+            Expr::Call(c) if self.env_get(&dotted(&c.func).unwrap_or_default()) => {
+                c.args.first().and_then(str_const).map(str::to_string)
+            }
+            Expr::BoolOp(b) => b.values.first().and_then(|v| self.env_var_read(v)),
+            _ => None,
         }
     }
 
