@@ -165,6 +165,7 @@ pub fn facts(source: &str, path: &str) -> Option<PyFacts> {
         in_main: false,
         in_function: None,
         optional_import: false,
+        version_guarded: false,
         os_names: vec![],
         table_routes: vec![],
         in_class: None,
@@ -224,6 +225,9 @@ struct Collector<'a> {
     /// Inside a `try:` whose handler catches a failed import (`except
     /// ImportError`, `ModuleNotFoundError`, `Exception` or bare): imports there are optional.
     optional_import: bool,
+    /// Inside a branch on the Python version (`if sys.version_info[0] == 2:`,
+    /// `if PY2:`, `six.PY2`): its Python 2 code is compatibility code.
+    version_guarded: bool,
     /// `from os import environ, getenv [as x]`, `env = os.environ`: (os's name, local name).
     os_names: Vec<(String, String)>,
     /// `X.add_url_rule(rule, ...)` with a rule that is no literal: (X, at
@@ -394,6 +398,30 @@ fn is_main_test(e: &Expr) -> bool {
         }
         _ => false,
     }
+}
+
+/// A test on the Python version: it reads `sys.version_info` /
+/// `sys.version`, or a flag like `PY2`, `PY3`, `six.PY2`, `IS_PY3K`.
+fn is_version_test(e: &Expr) -> bool {
+    struct Find(bool);
+    impl Visitor for Find {
+        fn visit_expr(&mut self, node: Expr) {
+            if let Some(d) = dotted(&node) {
+                let last = d.rsplit('.').next().unwrap_or(&d).to_ascii_uppercase();
+                let flag = ["PY2", "PY3", "PY3K", "PYTHON2", "PYTHON3"]
+                    .iter()
+                    .any(|f| last == *f || last.ends_with(&format!("_{f}")));
+                if flag || d.ends_with("sys.version_info") || d.ends_with("sys.version") {
+                    self.0 = true;
+                    return;
+                }
+            }
+            self.generic_visit_expr(node);
+        }
+    }
+    let mut f = Find(false);
+    f.visit_expr(e.clone());
+    f.0
 }
 
 /// `Blueprint(...)`, `flask.Blueprint(...)`, or a subclass named `*Blueprint`.
@@ -630,6 +658,7 @@ impl Collector<'_> {
                 | "cookielib"
                 | "Queue"
         ) && !self.optional_import
+            && !self.version_guarded
             && self.facts.python2.is_none()
         {
             self.facts.python2 = Some((format!("import {top}"), line));
@@ -824,7 +853,7 @@ impl Collector<'_> {
                 self.facts.optional_env.push((name.to_string(), line));
             }
         }
-        if last == "iteritems" && self.facts.python2.is_none() {
+        if last == "iteritems" && !self.version_guarded && self.facts.python2.is_none() {
             self.facts.python2 = Some((".iteritems()".into(), line));
         }
         let home = matches!(
@@ -876,6 +905,10 @@ impl Visitor for Collector<'_> {
             for s in node.orelse {
                 self.visit_stmt(s);
             }
+        } else if is_version_test(&node.test) {
+            let was = std::mem::replace(&mut self.version_guarded, true);
+            self.generic_visit_stmt_if(node);
+            self.version_guarded = was;
         } else {
             self.generic_visit_stmt_if(node);
         }
@@ -1147,6 +1180,26 @@ fn bind_of(e: &Expr, line: usize) -> Bind {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn python_2_code_in_a_branch_on_the_python_version_is_compatibility_code() {
+        for test in [
+            "sys.version_info[0] == 2",
+            "sys.version_info < (3,)",
+            "PY2",
+            "six.PY2",
+            "not IS_PY3",
+        ] {
+            let src = format!("import sys\nif {test}:\n    from StringIO import StringIO\n    d.iteritems()\nelse:\n    from io import StringIO\n");
+            assert_eq!(facts(&src, "w.py").unwrap().python2, None, "{test}");
+        }
+        // A test on something else does not hide it.
+        let src = "if DEBUG:\n    import urllib2\n";
+        assert_eq!(
+            facts(src, "w.py").unwrap().python2,
+            Some(("import urllib2".to_string(), 2))
+        );
+    }
 
     #[test]
     fn a_python_2_module_only_as_a_fallback_is_python_3_code() {
