@@ -36,12 +36,17 @@ def view_{i}():
 '''
 
 
-def synthetic(root):
-    """8,000 project files (2,000 Python modules), 1,000 in .venv, 1,000 in node_modules."""
+def flask_root(root):
+    """The app's package with its Flask app and a /healthz route, and requirements.txt."""
     (root / "app").mkdir(parents=True)
     (root / "app" / "__init__.py").write_text(
         "from flask import Flask\n\napp = Flask(__name__)\n\n\n@app.get('/healthz')\ndef health():\n    return 'ok'\n")
     (root / "requirements.txt").write_text("flask==3.1.3\ngunicorn==27.0.1\n")
+
+
+def synthetic(root):
+    """8,000 project files (2,000 Python modules), 1,000 in .venv, 1,000 in node_modules."""
+    flask_root(root)
     n = 2
     for d in range(100):
         pkg = root / "app" / f"pkg{d}"
@@ -118,10 +123,7 @@ def python600(root):
     subpackages of 19 modules of about 140 lines, every other one a
     blueprint module (a route: init parses it) and the rest plain helpers
     (no Flask, route or environment: init only scans their imports)."""
-    (root / "app").mkdir(parents=True)
-    (root / "app" / "__init__.py").write_text(
-        "from flask import Flask\n\napp = Flask(__name__)\n\n\n@app.get('/healthz')\ndef health():\n    return 'ok'\n")
-    (root / "requirements.txt").write_text("flask==3.1.3\ngunicorn==27.0.1\n")
+    flask_root(root)
     n = 1
     for d in range(30):
         pkg = root / "app" / f"part{d}"
@@ -144,10 +146,7 @@ def big(root):
     """A 20,000-file project as data teams have them: 600 app modules, 1,500
     analysis scripts and 12,000 data files that .dockerignore keeps out of
     the image, a 4,000-file frontend with node_modules, 1,900 docs pages."""
-    (root / "app").mkdir(parents=True)
-    (root / "app" / "__init__.py").write_text(
-        "from flask import Flask\n\napp = Flask(__name__)\n\n\n@app.get('/healthz')\ndef health():\n    return 'ok'\n")
-    (root / "requirements.txt").write_text("flask==3.1.3\ngunicorn==27.0.1\n")
+    flask_root(root)
     (root / "Dockerfile").write_text(DOCKERFILE)
     (root / ".dockerignore").write_text(".git\n.env\n.venv\n**/__pycache__\ndata/\nnotebooks/\nfrontend/\ndocs/\n")
     for d in range(30):
