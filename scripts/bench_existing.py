@@ -192,7 +192,7 @@ def peak_rss_kib(argv, cwd):
     return int(out.stderr.strip().splitlines()[-1])
 
 
-def measure(label, root, cmds=None):
+def measure(label, root, cmds=None, ok=(0,)):
     cmds = cmds or {
         "check": [str(BIN), "check", str(root), "--fail-on", "never"],
         "init --dry-run": [str(BIN), "init", str(root), "--yes", "--dry-run", "--force", "-q"],
@@ -200,12 +200,12 @@ def measure(label, root, cmds=None):
     times = {k: [] for k in cmds}
     for i in range(ROUNDS + 2):
         for k in (cmds if i % 2 == 0 else reversed(list(cmds))):
-            t = wall(cmds[k], root)
+            t = wall(cmds[k], root, ok)
             if i >= 2:
                 times[k].append(t)
     for k in cmds:
         rss = max(peak_rss_kib(cmds[k], root) for _ in range(3))
-        print(f"{label:<28}{k:<16}{statistics.median(times[k]) * 1000:>8.1f}ms{rss / 1024:>9.1f}MiB")
+        print(f"{label:<32}{k:<16}{statistics.median(times[k]) * 1000:>8.1f}ms{rss / 1024:>9.1f}MiB")
     return {k: statistics.median(v) for k, v in times.items()}
 
 
@@ -242,7 +242,8 @@ def main():
                 t.extractall(work / "real", filter="data")
             (app,) = list((work / "real").iterdir())
             total = sum(1 for p in app.rglob("*") if p.is_file())
-            measure(f"calibreweb 0.6.27 ({total} files)", app)
+            # init refuses it (exit 1: no route at import): the time to read and refuse.
+            measure(f"calibreweb 0.6.27 ({total} files)", app, ok=(0, 1))
         else:
             print("NOTE: calibreweb's sdist is not cached (the e2e suite downloads it); the real-app row is left out",
                   file=sys.stderr)
