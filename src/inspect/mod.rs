@@ -652,7 +652,8 @@ pub fn detect_in(project: &Project) -> Result<Detection> {
     let secret = reached_facts().find_map(|(f, facts)| {
         facts
             .random_secret
-            .map(|l| Found::new("SECRET_KEY".to_string(), f, l))
+            .as_ref()
+            .map(|(l, var)| Found::new(var.as_deref().unwrap_or("SECRET_KEY").to_string(), f, *l))
     });
     let csrf = reached_facts().find_map(|(f, facts)| {
         facts
@@ -662,12 +663,13 @@ pub fn detect_in(project: &Project) -> Result<Detection> {
     let secret_per_process = match (secret, csrf) {
         (Some(s), Some(c)) => {
             notes.push(format!(
-                "{}: the secret key is made per process (os.urandom/secrets at import) and {} checks CSRF tokens with it: with more than one gunicorn worker a form posted to another worker fails, so SECRET_KEY is required from the environment",
+                "{}: the secret key is made per process (os.urandom/secrets at import) and {} checks CSRF tokens with it: with more than one gunicorn worker a form posted to another worker fails, so {} is required from the environment",
                 escape(&s.at()),
-                escape(&c.at())
+                escape(&c.at()),
+                escape(&s.value)
             ));
-            env_optional.retain(|e| e.value != "SECRET_KEY");
-            if !env.iter().any(|e| e.value == "SECRET_KEY") {
+            env_optional.retain(|e| e.value != s.value);
+            if !env.iter().any(|e| e.value == s.value) {
                 env.push(s.clone());
             }
             Some(s)

@@ -96,7 +96,9 @@ pub struct PyFacts {
     /// Imports: (level of a relative import, module, names imported from it).
     pub imports: Vec<(u32, String, Vec<String>)>,
     /// A secret key made per process at import (`os.urandom`, `secrets.*`, `uuid4`).
-    pub random_secret: Option<usize>,
+    /// With the variable that overrides it, when the key is read from the
+    /// environment first (`os.getenv("APP_SECRET_KEY") or os.urandom(24)`).
+    pub random_secret: Option<(usize, Option<String>)>,
     /// Flask-WTF's CSRF protection imported (`flask_wtf`, `CSRFProtect`).
     pub csrf: Option<usize>,
     /// What only Python 2 has (`import urllib2`, `.iteritems()`): (what, line).
@@ -163,6 +165,7 @@ pub fn facts(source: &str, path: &str) -> Option<PyFacts> {
         in_main: false,
         in_function: None,
         optional_import: false,
+        version_guarded: false,
         os_names: vec![],
         table_routes: vec![],
         in_class: None,
@@ -222,6 +225,9 @@ struct Collector<'a> {
     /// Inside a `try:` whose handler catches a failed import (`except
     /// ImportError`, `ModuleNotFoundError`, `Exception` or bare): imports there are optional.
     optional_import: bool,
+    /// Inside a branch on the Python version (`if sys.version_info[0] == 2:`,
+    /// `if PY2:`, `six.PY2`): its Python 2 code is compatibility code.
+    version_guarded: bool,
     /// `from os import environ, getenv [as x]`, `env = os.environ`: (os's name, local name).
     os_names: Vec<(String, String)>,
     /// `X.add_url_rule(rule, ...)` with a rule that is no literal: (X, at
@@ -338,9 +344,14 @@ fn dotted(e: &Expr) -> Option<String> {
     }
 }
 
+/// `Flask(...)`, `flask.Flask(...)`, or a Flask subclass: one named `*Flask`
+/// (APIFlask, a project's own `MyFlask`) or Flask-API's `FlaskAPI`.
 fn is_flask_call(e: &Expr) -> bool {
     match e {
-        Expr::Call(c) => matches!(dotted(&c.func).as_deref(), Some("Flask" | "flask.Flask")),
+        Expr::Call(c) => dotted(&c.func).is_some_and(|f| {
+            let last = f.rsplit('.').next().unwrap_or(&f);
+            last.ends_with("Flask") || last == "FlaskAPI"
+        }),
         _ => false,
     }
 }
@@ -387,6 +398,30 @@ fn is_main_test(e: &Expr) -> bool {
         }
         _ => false,
     }
+}
+
+/// A test on the Python version: it reads `sys.version_info` /
+/// `sys.version`, or a flag like `PY2`, `PY3`, `six.PY2`, `IS_PY3K`.
+fn is_version_test(e: &Expr) -> bool {
+    struct Find(bool);
+    impl Visitor for Find {
+        fn visit_expr(&mut self, node: Expr) {
+            if let Some(d) = dotted(&node) {
+                let last = d.rsplit('.').next().unwrap_or(&d).to_ascii_uppercase();
+                let flag = ["PY2", "PY3", "PY3K", "PYTHON2", "PYTHON3"]
+                    .iter()
+                    .any(|f| last == *f || last.ends_with(&format!("_{f}")));
+                if flag || d.ends_with("sys.version_info") || d.ends_with("sys.version") {
+                    self.0 = true;
+                    return;
+                }
+            }
+            self.generic_visit_expr(node);
+        }
+    }
+    let mut f = Find(false);
+    f.visit_expr(e.clone());
+    f.0
 }
 
 /// `Blueprint(...)`, `flask.Blueprint(...)`, or a subclass named `*Blueprint`.
@@ -507,7 +542,8 @@ impl Collector<'_> {
             }
         }
         if upper == "SECRET_KEY" && !self.in_main && per_process_random(value) {
-            self.facts.random_secret.get_or_insert(line);
+            let var = self.env_var_read(value);
+            self.facts.random_secret.get_or_insert((line, var));
         }
     }
 
@@ -622,6 +658,7 @@ impl Collector<'_> {
                 | "cookielib"
                 | "Queue"
         ) && !self.optional_import
+            && !self.version_guarded
             && self.facts.python2.is_none()
         {
             self.facts.python2 = Some((format!("import {top}"), line));
@@ -644,6 +681,18 @@ impl Collector<'_> {
                 Some(obj) => self.is_os(obj, "environ"),
                 None => self.is_os(f, "getenv"),
             },
+        }
+    }
+
+    /// The variable an expression reads from the environment first:
+    /// `os.getenv("X")`, `os.environ.get("X", d)`, `os.getenv("X") or d`.
+    fn env_var_read(&self, e: &Expr) -> Option<String> {
+        match e {
+            Expr::Call(c) if self.env_get(&dotted(&c.func).unwrap_or_default()) => {
+                c.args.first().and_then(str_const).map(str::to_string)
+            }
+            Expr::BoolOp(b) => b.values.first().and_then(|v| self.env_var_read(v)),
+            _ => None,
         }
     }
 
@@ -804,7 +853,7 @@ impl Collector<'_> {
                 self.facts.optional_env.push((name.to_string(), line));
             }
         }
-        if last == "iteritems" && self.facts.python2.is_none() {
+        if last == "iteritems" && !self.version_guarded && self.facts.python2.is_none() {
             self.facts.python2 = Some((".iteritems()".into(), line));
         }
         let home = matches!(
@@ -856,6 +905,10 @@ impl Visitor for Collector<'_> {
             for s in node.orelse {
                 self.visit_stmt(s);
             }
+        } else if is_version_test(&node.test) {
+            let was = std::mem::replace(&mut self.version_guarded, true);
+            self.generic_visit_stmt_if(node);
+            self.version_guarded = was;
         } else {
             self.generic_visit_stmt_if(node);
         }
@@ -1129,6 +1182,26 @@ mod tests {
     use super::*;
 
     #[test]
+    fn python_2_code_in_a_branch_on_the_python_version_is_compatibility_code() {
+        for test in [
+            "sys.version_info[0] == 2",
+            "sys.version_info < (3,)",
+            "PY2",
+            "six.PY2",
+            "not IS_PY3",
+        ] {
+            let src = format!("import sys\nif {test}:\n    from StringIO import StringIO\n    d.iteritems()\nelse:\n    from io import StringIO\n");
+            assert_eq!(facts(&src, "w.py").unwrap().python2, None, "{test}");
+        }
+        // A test on something else does not hide it.
+        let src = "if DEBUG:\n    import urllib2\n";
+        assert_eq!(
+            facts(src, "w.py").unwrap().python2,
+            Some(("import urllib2".to_string(), 2))
+        );
+    }
+
+    #[test]
     fn a_python_2_module_only_as_a_fallback_is_python_3_code() {
         let fallback = "try:\n    import queue\nexcept ImportError:\n    import Queue as queue\n";
         assert_eq!(facts(fallback, "w.py").unwrap().python2, None);
@@ -1184,6 +1257,25 @@ mod tests {
         let f = facts(src, "w.py").unwrap();
         assert_eq!(f.required_env, vec![("A".to_string(), 2)]);
         assert_eq!(f.optional_env, vec![("B".to_string(), 3)]);
+    }
+
+    #[test]
+    fn flask_subclasses_make_apps_and_factories() {
+        // Flask-API's FlaskAPI, APIFlask, a project's own subclass; not a FlaskForm.
+        let src = "from flask_api import FlaskAPI\nfrom flask_wtf import FlaskForm\n\ndef create_app(db_file=None):\n    app = FlaskAPI(__name__)\n    return app\n\napi = apiflask.APIFlask(__name__)\nweb = MyFlask(__name__)\nform = FlaskForm()\n";
+        let apps = facts(src, "server.py").unwrap().apps;
+        let got: Vec<(&str, AppKind)> = apps
+            .iter()
+            .map(|a| (a.name.as_str(), a.kind.clone()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("create_app", AppKind::Factory),
+                ("api", AppKind::Instance),
+                ("web", AppKind::Instance)
+            ]
+        );
     }
 
     #[test]

@@ -136,7 +136,8 @@ pub fn full_routes(all: &[(String, PyFacts)]) -> Vec<FullRoute> {
     out
 }
 
-/// The route the HEALTHCHECK probes: a health-like route; else `/` when it
+/// The route the HEALTHCHECK probes: a health-like route (at the root
+/// first, then under a prefix); else `/` when it
 /// is a route; else the shortest route without variables; `/` by default
 /// when no route is known.
 pub fn health_of(routes: &[FullRoute]) -> Found<String> {
@@ -148,6 +149,14 @@ pub fn health_of(routes: &[FullRoute]) -> Found<String> {
         .iter()
         .find_map(|h| routes.iter().find(|r| r.0 == *h))
     {
+        return found(r);
+    }
+    // A health route under a prefix (`/management/healthcheck`): its last segment.
+    if let Some(r) = HEALTH_PATHS.iter().find_map(|h| {
+        routes
+            .iter()
+            .find(|r| !r.0.contains('<') && r.0.rsplit('/').next() == h.rsplit('/').next())
+    }) {
         return found(r);
     }
     if let Some(r) = routes.iter().find(|r| r.0 == "/") {
@@ -411,6 +420,23 @@ mod tests {
             ]
         );
         assert_eq!(procfile_entry(&p, &[]).unwrap().value, "app:app");
+    }
+
+    #[test]
+    fn a_health_route_under_a_prefix_beats_the_index() {
+        let r = |p: &str, line, get| (p.to_string(), "views.py".to_string(), line, get);
+        let routes = vec![
+            r("/", 3, true),
+            r("/management/<name>/healthcheck", 5, true),
+            r("/management/healthcheck", 9, true),
+            r("/api/status", 12, false),
+        ];
+        let h = health_of(&routes);
+        assert_eq!((h.value.as_str(), h.line), ("/management/healthcheck", 9));
+        // At the root it still comes first.
+        let mut with_root = routes.clone();
+        with_root.push(r("/ping", 20, true));
+        assert_eq!(health_of(&with_root).value, "/ping");
     }
 
     #[test]

@@ -21,10 +21,31 @@ CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "flaskg
 VENV_BIN = Path(os.environ.get("VIRTUAL_ENV", ROOT / ".venv-e2e")) / "bin"
 
 # Real Flask applications that publish source distributions, pinned, with
-# what init must detect in each: entry, dependency manager, Python constraint, port, health route, migrations.
+# what init must detect in each (judged by hand from the app's code): entry,
+# dependency manager, Python constraint, port, health route, migrations, and
+# whether the image must add setuptools (pkg_resources imported, not depended on).
 REAL_APPS = {
-    "ihatemoney==7.2.1": ("ihatemoney.wsgi:application", "package", ">=3.11", 5000, "/healthcheck", "ihatemoney/migrations"),
-    "archivy==1.7.7": ("archivy:app", "pip", ">=3.6", 5000, "/", None),  # Python: python_requires in setup.py
+    # A package with a wsgi module inside it; Alembic migrations in the package.
+    "ihatemoney==7.2.1": ("ihatemoney.wsgi:application", "package", ">=3.11", 5000, "/healthcheck",
+                          "ihatemoney/migrations", False),
+    # A module-level app in the package's __init__; requirements.txt plus setup.py's python_requires.
+    "archivy==1.7.7": ("archivy:app", "pip", ">=3.6", 5000, "/", None, True),
+    # A top-level wsgi.py calling the package's factory; dependencies only in setup.py; the
+    # health route lives under /management; no Alembic (its own SQL schema).
+    "alerta-server==9.0.4": ("wsgi:app", "package", ">=3.9", 5000, "/management/healthcheck", None, True),
+    # A factory with an optional argument building a Flask subclass (Flask-API's FlaskAPI);
+    # requirements.txt lists the CLI's dependencies, the web ones are setup.py's `server`
+    # extra; routes by add_url_rule; no health route, so the first plain GET API route.
+    "buku==4.9": ("bukuserver.server:create_app()", "pip", ">=3.8", 5000, "/api/tags", None, False),
+}
+
+# Real apps that gunicorn cannot serve as they are, with the reason init gives.
+REFUSED_APPS = {
+    # Registers its blueprints inside a function that also starts its own server.
+    "calibreweb==0.6.27": "registers no route when gunicorn imports it",
+    # Its only app is built by make_flask_app(config, username, password, url_prefix), run by its CLI.
+    "rq-dashboard==0.8.2.2": "make_flask_app() at rq_dashboard/cli.py:35 needs arguments (config, username, "
+                             "password, url_prefix)",
 }
 
 
@@ -85,7 +106,7 @@ def fetch_sdist(spec, dest):
 
 @pytest.mark.parametrize("spec", sorted(REAL_APPS))
 def test_real_app_detection_init_and_check(spec, tmp_path):
-    entry, manager, python, port, health, migrations = REAL_APPS[spec]
+    entry, manager, python, port, health, migrations, setuptools = REAL_APPS[spec]
     app = fetch_sdist(spec, tmp_path / "src")
     start = time.monotonic()
     out = flaskgen("init", str(app), "--yes", "--dry-run", "--json", cwd=tmp_path)
@@ -103,21 +124,22 @@ def test_real_app_detection_init_and_check(spec, tmp_path):
         assert p.read_bytes() == data, f"init changed {p}"
     out = flaskgen("check", str(app), cwd=tmp_path)
     assert out.returncode == 0, out.stdout
-    # archivy imports pkg_resources and does not depend on setuptools.
-    assert j["chosen"]["setuptools_added"] == (spec == "archivy==1.7.7"), d["pkg_resources"]
+    assert j["chosen"]["setuptools_added"] == setuptools, d["pkg_resources"]
 
 
-def test_calibreweb_is_refused_for_gunicorn_with_the_reason(tmp_path):
+@pytest.mark.parametrize("spec", sorted(REFUSED_APPS))
+def test_real_app_without_a_servable_entry_is_refused_with_the_reason(spec, tmp_path):
     """Calibre-Web registers its blueprints inside a function that also starts
-    its own server: under gunicorn every request would be a 404, so init
-    refuses (exit 1), says why, and writes nothing."""
-    app = fetch_sdist("calibreweb==0.6.27", tmp_path / "src")
+    its own server (under gunicorn every request would be a 404); rq-dashboard's
+    only app comes from a factory that needs four arguments. init refuses
+    (exit 1), says why, points at --entry, and writes nothing."""
+    app = fetch_sdist(spec, tmp_path / "src")
     before = {p: p.read_bytes() for p in app.rglob("*") if p.is_file()}
     start = time.monotonic()
     out = flaskgen("init", str(app), "--yes", "--dry-run", cwd=tmp_path)
-    measured(f"init --dry-run on calibreweb==0.6.27: {time.monotonic() - start:.2f}s")
+    measured(f"init --dry-run on {spec}: {time.monotonic() - start:.2f}s")
     assert out.returncode == 1, out.stderr
-    assert "registers no route when gunicorn imports it" in out.stderr, out.stderr
+    assert REFUSED_APPS[spec] in out.stderr, out.stderr
     assert "--entry" in out.stderr
     out = flaskgen("init", str(app), "--yes", cwd=tmp_path)
     assert out.returncode == 1, out.stderr

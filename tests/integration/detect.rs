@@ -420,3 +420,33 @@ fn routes_registered_by_a_function_called_at_import_are_served_and_health_answer
     // The code's own static folder is not made writable; an export folder is.
     assert_eq!(names(&j["detection"]["writable"]), vec!["exports"]);
 }
+
+#[test]
+fn a_flask_subclass_factory_with_an_overridable_random_secret_and_a_prefixed_health_route() {
+    let tmp = assert_fs::TempDir::new().unwrap();
+    let dir = tmp.path();
+    write(
+        dir,
+        &[
+            ("requirements.txt", "flask-api==3.1\nflask-wtf==1.2.2\n"),
+            (
+                "bookmarks/server.py",
+                "import os\nfrom flask import Blueprint\nfrom flask_api import FlaskAPI\nfrom flask_wtf import FlaskForm\n\nmgmt = Blueprint('mgmt', __name__)\n\n\n@mgmt.route('/management/healthcheck')\ndef health():\n    return 'OK'\n\n\ndef create_app(db_file=None):\n    app = FlaskAPI(__name__)\n    app.config['SECRET_KEY'] = os.getenv('BOOKMARKS_SECRET_KEY') or os.urandom(24)\n    app.register_blueprint(mgmt)\n\n    @app.route('/')\n    def index():\n        return 'home'\n    return app\n",
+            ),
+        ],
+    );
+    let (code, j, err) = dry_json(dir);
+    assert_eq!(code, Some(0), "{err}");
+    let d = &j["detection"];
+    // FlaskAPI is a Flask subclass: the factory is the entry.
+    assert_eq!(j["chosen"]["entry"], "bookmarks.server:create_app()");
+    // The health route under its path prefix, not the index.
+    assert_eq!(j["chosen"]["health"], "/management/healthcheck");
+    // The key is random per process unless BOOKMARKS_SECRET_KEY is set: that
+    // variable is the one required, not a SECRET_KEY the app never reads.
+    assert_eq!(names(&d["env"]), vec!["BOOKMARKS_SECRET_KEY"]);
+    assert!(err.contains("so BOOKMARKS_SECRET_KEY is required"), "{err}");
+    let (files, _) = dry_text(dir);
+    assert!(files.contains("${BOOKMARKS_SECRET_KEY:?"), "{files}");
+    assert!(!files.contains("\"SECRET_KEY\""), "{files}");
+}
