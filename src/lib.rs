@@ -33,6 +33,7 @@
 pub mod audit;
 pub mod cli;
 pub mod commands;
+pub mod dockerignore;
 pub mod error;
 pub mod files;
 pub mod git;

@@ -10,7 +10,7 @@ use std::fs;
 
 use super::compose::{self, Compose, Service};
 use super::dockerfile::{self, Instruction};
-use super::ignore_file::Patterns;
+use crate::dockerignore::Patterns;
 use crate::files::{Contents, Kind, Project};
 use crate::inspect::{python, Detection};
 

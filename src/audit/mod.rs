@@ -9,7 +9,6 @@ pub mod compose;
 pub mod config;
 pub mod context;
 pub mod dockerfile;
-pub mod ignore_file;
 pub mod output;
 pub mod rules;
 pub mod suppress;

@@ -5,7 +5,7 @@
 //! excluded. With no `.dockerignore`, or one of more than 200 patterns (too
 //! costly to match against every path), nothing is left out.
 
-use crate::audit::ignore_file::Patterns;
+use crate::dockerignore::Patterns;
 use crate::files::{Kind, Project};
 
 /// More `.dockerignore` patterns than this and the walk leaves nothing out.
