@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 
 use sha2::{Digest, Sha256};
 
-use super::deps::{normalise, requirement, StaleLock};
+use super::requirement::{normalise, requirement, StaleLock};
 use crate::files::{Kind, Project};
 
 /// The Pipfile's hash as Pipenv computes it: SHA-256 of the JSON (keys

@@ -16,6 +16,7 @@ pub mod once;
 pub mod package;
 pub mod prefilter;
 pub mod python;
+pub mod requirement;
 pub mod serve;
 
 use std::collections::BTreeMap;
@@ -144,7 +145,7 @@ pub struct Detection {
     /// The gunicorn options of that command the image's CMD keeps.
     pub gunicorn_options: Vec<String>,
     /// A lock file older than what it locks (the build's check would fail).
-    pub stale_lock: Option<deps::StaleLock>,
+    pub stale_lock: Option<requirement::StaleLock>,
     /// What init says about these findings before writing, one line each.
     pub notes: Vec<String>,
     /// Python files parsed, and those that did not parse.

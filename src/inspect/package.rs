@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 use rustpython_parser::ast::{self, Expr, Stmt};
 use rustpython_parser::Parse;
 
-use super::deps::{requirement, PEP508};
 use super::python::{str_const, Lines};
+use super::requirement::{requirement, PEP508};
 use super::Found;
 use crate::files::{Kind, Project};
 use crate::text::quote;
@@ -65,7 +65,7 @@ pub fn read(project: &Project) -> Option<Package> {
                     p.python = Some(Found::new(
                         r.to_string(),
                         "pyproject.toml",
-                        super::deps::line_of(&text, "requires-python"),
+                        super::requirement::line_of(&text, "requires-python"),
                     ));
                 }
                 if dynamic("dependencies") {
@@ -131,7 +131,7 @@ pub fn read(project: &Project) -> Option<Package> {
     for v in p.extras.values_mut() {
         v.retain(keep);
     }
-    p.extras.retain(|k, _| super::deps::is_name(k));
+    p.extras.retain(|k, _| super::requirement::is_name(k));
     p.literal = literal;
     Some(p)
 }
