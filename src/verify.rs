@@ -162,26 +162,43 @@ fn tail(text: &str, n: usize) -> Vec<String> {
         .collect()
 }
 
-/// The variables compose.yaml requires (`${VAR:?…}`) and the folders it
-/// keeps in volumes (`- "name:/srv/app/dir"`).
+/// The variables compose.yaml requires (`${VAR:?…}` in a service's
+/// environment) and the folders it keeps in volumes (`name:/srv/app/dir`),
+/// read with the YAML parser `check` uses.
 fn compose_facts(root: &Path) -> (Vec<String>, Vec<String>) {
     let project = crate::files::Project::new(root);
-    let Some(text) = project.text("compose.yaml", crate::files::Kind::Config) else {
+    let Some(doc) = project
+        .text("compose.yaml", crate::files::Kind::Config)
+        .and_then(|text| crate::audit::yaml::parse(&text))
+    else {
         return (Vec::new(), Vec::new());
     };
     let required = regex::Regex::new(r"\$\{([A-Za-z_][A-Za-z0-9_]*):\?").unwrap();
-    let mut env: Vec<String> = required
-        .captures_iter(&text)
-        .map(|c| c[1].to_string())
-        .collect();
+    let (mut env, mut mounts) = (Vec::new(), Vec::new());
+    let services = doc.get("services").map(|s| s.entries()).unwrap_or_default();
+    for (_, service) in services {
+        let environment = service.get("environment");
+        let values = environment
+            .into_iter()
+            .flat_map(|e| e.entries().iter().map(|(_, v)| v).chain(e.items()));
+        for v in values.filter_map(|v| v.as_str()) {
+            env.extend(required.captures_iter(v).map(|c| c[1].to_string()));
+        }
+        let volumes = service
+            .get("volumes")
+            .map(|v| v.items())
+            .unwrap_or_default();
+        for v in volumes.iter().filter_map(|v| v.as_str()) {
+            if let Some((_, path)) = v.split_once(':') {
+                let path = path.split(':').next().unwrap_or(path);
+                if path.starts_with('/') {
+                    mounts.push(path.to_string());
+                }
+            }
+        }
+    }
     env.sort();
     env.dedup();
-    let volume =
-        regex::Regex::new(r#"^\s*-\s*"?[A-Za-z0-9][A-Za-z0-9_.-]*:(/[^"\s:]+)"?\s*$"#).unwrap();
-    let mounts = text
-        .lines()
-        .filter_map(|l| volume.captures(l).map(|c| c[1].to_string()))
-        .collect();
     (env, mounts)
 }
 
