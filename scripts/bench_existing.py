@@ -121,8 +121,9 @@ def load_{i}(text):
 def python600(root):
     """A project of 600 Python files, 80,000 lines: the app's package, 30
     subpackages of 19 modules of about 140 lines, every other one a
-    blueprint module (a route: init parses it) and the rest plain helpers
-    (no Flask, route or environment: init only scans their imports)."""
+    blueprint module (a route and ten helpers: init parses the statements
+    that mention the route or the blueprint) and the rest plain helpers (no
+    Flask, route or environment: init only scans their imports)."""
     flask_root(root)
     n = 1
     for d in range(30):

@@ -18,6 +18,7 @@ pub mod prefilter;
 pub mod python;
 pub mod requirement;
 pub mod serve;
+pub mod statements;
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -421,6 +422,8 @@ pub fn detect_in(project: &Project) -> Result<Detection> {
     let mut imports: BTreeMap<String, Vec<graph::Import>> = BTreeMap::new();
     let mut python2: Vec<Found<String>> = Vec::new();
     let mut mains: Vec<(String, String)> = Vec::new();
+    // Read every file; parse, on every core, those that can yield a finding.
+    let mut read = Vec::new();
     for rel in &files {
         let Some(text) = project.text(rel, Kind::Python) else {
             continue;
@@ -430,46 +433,20 @@ pub fn detect_in(project: &Project) -> Result<Detection> {
         if let Some(pkg) = module.strip_suffix(".__main__") {
             mains.push((pkg.to_string(), text.clone()));
         }
-        // Cheap filter: only a file that mentions one of these can yield a
-        // finding (an app, app.run, a route, the environment, SQLite, a
-        // folder, a port option, a secret key).
-        let interesting = [
-            "Flask",
-            ".run(",
-            "environ",
-            "getenv",
-            "prefixed_env",
-            "sqlite:",
-            "command",
-            "expanduser",
-            "user_",
-            ".home(",
-            "pkg_resources",
-            ".route(",
-            "add_url_rule",
-            "Blueprint",
-            "--port",
-            "PORT",
-            "mkdir",
-            "_FOLDER",
-            "_DIR",
-            "_ROOT",
-            "SECRET_KEY",
-            "secret_key",
-            "flask_wtf",
-            "urllib2",
-            "iteritems",
-            "app(",
-        ]
-        .iter()
-        .chain(HEALTH_PATHS)
-        .any(|n| text.contains(n))
-            || rel.ends_with("wsgi.py");
-        if !interesting {
+        let parse = match Needles::of(&text, rel) {
+            Needles::None => Parse::No,
+            Needles::RoutesOnly => Parse::Routes,
+            Needles::Any => Parse::Whole,
+        };
+        read.push((rel, module, text, parse));
+    }
+    let parsed = parse_all(&read);
+    for ((rel, module, text, parse), facts) in read.into_iter().zip(parsed) {
+        if parse == Parse::No {
             imports.insert(rel.clone(), graph::scan_imports(&text));
             continue;
         }
-        let Some(facts) = python::facts(&text, rel) else {
+        let Some(mut facts) = facts else {
             imports.insert(rel.clone(), graph::scan_imports(&text));
             if let Some((what, line)) = python2_shape(&text) {
                 python2.push(Found::new(what, rel, line));
@@ -477,6 +454,10 @@ pub fn detect_in(project: &Project) -> Result<Detection> {
             unparsable.push(rel.clone());
             continue;
         };
+        if parse == Parse::Routes {
+            // Imports inside the statements left out still link the graph.
+            facts.imports.extend(graph::scan_imports(&text));
+        }
         imports.insert(rel.clone(), facts.imports.clone());
         if let Some((what, line)) = &facts.python2 {
             python2.push(Found::new(what.clone(), rel, *line));
@@ -748,6 +729,122 @@ pub fn detect_in(project: &Project) -> Result<Detection> {
     })
 }
 
+/// What a file mentions, from its text: what decides whether, and how
+/// much of it, is parsed.
+#[derive(Debug, PartialEq)]
+enum Needles {
+    /// Nothing that can yield a finding: only its imports are read.
+    None,
+    /// Routes and blueprints and nothing else: only the statements that
+    /// mention them (and the imports) are parsed.
+    RoutesOnly,
+    /// Anything else: the whole file is parsed.
+    Any,
+}
+
+impl Needles {
+    /// Only a file that mentions one of these can yield a finding (an app,
+    /// app.run, the environment, SQLite, a folder, a port option, a secret
+    /// key, Python 2 code, a CLI command).
+    const ANY: &[&str] = &[
+        "Flask",
+        ".run(",
+        "environ",
+        "getenv",
+        "prefixed_env",
+        "sqlite:",
+        "command",
+        "expanduser",
+        "user_",
+        ".home(",
+        "pkg_resources",
+        "add_url_rule",
+        "--port",
+        "PORT",
+        "mkdir",
+        "_FOLDER",
+        "_DIR",
+        "_ROOT",
+        "SECRET_KEY",
+        "secret_key",
+        "flask_wtf",
+        "urllib2",
+        "iteritems",
+        "app(",
+        "__main__",
+        "global ",
+    ];
+    /// A route or a blueprint; a statement that mentions none of these
+    /// cannot define one.
+    const ROUTES: &[&str] = &[".route(", "Blueprint", "blueprint", "url_prefix"];
+
+    fn of(text: &str, rel: &str) -> Needles {
+        let any = Self::ANY
+            .iter()
+            .chain(HEALTH_PATHS)
+            .any(|n| text.contains(n));
+        if any || rel.ends_with("wsgi.py") {
+            Needles::Any
+        } else if Self::ROUTES.iter().any(|n| text.contains(n)) {
+            Needles::RoutesOnly
+        } else {
+            Needles::None
+        }
+    }
+}
+
+/// How much of a file the parser reads.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Parse {
+    No,
+    Routes,
+    Whole,
+}
+
+/// The facts of each file read, `None` for one not parsed or not valid
+/// Python; the files are shared out over the machine's cores.
+fn parse_all(read: &[(&String, String, String, Parse)]) -> Vec<Option<python::PyFacts>> {
+    let one = |(rel, _, text, parse): &(&String, String, String, Parse)| match parse {
+        Parse::No => None,
+        Parse::Whole => python::facts(text, rel),
+        Parse::Routes => {
+            let routes = statements::keep_statements(text, |s| {
+                Needles::ROUTES.iter().any(|n| s.contains(n))
+            });
+            // A cut that went wrong does not parse: then the whole file is.
+            python::facts(&routes, rel).or_else(|| python::facts(text, rel))
+        }
+    };
+    let to_parse = read.iter().filter(|r| r.3 != Parse::No).count();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
+    if threads < 2 || to_parse < 16 {
+        return read.iter().map(one).collect();
+    }
+    // Interleaved, so that each thread gets a share of every folder.
+    std::thread::scope(|s| {
+        let workers: Vec<_> = (0..threads)
+            .map(|t| {
+                s.spawn(move || {
+                    read.iter()
+                        .enumerate()
+                        .filter(|(i, _)| i % threads == t)
+                        .map(|(i, r)| (i, one(r)))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        let mut out: Vec<Option<python::PyFacts>> = (0..read.len()).map(|_| None).collect();
+        for w in workers {
+            for (i, facts) in w.join().expect("a parser thread panicked") {
+                out[i] = facts;
+            }
+        }
+        out
+    })
+}
+
 /// FLASK_APP wins; then a wsgi.py; then a single instance, else a single factory.
 fn choose_entry(
     candidates: &[Candidate],
@@ -912,6 +1009,60 @@ mod tests {
         assert_eq!(module_of("app.py"), ("app".into(), false));
         assert_eq!(module_of("pkg/__init__.py"), ("pkg".into(), false));
         assert_eq!(module_of("src/pkg/web.py"), ("pkg.web".into(), true));
+    }
+
+    #[test]
+    fn a_module_of_routes_alone_is_parsed_in_part_and_loses_nothing() {
+        let tmp = tempfile::tempdir().unwrap();
+        let r = tmp.path();
+        fs::create_dir_all(r.join("app")).unwrap();
+        fs::write(
+            r.join("app/__init__.py"),
+            "from flask import Flask\nfrom .views import bp\n\napp = Flask(__name__)\napp.register_blueprint(bp)\n",
+        )
+        .unwrap();
+        // Helpers around the view: strings with brackets and quotes, a
+        // decorated class, an import inside a function; none is a route.
+        let views = r#"from flask import Blueprint
+
+bp = Blueprint("ops", __name__, url_prefix="/ops")
+TEXT = """(
+def fake(): pass
+"""
+
+
+@dataclass
+class Row:
+    name: str = "[{'"
+
+
+def helper():
+    from . import models
+    return models
+
+
+@bp.route("/items")
+def items():
+    return helper() or "ok"
+"#;
+        fs::write(r.join("app/views.py"), views).unwrap();
+        fs::write(r.join("app/models.py"), "X = 1\n").unwrap();
+        assert_eq!(
+            Needles::of(views, "app/views.py"),
+            Needles::RoutesOnly,
+            "the test needs a file of routes alone"
+        );
+        let d = detect(r).unwrap();
+        assert_eq!(d.entry.unwrap().value, "app:app");
+        assert_eq!(
+            (
+                d.health.value.as_str(),
+                d.health.file.as_str(),
+                d.health.line
+            ),
+            ("/ops/items", "app/views.py", 19)
+        );
+        assert!(d.unparsable.is_empty());
     }
 
     #[test]
