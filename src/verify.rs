@@ -347,6 +347,7 @@ try:
     rules = [{"rule": r.rule, "methods": sorted(r.methods or [])} for r in app.url_map.iter_rules()]
     print(json.dumps({"ok": True, "rules": rules}))
 except BaseException as e:
+    traceback.print_exc()
     print(json.dumps({"ok": False, "error": "".join(traceback.format_exception_only(type(e), e)).strip()}))
 "#;
 
@@ -367,6 +368,45 @@ fn http_status(port: u16, path: &str) -> Option<u16> {
     let n = s.read(&mut head).ok()?;
     let line = String::from_utf8_lossy(&head[..n]);
     line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// The likely fix for an entry that does not load, from the error's kind
+/// (`ModuleNotFoundError: No module named 'x'` and the like).
+fn import_fix(error: &str, app: &str) -> String {
+    let named = |prefix: &str| {
+        error
+            .split_once(prefix)
+            .and_then(|(_, rest)| rest.split(['\'', '"']).nth(1))
+            .map(str::to_string)
+    };
+    let top = app.split([':', '.']).next().unwrap_or("");
+    if let Some(module) = named("No module named ") {
+        let first = module.split('.').next().unwrap_or("");
+        if first == top {
+            return "gunicorn imports from /srv/app: give the entry as the module path from the project's root, --entry MODULE:APP".into();
+        }
+        return format!(
+            "the code imports {} but no dependency installs it: add the distribution that provides it to the project's dependencies (the image installs only what they list)",
+            escape(first)
+        );
+    }
+    let api = [
+        "ImportError: cannot import name",
+        "unexpected keyword argument",
+        "has no attribute",
+        "takes no arguments",
+        "positional argument",
+    ];
+    if api.iter().any(|a| error.contains(a)) {
+        return "a library's release installed today may not fit this code (where the project does not pin a dependency, the newest release is installed): pin the library named in the lines below to the version the app was written for, in its dependency file".into();
+    }
+    if ["KeyError", "environment variable", "not set", "must be set"]
+        .iter()
+        .any(|k| error.contains(k))
+    {
+        return "set the variable it needs in --env-file FILE".into();
+    }
+    "give the app gunicorn should load: --entry MODULE:APP (a factory with arguments: --entry 'pkg:create_app(\"prod\")'), or set the variable it needs in --env-file".into()
 }
 
 fn failed(name: &'static str, evidence: String, fix: &str, log: &str) -> Step {
@@ -485,6 +525,7 @@ pub fn verify(root: &Path, opts: &Options, progress: &dyn Fn(&Step)) -> Result<R
     let facts = image_facts(&image)?;
 
     // 2. Import the app as gunicorn does, and read its routes.
+    let mut import_failed = false;
     let health = facts.health.clone().unwrap_or_else(|| "/".to_string());
     match gunicorn_app(&facts.cmd) {
         None => add(&mut report, progress, failed(
@@ -537,12 +578,14 @@ pub fn verify(root: &Path, opts: &Options, progress: &dyn Fn(&Step)) -> Result<R
                     .as_str()
                     .map(str::to_string)
                     .unwrap_or_else(|| ran.stderr.trim().to_string());
+                let fix = import_fix(&error, &app);
                 add(&mut report, progress, failed(
                     "import",
                     format!("{} does not load: {}", escape(&app), escape(&error)),
-                    "give the app gunicorn should load: --entry MODULE:APP (a factory with arguments: --entry 'pkg:create_app(\"prod\")'), or set the variable it needs in --env-file",
+                    &fix,
                     &format!("{}{}", ran.stdout, ran.stderr),
                 ));
+                import_failed = true;
             }
         }
     }
@@ -662,7 +705,9 @@ pub fn verify(root: &Path, opts: &Options, progress: &dyn Fn(&Step)) -> Result<R
                 HEALTHY_WITHIN.as_secs()
             ),
         };
-        let fix = if log.contains("Read-only file system") {
+        let fix = if import_failed {
+            "the app does not load (the import step above): fix that first"
+        } else if log.contains("Read-only file system") {
             "the app writes outside /tmp and its volumes: point it at /tmp, or add the folder to compose.yaml's volumes"
         } else if log.contains("KeyError") || log.contains("environment variable") {
             "set the variables the app needs: --env-file FILE"
@@ -752,5 +797,23 @@ mod tests {
         assert_eq!(a.len(), 32);
         assert_ne!(a, placeholder("SECRET_KEY"));
         assert_eq!(placeholder("REDIS_URL"), "flaskgen-verify-placeholder");
+    }
+
+    #[test]
+    fn an_import_error_names_its_likely_fix() {
+        let fix = |e: &str| import_fix(e, "bukuserver.server:create_app()");
+        assert!(fix("ModuleNotFoundError: No module named 'strenum'")
+            .contains("imports strenum but no dependency installs it"));
+        assert!(fix("ModuleNotFoundError: No module named 'bukuserver.x'").contains("--entry"));
+        assert!(fix(
+            "TypeError: Admin.__init__() got an unexpected keyword argument 'template_mode'"
+        )
+        .contains("pin the library"));
+        assert!(
+            fix("ImportError: cannot import name 'url_quote' from 'werkzeug.urls'")
+                .contains("pin the library")
+        );
+        assert!(fix("KeyError: 'DATABASE_URL'").contains("--env-file"));
+        assert!(fix("SyntaxError: invalid syntax").contains("--entry MODULE:APP"));
     }
 }
