@@ -351,8 +351,23 @@ except BaseException as e:
     print(json.dumps({"ok": False, "error": "".join(traceback.format_exception_only(type(e), e)).strip()}))
 "#;
 
-/// A GET of `path` on 127.0.0.1:`port`: the status code, if any answer came.
+/// A GET of `path` on 127.0.0.1:`port`, following redirects on the same
+/// server as the image's HEALTHCHECK (urllib) does: the final status code,
+/// if any answer came.
 fn http_status(port: u16, path: &str) -> Option<u16> {
+    let mut path = path.to_string();
+    for _ in 0..5 {
+        let (status, location) = http_get_head(port, &path)?;
+        match location {
+            Some(next) if (300..400).contains(&status) => path = next,
+            _ => return Some(status),
+        }
+    }
+    None
+}
+
+/// One GET: the status and, for a redirect on this server, the path it names.
+fn http_get_head(port: u16, path: &str) -> Option<(u16, Option<String>)> {
     let mut s = TcpStream::connect_timeout(
         &std::net::SocketAddr::from(([127, 0, 0, 1], port)),
         Duration::from_secs(2),
@@ -364,10 +379,44 @@ fn http_status(port: u16, path: &str) -> Option<u16> {
         "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nUser-Agent: flaskgen-verify\r\n\r\n"
     )
     .ok()?;
-    let mut head = [0u8; 64];
-    let n = s.read(&mut head).ok()?;
-    let line = String::from_utf8_lossy(&head[..n]);
-    line.split_whitespace().nth(1)?.parse().ok()
+    let mut head = Vec::new();
+    let mut buf = [0u8; 1024];
+    while head.len() < 16 * 1024 && !head.windows(4).any(|w| w == b"\r\n\r\n") {
+        match s.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => head.extend_from_slice(&buf[..n]),
+        }
+    }
+    let head = String::from_utf8_lossy(&head);
+    let mut lines = head.lines();
+    let status = lines.next()?.split_whitespace().nth(1)?.parse().ok()?;
+    let location = lines
+        .take_while(|l| !l.is_empty())
+        .find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.trim()
+                .eq_ignore_ascii_case("location")
+                .then(|| v.trim().to_string())
+        })
+        .and_then(|l| same_server_path(&l));
+    Some((status, location))
+}
+
+/// A redirect's target as a path on the probed server: `/login`, or
+/// `http://127.0.0.1:PORT/login` / `http://localhost/login`; `None` for
+/// another host.
+fn same_server_path(location: &str) -> Option<String> {
+    if location.starts_with('/') && !location.starts_with("//") {
+        return Some(location.to_string());
+    }
+    let rest = location
+        .strip_prefix("http://")
+        .or_else(|| location.strip_prefix("https://"))?;
+    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let host = host.rsplit_once(':').map_or(host, |(h, _)| h);
+    ["127.0.0.1", "localhost"]
+        .contains(&host)
+        .then(|| format!("/{path}"))
 }
 
 /// The likely fix for an entry that does not load, from the error's kind
@@ -504,7 +553,12 @@ pub fn verify(root: &Path, opts: &Options, progress: &dyn Fn(&Step)) -> Result<R
 
     // 1. Build.
     let start = Instant::now();
-    let built = docker(&["build", "-t", &image, &dir], Duration::from_secs(3600))?;
+    // --force-rm: the legacy builder keeps a failed step's container (and
+    // its layers) without it; BuildKit ignores it.
+    let built = docker(
+        &["build", "--force-rm", "-t", &image, &dir],
+        Duration::from_secs(3600),
+    )?;
     if !built.ok {
         add(&mut report, progress, failed(
             "build",
@@ -815,5 +869,41 @@ mod tests {
         );
         assert!(fix("KeyError: 'DATABASE_URL'").contains("--env-file"));
         assert!(fix("SyntaxError: invalid syntax").contains("--entry MODULE:APP"));
+    }
+
+    #[test]
+    fn the_probe_follows_a_redirect_on_the_same_server_as_the_healthcheck_does() {
+        use std::io::BufRead;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let server = std::thread::spawn(move || {
+            let mut asked = Vec::new();
+            for (status, location) in [
+                ("302 FOUND", Some("/login?next=%2F")),
+                (
+                    "301 MOVED",
+                    Some(&*format!("http://127.0.0.1:{port}/login/")),
+                ),
+                ("200 OK", None),
+            ] {
+                let (mut c, _) = listener.accept().unwrap();
+                let mut line = String::new();
+                std::io::BufReader::new(&c).read_line(&mut line).unwrap();
+                asked.push(line.split_whitespace().nth(1).unwrap().to_string());
+                let location = location
+                    .map(|l| format!("Location: {l}\r\n"))
+                    .unwrap_or_default();
+                write!(
+                    c,
+                    "HTTP/1.0 {status}\r\nContent-Length: 0\r\n{location}\r\n"
+                )
+                .unwrap();
+            }
+            asked
+        });
+        assert_eq!(http_status(port, "/"), Some(200));
+        assert_eq!(server.join().unwrap(), ["/", "/login?next=%2F", "/login/"]);
+        assert_eq!(same_server_path("https://example.com/x"), None);
+        assert_eq!(same_server_path("//example.com/x"), None);
     }
 }

@@ -561,7 +561,15 @@ pub fn detect_in(project: &Project) -> Result<Detection> {
         None => Default::default(),
     };
     let reaches = |f: &str| !excluded.contains(f);
-    let python2: Vec<Found<String>> = python2.into_iter().filter(|p| reaches(&p.file)).collect();
+    // Python 2 code refuses the app only where the entry's imports reach it:
+    // an old script or migration beside the app is never loaded.
+    let python2: Vec<Found<String>> = python2
+        .into_iter()
+        .filter(|p| match &reached {
+            Some(r) => r.contains(&p.file),
+            None => reaches(&p.file),
+        })
+        .collect();
 
     let flask_run_port = from_env("FLASK_RUN_PORT")
         .and_then(|(v, f, l)| v.parse().ok().map(|p| Found::new(p, f, l)));

@@ -1,14 +1,18 @@
 """`flaskgen init --verify` on the local Docker engine: it builds the image,
 imports the app as gunicorn does, serves it hardened and probes its health
 route, stops it, and leaves nothing behind; a wrong entry fails at the import
-step with the fix named."""
+step with the fix named. Public apps the other tests do not shape init
+around are proved the same way, and public apps that cannot serve as
+published fail at the step that shows why, with the fix named."""
 
 import shutil
+import uuid
 from pathlib import Path
 
 import pytest
 
 from conftest import flaskgen, measured
+from test_existing import fetch_sdist
 from test_docker import base_image, cleanup, engine, sh  # noqa: F401  (fixtures shared with test_docker)
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "projects"
@@ -62,3 +66,64 @@ def test_verify_fails_a_wrong_entry_at_import_and_names_the_fix(tmp_path, base_i
     assert "serve failed" in out.stderr
     assert leftovers() == [], leftovers()
 
+
+
+@pytest.mark.docker
+@pytest.mark.parametrize("spec,health", [
+    # A package with a wsgi module, Alembic migrations run before gunicorn.
+    ("ihatemoney==7.2.1", "/healthcheck"),
+    # `/` redirects to the login page: the probe follows it, as the HEALTHCHECK does.
+    ("archivy==1.7.7", "/"),
+    # A src layout, a pyproject package, `application = create_app()` in a wsgi module,
+    # routes by add_url_rule on a blueprint.
+    ("bepasty==1.2.2", None),
+])
+def test_verify_proves_init_output_on_public_apps(spec, health, tmp_path, base_image):
+    project = fetch_sdist(spec, tmp_path / "src")
+    out = flaskgen("init", str(project), "--yes", "--verify", "-b", base_image, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    for step in ("build", "import", "serve", "stop"):
+        assert f"Passed {step}:" in out.stderr, out.stderr
+    if health:
+        assert f"GET {health} answered 200" in out.stderr, out.stderr
+    measured(f"init --verify on {spec}: " + out.stderr.split("Passed stop: ")[-1].splitlines()[0])
+    assert leftovers() == [], leftovers()
+
+
+@pytest.mark.docker
+@pytest.mark.parametrize("spec,error,fix", [
+    # Its published metadata leaves out StrEnum, which its models import.
+    ("alerta-server==9.0.4", "No module named 'strenum'", "imports strenum but no dependency installs it"),
+    # Unbounded flask-admin: today's 2.x no longer takes the template_mode its code passes.
+    ("buku==4.9", "unexpected keyword argument 'template_mode'", "pin the library"),
+])
+def test_verify_fails_a_public_app_that_cannot_serve_as_published_and_names_why(spec, error, fix, tmp_path,
+                                                                                 base_image):
+    project = fetch_sdist(spec, tmp_path / "src")
+    out = flaskgen("init", str(project), "--yes", "--verify", "-b", base_image, cwd=tmp_path)
+    assert out.returncode == 1, out.stderr
+    assert "Passed build:" in out.stderr, out.stderr
+    assert "import failed:" in out.stderr and error in out.stderr, out.stderr
+    assert fix in out.stderr, out.stderr
+    # The serve step points back at the import, not at a guess.
+    assert "the app does not load (the import step above)" in out.stderr, out.stderr
+    assert leftovers() == [], leftovers()
+
+
+@pytest.mark.docker
+def test_verify_leaves_no_container_of_a_failed_build_step(tmp_path, base_image):
+    """The legacy builder keeps a failed RUN step's container unless told not
+    to; the step is marked with a name no other build uses."""
+    marker = f"flaskgen-no-such-dist-{uuid.uuid4().hex[:12]}"
+    project = tmp_path / "broken"
+    project.mkdir()
+    (project / "app.py").write_text("from flask import Flask\napp = Flask(__name__)\n\n\n@app.get('/')\n"
+                                    "def index():\n    return 'ok'\n")
+    (project / "pyproject.toml").write_text(f'[project]\nname = "broken"\nversion = "1"\n'
+                                            f'dependencies = ["flask", "{marker}"]\n')
+    out = flaskgen("init", str(project), "--yes", "--verify", "-b", base_image, cwd=tmp_path)
+    assert out.returncode == 1, out.stderr
+    assert "build failed" in out.stderr and marker in (project / "Dockerfile").read_text(), out.stderr
+    left = sh("docker", "ps", "-a", "--no-trunc", "--format", "{{.ID}} {{.Command}}").stdout
+    assert marker not in left, left
+    assert leftovers() == [], leftovers()

@@ -207,6 +207,45 @@ fn a_factory_that_needs_arguments_is_refused_unless_entry_gives_them() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
 
+/// Python 2 code refuses the app only in a file the entry's imports reach:
+/// an old script or migration beside the app is never loaded.
+#[test]
+fn python_2_code_the_app_never_imports_does_not_refuse_it() {
+    let app = "from flask import Flask\nfrom legacy import helper\napp = Flask(__name__)\n\n@app.get('/')\ndef i():\n    return 'x'\n";
+    let old = "def helper():\n    pass\n";
+    let script = "import urllib2\nprint 'migrating'\n";
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        &[
+            ("app.py", app),
+            ("legacy.py", old),
+            ("schema/migration/old.py", script),
+            ("tools/older.py", "for k, v in {}.iteritems():\n    pass\n"),
+        ],
+    );
+    let out = flaskgen(tmp.path())
+        .args(["init", "--yes", "--dry-run"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // The same code in a module the app imports refuses it.
+    write(
+        tmp.path(),
+        &[("legacy.py", "import urllib2\ndef helper():\n    pass\n")],
+    );
+    let out = flaskgen(tmp.path())
+        .args(["init", "--yes", "--dry-run"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("legacy.py:1: Python 2 code (import urllib2)"),
+        "{}",
+        stderr(&out)
+    );
+}
+
 #[test]
 fn python_2_code_is_reported_as_such() {
     for (file, text, what) in [
