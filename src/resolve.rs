@@ -93,10 +93,9 @@ impl Resolver<'_> {
     }
 
     /// Records a value; a privileged port is warned about at once, so at a
-    /// prompt the warning comes right after the answer.
+    /// prompt the warning comes right after the answer. The values are shown
+    /// (with `-v`) by [`show`] once the command has settled them all.
     fn settle(&self, values: &mut Values, name: &str, value: Value, source: Source) {
-        self.printer
-            .detail(&format!("{name} = {value} (from {source})"));
         if name == "port" && matches!(value, Value::Int(p) if p < 1024) {
             self.printer.warn(&format!(
                 "port {value} is below 1024: fine in the container, but running it outside one (python -m app.app, gunicorn) needs root"
@@ -147,5 +146,16 @@ fn origin(source: &Source) -> String {
         Source::Answers(p) => format!(" in answers file {}", p.display()),
         Source::Config(p) => format!(" in config file {}", p.display()),
         _ => String::new(),
+    }
+}
+
+/// With `-v`: each value as the command will use it and where it came from,
+/// shown once every value is settled (init sets some after resolving), the
+/// ones in `internal` left out.
+pub fn show(values: &Values, printer: &Printer, internal: &[&str]) {
+    for (name, value, source) in values.iter() {
+        if !internal.contains(&name) {
+            printer.detail(&format!("{name} = {value} (from {source})"));
+        }
     }
 }

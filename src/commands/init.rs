@@ -771,6 +771,8 @@ pub fn run(args: InitArgs, printer: Printer) -> Result<()> {
         Value::Str(facts.to_string()),
         Source::Derived("what init found in the project".into()),
     );
+    // `facts` is what the "Found" table shows.
+    crate::resolve::show(&values, &printer, &["facts"]);
     let plan = render::render(&template, &values)?;
     for w in &left_out {
         printer.warn(w);

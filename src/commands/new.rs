@@ -80,6 +80,7 @@ pub fn run(args: NewArgs, printer: Printer) -> Result<()> {
         printer,
     }
     .resolve()?;
+    crate::resolve::show(&values, &printer, &[]);
 
     let plan = render::render(&template, &values)?;
     // Shown to the user as typed: `svc`, not `./svc`.

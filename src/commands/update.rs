@@ -32,7 +32,7 @@ fn resolve(
     prompter: Option<&Prompter>,
     printer: Printer,
 ) -> Result<Values> {
-    Resolver {
+    let values = Resolver {
         manifest: &template.manifest,
         config,
         given,
@@ -42,7 +42,9 @@ fn resolve(
             .then_some("flaskgen update asks only on a terminal"),
         printer,
     }
-    .resolve()
+    .resolve()?;
+    crate::resolve::show(&values, &printer, &[]);
+    Ok(values)
 }
 
 fn command_line(args: &UpdateArgs, template: &Template) -> Result<Vec<Given>> {

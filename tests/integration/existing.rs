@@ -1154,3 +1154,26 @@ fn init_honours_environment_and_config_below_flags() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("FLASKGEN_PORT"), "{}", stderr(&out));
 }
+
+/// `-v` shows each value once, as init writes it: the health route and the
+/// migration found in the project, not the template's defaults they replace.
+#[test]
+fn verbose_values_are_the_ones_init_writes() {
+    let (_t, dir) = project("factory");
+    let out = flaskgen(dir.parent().unwrap())
+        .args(["init", "--yes", "--dry-run", "-v"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("health = /healthz (from found at shop/__init__.py:12)"),
+        "{err}"
+    );
+    assert!(err.contains("migrate = true (from found at"), "{err}");
+    for stale in ["health = / (from", "migrate = false", "facts = "] {
+        assert!(!err.contains(stale), "{stale} in {err}");
+    }
+    assert_eq!(err.matches("\nhealth = ").count(), 1, "{err}");
+}
