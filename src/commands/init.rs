@@ -350,6 +350,22 @@ fn settle(
             }
         );
     }
+    if let (Some(s), None) = (&det.main_state, &args.entry) {
+        bail!(
+            "{}: the app's state `{}` is only set in {} at {}, which gunicorn never runs: {} reads it at {}, so {} would fail. {}",
+            escape(&entry.value),
+            escape(&s.name),
+            escape(&s.set_in),
+            escape(&s.set_at),
+            escape(&s.read_in),
+            escape(&s.read_at),
+            if s.every_request { "every request" } else { "the requests it serves" },
+            match &s.command {
+                Some(c) => format!("The project starts itself with `{}`; give an entry that sets it up with --entry, or run it that way.", escape(c)),
+                None => "Give an entry that sets it up with --entry.".to_string(),
+            }
+        );
+    }
     if let (Some(p), None) = (prompter, &args.entry) {
         let manifest_prompt = template
             .manifest

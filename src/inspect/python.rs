@@ -1165,7 +1165,8 @@ pub struct MainOnlyState {
     /// it, in this module): the caller decides which of them only a script runs.
     pub set_by: Vec<String>,
     pub read_line: usize,
-    /// The request handler (or the function it calls) that reads it.
+    /// What reads it: the request handler (`index()`), or the function it
+    /// calls (`load() from index()`).
     pub read_in: String,
     /// The reader runs before every request (`before_request`), not only on its route.
     pub every_request: bool,
@@ -1573,9 +1574,9 @@ fn main_only_state(suite: &[Stmt], lines: &Lines) -> Vec<MainOnlyState> {
                 b.loads.iter().find(|(n, _)| n == name)?.1
             };
             let read_in = if f.name == **handler {
-                f.name.clone()
+                format!("{}()", f.name)
             } else {
-                format!("{}() from {}", f.name, handler)
+                format!("{}() from {}()", f.name, handler)
             };
             Some((line, read_in, *every))
         })
@@ -1818,7 +1819,7 @@ mod tests {
                 set_in: Some("initialize_app".into()),
                 set_by: vec!["initialize_app".into(), "main".into()],
                 read_line: 7,
-                read_in: "connect".into(),
+                read_in: "connect()".into(),
                 every_request: true,
             }]
         );
@@ -1845,7 +1846,7 @@ mod tests {
         assert_eq!(
             got,
             vec![
-                ("db".into(), 12, None, 5, "load() from index".into(), false),
+                ("db".into(), 12, None, 5, "load() from index()".into(), false),
                 (
                     "app.config['DATABASE']".into(),
                     13,

@@ -2,10 +2,12 @@
 //! return another factory's app, the port (`app.run`, a config value, a
 //! `--port` option's default, a `PORT` environment default), the routes with
 //! their blueprint prefixes and the health route among them, an app whose
-//! routes gunicorn never registers, Python 2 code, and the Procfile's `web:`
-//! command.
+//! routes gunicorn never registers, state the app's requests read that only
+//! a script's start sets, Python 2 code, and the Procfile's `web:` command.
 
 use std::collections::BTreeMap;
+
+use serde::Serialize;
 
 use super::python::{AppKind, PyFacts};
 use super::{Candidate, Found, OwnServer, HEALTH_PATHS};
@@ -228,8 +230,108 @@ pub fn own_server(
         })
     })?;
     let facts = &all.iter().find(|(f, _)| *f == file)?.1;
-    let (module, _) = super::module_of(&file);
-    let command = scripts
+    let command = start_command(&file, facts, Some(&function), scripts, mains);
+    Some(OwnServer {
+        routes_at: format!("{rf}:{rl}"),
+        run_at: format!("{file}:{}", run.line),
+        function,
+        command,
+    })
+}
+
+/// Module state the entry's requests read that only starting the project
+/// as a script sets (see [`super::python::MainOnlyState`]): under gunicorn
+/// it stays `None` (or the config key missing) and those requests fail.
+#[derive(Debug, Clone, Serialize)]
+pub struct MainState {
+    /// `dataset`, or `app.config['DATABASE']`.
+    pub name: String,
+    /// Where it is set: `file:line`.
+    pub set_at: String,
+    /// What sets it: `main()`, `initialize_app() (run by main())`, or the `__main__` block.
+    pub set_in: String,
+    /// Where it is read: `file:line`, and by what (`index()`, `load() from index()`).
+    pub read_at: String,
+    pub read_in: String,
+    /// It is read before every request, not only on one route.
+    pub every_request: bool,
+    /// How the project starts itself (`python app.py`, `python -m pkg`, a console script).
+    pub command: Option<String>,
+}
+
+/// The first [`MainState`] of the files the entry (an app instance) reaches:
+/// state set in the `__main__` block, or in a function that only a script
+/// start runs: one the `__main__` block, a console script or the package's
+/// `__main__.py` calls.
+pub fn main_state(
+    all: &[(String, PyFacts)],
+    entry: &Option<Found<String>>,
+    candidates: &[Candidate],
+    scripts: &BTreeMap<String, String>,
+    mains: &[(String, String)],
+    reaches: &dyn Fn(&str) -> bool,
+) -> Option<MainState> {
+    let entry = entry.as_ref()?;
+    let c = candidates.iter().find(|c| c.entry == entry.value)?;
+    if c.kind != AppKind::Instance {
+        return None;
+    }
+    all.iter()
+        .filter(|(f, _)| reaches(f))
+        .find_map(|(file, facts)| {
+            let (module, _) = super::module_of(file);
+            facts.main_state.iter().find_map(|s| {
+                let root = match &s.set_in {
+                    None => None,
+                    Some(_) => Some(s.set_by.iter().find(|r| {
+                        let call = format!("{r}(");
+                        facts.main_calls.contains(r)
+                            || scripts.values().any(|t| *t == format!("{module}:{r}"))
+                            || mains.iter().any(|(pkg, text)| {
+                                (module == *pkg || module.starts_with(&format!("{pkg}.")))
+                                    && text.contains(&call)
+                            })
+                    })?),
+                };
+                let set_in = match (&s.set_in, root) {
+                    (Some(f), Some(r)) if f == r => format!("{f}()"),
+                    (Some(f), Some(r)) => format!("{f}() (run by {r}())"),
+                    _ => "the `__main__` block".to_string(),
+                };
+                Some(MainState {
+                    name: s.name.clone(),
+                    set_at: format!("{file}:{}", s.set_line),
+                    set_in,
+                    read_at: format!("{file}:{}", s.read_line),
+                    read_in: s.read_in.clone(),
+                    every_request: s.every_request,
+                    command: start_command(file, facts, root.map(String::as_str), scripts, mains),
+                })
+            })
+        })
+}
+
+/// How the project starts the script `file` whose `function` (`main`)
+/// runs the app, or its `__main__` block when `function` is `None`: a
+/// console script naming it, `python -m pkg` when the package's
+/// `__main__.py` calls it, else the module run as a script.
+fn start_command(
+    file: &str,
+    facts: &PyFacts,
+    function: Option<&str>,
+    scripts: &BTreeMap<String, String>,
+    mains: &[(String, String)],
+) -> Option<String> {
+    let (module, _) = super::module_of(file);
+    let as_script = || match module.strip_suffix(".__main__") {
+        Some(pkg) => format!("python -m {pkg}"),
+        None if file.contains('/') => format!("python -m {module}"),
+        None => format!("python {file}"),
+    };
+    let Some(function) = function else {
+        return Some(as_script());
+    };
+    scripts
         .iter()
         .find(|(_, t)| **t == format!("{module}:{function}"))
         .map(|(name, _)| name.clone())
@@ -247,19 +349,10 @@ pub fn own_server(
         .or_else(|| {
             facts
                 .main_calls
-                .contains(&function)
-                .then(|| match module.strip_suffix(".__main__") {
-                    Some(pkg) => format!("python -m {pkg}"),
-                    None if file.contains('/') => format!("python -m {module}"),
-                    None => format!("python {file}"),
-                })
-        });
-    Some(OwnServer {
-        routes_at: format!("{rf}:{rl}"),
-        run_at: format!("{file}:{}", run.line),
-        function,
-        command,
-    })
+                .iter()
+                .any(|c| c == function)
+                .then(as_script)
+        })
 }
 
 /// What marks a file that does not parse as Python 2: a `print` statement,
