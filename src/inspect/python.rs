@@ -1846,7 +1846,14 @@ mod tests {
         assert_eq!(
             got,
             vec![
-                ("db".into(), 12, None, 5, "load() from index()".into(), false),
+                (
+                    "db".into(),
+                    12,
+                    None,
+                    5,
+                    "load() from index()".into(),
+                    false
+                ),
                 (
                     "app.config['DATABASE']".into(),
                     13,
