@@ -1859,7 +1859,7 @@ mod tests {
                     13,
                     None,
                     9,
-                    "index".into(),
+                    "index()".into(),
                     false
                 ),
             ]

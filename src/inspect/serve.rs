@@ -533,6 +533,57 @@ mod tests {
     }
 
     #[test]
+    fn state_counts_when_a_script_start_sets_it_and_the_entry_is_an_instance() {
+        let app = |setter_caller: &str| {
+            format!("from flask import Flask\napp = Flask(__name__)\ndb = None\n\n@app.route('/')\ndef index():\n    return db.q()\n\ndef setup():\n    global db\n    db = connect()\n\n{setter_caller}\n")
+        };
+        let run = |src: &str, kind: AppKind, scripts: &[(&str, &str)]| {
+            let all = vec![(
+                "web.py".to_string(),
+                super::super::python::facts(src, "web.py").unwrap(),
+            )];
+            let entry = Some(Found::new("web:app".to_string(), "web.py", 2));
+            let candidates = vec![Candidate {
+                entry: "web:app".into(),
+                kind,
+                file: "web.py".into(),
+                line: 2,
+                required_args: vec![],
+                wraps: None,
+            }];
+            let scripts: BTreeMap<String, String> = scripts
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            main_state(&all, &entry, &candidates, &scripts, &[], &|_| true)
+                .map(|s| (s.name, s.set_in, s.set_at, s.read_at, s.command))
+        };
+        let main = app(
+            "def main():\n    setup()\n    app.run()\n\nif __name__ == '__main__':\n    main()",
+        );
+        let found = |command: &str| {
+            Some((
+                "db".to_string(),
+                "setup() (run by main())".to_string(),
+                "web.py:11".to_string(),
+                "web.py:7".to_string(),
+                Some(command.to_string()),
+            ))
+        };
+        assert_eq!(run(&main, AppKind::Instance, &[]), found("python web.py"));
+        // A console script that runs main() is the project's own start command.
+        assert_eq!(
+            run(&main, AppKind::Instance, &[("webtool", "web:main")]),
+            found("webtool")
+        );
+        // No script start runs the setter (a function nothing here calls): not claimed.
+        let uncalled = app("def main():\n    app.run()\n\nif __name__ == '__main__':\n    main()");
+        assert_eq!(run(&uncalled, AppKind::Instance, &[]), None);
+        // The entry is not the module's app instance (a wsgi module's app).
+        assert_eq!(run(&main, AppKind::Wsgi, &[]), None);
+    }
+
+    #[test]
     fn python2_shapes() {
         assert_eq!(
             python2_shape("import os\nprint 'hi'\n"),
