@@ -4,7 +4,8 @@
 //! call), `app.run(...)` calls, routes (with what they hang on, whether they
 //! are registered at import, and the blueprints and prefixes), `--port`
 //! options, ports and folders in config values, imports, environment
-//! variables, a per-process secret key, Flask-WTF, and Python 2 markers.
+//! variables, a per-process secret key, Flask-WTF, Python 2 markers, and
+//! module state that only a script's start sets while request handlers read it.
 
 use rustpython_ast::Visitor;
 use rustpython_parser::ast::{self, Constant, Expr, Ranged, Stmt};

@@ -172,6 +172,31 @@ pub fn health_of(routes: &[FullRoute]) -> Found<String> {
         .unwrap_or(Found::default_value("/".to_string()))
 }
 
+/// Whether the chosen entry is a module-level app instance (not a factory's app).
+fn instance_entry(entry: &Option<Found<String>>, candidates: &[Candidate]) -> bool {
+    entry.as_ref().is_some_and(|e| {
+        candidates
+            .iter()
+            .any(|c| c.entry == e.value && c.kind == AppKind::Instance)
+    })
+}
+
+/// The package whose `__main__.py` (what `python -m pkg` runs) calls
+/// `function` of `module` (a module of that package).
+fn main_py_calls<'m>(
+    mains: &'m [(String, String)],
+    module: &str,
+    function: &str,
+) -> Option<&'m str> {
+    let call = format!("{function}(");
+    mains
+        .iter()
+        .find(|(pkg, text)| {
+            (module == pkg || module.starts_with(&format!("{pkg}."))) && text.contains(&call)
+        })
+        .map(|(pkg, _)| pkg.as_str())
+}
+
 /// An app whose every route is registered inside a function that also
 /// starts the app's own server (`def main(): @app.route(...) ...;
 /// app.run()`), or on blueprints only such a function registers: under
@@ -185,9 +210,7 @@ pub fn own_server(
     mains: &[(String, String)],
     reaches: &dyn Fn(&str) -> bool,
 ) -> Option<OwnServer> {
-    let entry = entry.as_ref()?;
-    let c = candidates.iter().find(|c| c.entry == entry.value)?;
-    if c.kind != AppKind::Instance {
+    if !instance_entry(entry, candidates) {
         return None;
     }
     let reached: Vec<&(String, PyFacts)> = all.iter().filter(|(f, _)| reaches(f)).collect();
@@ -271,9 +294,7 @@ pub fn main_state(
     mains: &[(String, String)],
     reaches: &dyn Fn(&str) -> bool,
 ) -> Option<MainState> {
-    let entry = entry.as_ref()?;
-    let c = candidates.iter().find(|c| c.entry == entry.value)?;
-    if c.kind != AppKind::Instance {
+    if !instance_entry(entry, candidates) {
         return None;
     }
     all.iter()
@@ -284,13 +305,9 @@ pub fn main_state(
                 let root = match &s.set_in {
                     None => None,
                     Some(_) => Some(s.set_by.iter().find(|r| {
-                        let call = format!("{r}(");
                         facts.main_calls.contains(r)
                             || scripts.values().any(|t| *t == format!("{module}:{r}"))
-                            || mains.iter().any(|(pkg, text)| {
-                                (module == *pkg || module.starts_with(&format!("{pkg}.")))
-                                    && text.contains(&call)
-                            })
+                            || main_py_calls(mains, &module, r).is_some()
                     })?),
                 };
                 let set_in = match (&s.set_in, root) {
@@ -335,17 +352,8 @@ fn start_command(
         .iter()
         .find(|(_, t)| **t == format!("{module}:{function}"))
         .map(|(name, _)| name.clone())
-        .or_else(|| {
-            // `python -m pkg` runs pkg/__main__.py.
-            let call = format!("{function}(");
-            mains
-                .iter()
-                .find(|(pkg, text)| {
-                    (module == *pkg || module.starts_with(&format!("{pkg}.")))
-                        && text.contains(&call)
-                })
-                .map(|(pkg, _)| format!("python -m {pkg}"))
-        })
+        // `python -m pkg` runs pkg/__main__.py.
+        .or_else(|| main_py_calls(mains, &module, function).map(|pkg| format!("python -m {pkg}")))
         .or_else(|| {
             facts
                 .main_calls
