@@ -344,10 +344,20 @@ fn settle(
             escape(&o.routes_at),
             escape(&o.function),
             escape(&o.run_at),
-            match &o.command {
-                Some(c) => format!("The project starts itself with `{}`; give an entry that registers the routes with --entry, or run it that way.", escape(c)),
-                None => "Give an entry that registers the routes with --entry.".to_string(),
-            }
+            own_start(&o.command, "registers the routes")
+        );
+    }
+    if let (Some(s), None) = (&det.main_state, &args.entry) {
+        bail!(
+            "{}: the app's state `{}` is only set in {} at {}, which gunicorn never runs: {} reads it at {}, so {} would fail. {}",
+            escape(&entry.value),
+            escape(&s.name),
+            escape(&s.set_in),
+            escape(&s.set_at),
+            escape(&s.read_in),
+            escape(&s.read_at),
+            if s.every_request { "every request" } else { "the requests it serves" },
+            own_start(&s.command, "sets it up")
         );
     }
     if let (Some(p), None) = (prompter, &args.entry) {
@@ -466,6 +476,18 @@ fn settle(
         values.set("migrate", Value::Bool(m), source);
     }
     Ok(values)
+}
+
+/// What init offers when gunicorn cannot serve the app as it is: the
+/// project's own start command, or an `--entry` that `does` what is missing.
+fn own_start(command: &Option<String>, does: &str) -> String {
+    match command {
+        Some(c) => format!(
+            "The project starts itself with `{}`; give an entry that {does} with --entry, or run it that way.",
+            escape(c)
+        ),
+        None => format!("Give an entry that {does} with --entry."),
+    }
 }
 
 /// Everything else the template needs from the inspection, as the JSON

@@ -3,8 +3,9 @@
 //! port, health route, migrations, writable folders and the environment the
 //! entry point's code reads, each with the file and line it came from; and
 //! what makes an image fail: an app that registers no route under gunicorn,
-//! Python 2 code, a per-process secret with CSRF forms, a stale lock. A
-//! Procfile's `web:` command is the declared entry.
+//! state its requests read that only a script's start sets, Python 2 code,
+//! a per-process secret with CSRF forms, a stale lock. A Procfile's `web:`
+//! command is the declared entry.
 //! Every file is read through [`crate::files::Project`], the bounded reader;
 //! what it skipped is in [`Detection::warnings`].
 //! `init` writes container files from this; `check` audits against it.
@@ -33,8 +34,8 @@ use crate::text::escape;
 use deps::Deps;
 use python::AppKind;
 use serve::{
-    factories_by_call, full_routes, health_of, own_server, port_of, procfile_entry, procfile_web,
-    python2_shape,
+    factories_by_call, full_routes, health_of, main_state, own_server, port_of, procfile_entry,
+    procfile_web, python2_shape, MainState,
 };
 
 /// A detected value and where it came from (`file` is relative to the root;
@@ -135,6 +136,9 @@ pub struct Detection {
     pub runs: Vec<(String, python::RunCall)>,
     /// An app that serves nothing under gunicorn (see [`OwnServer`]).
     pub own_server: Option<OwnServer>,
+    /// State the app's requests read that only a script's start sets (see [`MainState`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub main_state: Option<MainState>,
     /// Code the app imports that runs only on Python 2: what, where.
     pub python2: Vec<Found<String>>,
     /// A secret key made per process (`os.urandom` at import) while Flask-WTF
@@ -579,6 +583,7 @@ pub fn detect_in(project: &Project) -> Result<Detection> {
     let routes = full_routes(&all);
     let health = health_of(&routes);
     let own_server = own_server(&all, &entry, &candidates, &scripts, &mains, &reaches);
+    let main_state = main_state(&all, &entry, &candidates, &scripts, &mains, &reaches);
 
     let migrations = migrations_dir(root).map(|d| {
         let at = format!("{d}/env.py");
@@ -721,6 +726,7 @@ pub fn detect_in(project: &Project) -> Result<Detection> {
         init_commands,
         runs,
         own_server,
+        main_state,
         python2,
         secret_per_process,
         gunicorn_options: procfile

@@ -4,7 +4,8 @@
 //! call), `app.run(...)` calls, routes (with what they hang on, whether they
 //! are registered at import, and the blueprints and prefixes), `--port`
 //! options, ports and folders in config values, imports, environment
-//! variables, a per-process secret key, Flask-WTF, and Python 2 markers.
+//! variables, a per-process secret key, Flask-WTF, Python 2 markers, and
+//! module state that only a script's start sets while request handlers read it.
 
 use rustpython_ast::Visitor;
 use rustpython_parser::ast::{self, Constant, Expr, Ranged, Stmt};
@@ -132,6 +133,8 @@ pub struct PyFacts {
     /// `__main__` block: setuptools provides it (82 removed it), and
     /// python:3.12+ images have no setuptools.
     pub pkg_resources: Option<usize>,
+    /// Module state only a script's start sets while request code reads it.
+    pub main_state: Vec<MainOnlyState>,
 }
 
 /// A command-line command the project defines with Click (Flask's CLI is Click).
@@ -171,6 +174,9 @@ pub fn facts(source: &str, path: &str) -> Option<PyFacts> {
         in_class: None,
         slash_strings: vec![],
     };
+    if source.contains("global ") || source.contains("__main__") {
+        f.facts.main_state = main_only_state(&suite, &lines);
+    }
     let is_wsgi = path.ends_with("wsgi.py");
     for stmt in &suite {
         f.top_level(stmt, is_wsgi);
@@ -1142,6 +1148,508 @@ impl Visitor for Collector<'_> {
     }
 }
 
+/// Module state that only running the module as a script sets, read by code
+/// that runs on every request or on a route: `dataset = None` at module
+/// level, `def main(): global dataset; dataset = DataSet(...)`, and
+/// `@app.before_request def f(): dataset.connect()`. Under gunicorn the
+/// `__main__` block never runs, so the handler meets `None` (or a missing
+/// config key) and the request fails.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MainOnlyState {
+    /// The module-level name (`dataset`) or the config key read
+    /// (`app.config['DATABASE']`).
+    pub name: String,
+    pub set_line: usize,
+    /// The top-level function that sets it; `None` for the `__main__` block itself.
+    pub set_in: Option<String>,
+    /// Top-level functions whose call sets it (`set_in` and those that call
+    /// it, in this module): the caller decides which of them only a script runs.
+    pub set_by: Vec<String>,
+    pub read_line: usize,
+    /// What reads it: the request handler (`index()`), or the function it
+    /// calls (`load() from index()`).
+    pub read_in: String,
+    /// The reader runs before every request (`before_request`), not only on its route.
+    pub every_request: bool,
+}
+
+/// Decorators that make a function run per request: routes and request hooks.
+const REQUEST_DECORATORS: &[&str] = &[
+    "route",
+    "get",
+    "post",
+    "put",
+    "delete",
+    "patch",
+    "before_request",
+    "before_app_request",
+    "after_request",
+    "after_app_request",
+];
+
+/// Hooks among them that run on every request.
+const EVERY_REQUEST: &[&str] = &[
+    "before_request",
+    "before_app_request",
+    "after_request",
+    "after_app_request",
+];
+
+/// Keys Flask's own default config has: reading them never fails.
+const FLASK_CONFIG_DEFAULTS: &[&str] = &[
+    "DEBUG",
+    "TESTING",
+    "PROPAGATE_EXCEPTIONS",
+    "SECRET_KEY",
+    "SECRET_KEY_FALLBACKS",
+    "PERMANENT_SESSION_LIFETIME",
+    "USE_X_SENDFILE",
+    "TRUSTED_HOSTS",
+    "SERVER_NAME",
+    "APPLICATION_ROOT",
+    "SESSION_COOKIE_NAME",
+    "SESSION_COOKIE_DOMAIN",
+    "SESSION_COOKIE_PATH",
+    "SESSION_COOKIE_HTTPONLY",
+    "SESSION_COOKIE_SECURE",
+    "SESSION_COOKIE_PARTITIONED",
+    "SESSION_COOKIE_SAMESITE",
+    "SESSION_REFRESH_EACH_REQUEST",
+    "MAX_CONTENT_LENGTH",
+    "MAX_FORM_MEMORY_SIZE",
+    "MAX_FORM_PARTS",
+    "SEND_FILE_MAX_AGE_DEFAULT",
+    "TRAP_BAD_REQUEST_ERRORS",
+    "TRAP_HTTP_EXCEPTIONS",
+    "EXPLAIN_TEMPLATE_LOADING",
+    "PREFERRED_URL_SCHEME",
+    "TEMPLATES_AUTO_RELOAD",
+    "MAX_COOKIE_SIZE",
+    "PROVIDE_AUTOMATIC_OPTIONS",
+    "ENV",
+    "JSON_AS_ASCII",
+    "JSON_SORT_KEYS",
+    "JSONIFY_PRETTYPRINT_REGULAR",
+    "JSONIFY_MIMETYPE",
+];
+
+/// `X.config['KEY']` (`app.config`, `current_app.config`): KEY.
+fn config_key(s: &ast::ExprSubscript) -> Option<String> {
+    let on = dotted(&s.value)?;
+    (on == "config" || on.ends_with(".config"))
+        .then(|| str_const(&s.slice).map(str::to_string))
+        .flatten()
+}
+
+/// What one body (a function's, or the `__main__` block's) does with module state.
+#[derive(Default)]
+struct Body {
+    /// Names declared `global`.
+    globals: Vec<String>,
+    /// Names bound: (name, line); a function's parameters with line 0.
+    stores: Vec<(String, usize)>,
+    /// Names read: (name, line).
+    loads: Vec<(String, usize)>,
+    /// Functions called by bare name.
+    calls: Vec<String>,
+    /// Config keys set (`app.config['K'] = v`, `app.config.update(K=v)`): (key, line).
+    config_sets: Vec<(String, usize)>,
+    /// Config keys read as `app.config['K']` (a KeyError when unset): (key, line).
+    config_reads: Vec<(String, usize)>,
+    /// The config is filled from something this module does not show
+    /// (`from_pyfile`, `from_envvar`, `from_object("pkg.Config")`, `update(d)`).
+    config_unknown: bool,
+    /// `app.config.from_object(__name__)`: the module's upper-case names are config.
+    config_from_module: bool,
+}
+
+struct BodyWalk<'a> {
+    lines: &'a Lines,
+    body: Body,
+}
+
+impl Visitor for BodyWalk<'_> {
+    fn visit_keyword(&mut self, node: ast::Keyword) {
+        self.visit_expr(node.value);
+    }
+    fn visit_stmt_global(&mut self, node: ast::StmtGlobal) {
+        self.body
+            .globals
+            .extend(node.names.iter().map(|n| n.to_string()));
+    }
+    fn visit_expr_name(&mut self, node: ast::ExprName) {
+        let at = (node.id.to_string(), line_of(self.lines, &node));
+        match node.ctx {
+            ast::ExprContext::Load => self.body.loads.push(at),
+            _ => self.body.stores.push(at),
+        }
+    }
+    fn visit_expr_subscript(&mut self, node: ast::ExprSubscript) {
+        if let Some(k) = config_key(&node) {
+            let at = (k, line_of(self.lines, &node));
+            match node.ctx {
+                ast::ExprContext::Load => self.body.config_reads.push(at),
+                _ => self.body.config_sets.push(at),
+            }
+        }
+        self.generic_visit_expr_subscript(node);
+    }
+    fn visit_expr_call(&mut self, node: ast::ExprCall) {
+        let func = dotted(&node.func).unwrap_or_default();
+        if let Expr::Name(n) = &*node.func {
+            self.body.calls.push(n.id.to_string());
+        }
+        if let Some((on, method)) = func.rsplit_once('.') {
+            if on == "config" || on.ends_with(".config") {
+                let line = line_of(self.lines, &node);
+                match method {
+                    "update" | "setdefault" | "from_mapping" => {
+                        let keys = node.keywords.iter().filter_map(|k| k.arg.as_ref());
+                        self.body
+                            .config_sets
+                            .extend(keys.map(|k| (k.to_string(), line)));
+                        if method == "setdefault" {
+                            if let Some(k) = node.args.first().and_then(str_const) {
+                                self.body.config_sets.push((k.to_string(), line));
+                            }
+                        } else if !node.args.is_empty()
+                            || node.keywords.iter().any(|k| k.arg.is_none())
+                        {
+                            self.body.config_unknown = true;
+                        }
+                    }
+                    "from_object"
+                        if node.args.first().and_then(dotted).as_deref() == Some("__name__") =>
+                    {
+                        self.body.config_from_module = true;
+                    }
+                    m if m.starts_with("from_") => self.body.config_unknown = true,
+                    _ => {}
+                }
+            }
+        }
+        self.generic_visit_expr_call(node);
+    }
+    // A nested function's parameters are its own locals, like any other binding.
+    fn visit_arguments(&mut self, node: ast::Arguments) {
+        for a in node
+            .posonlyargs
+            .iter()
+            .chain(&node.args)
+            .chain(&node.kwonlyargs)
+        {
+            self.body.stores.push((a.def.arg.to_string(), 0));
+        }
+        for a in node.vararg.iter().chain(&node.kwarg) {
+            self.body.stores.push((a.arg.to_string(), 0));
+        }
+        self.generic_visit_arguments(node);
+    }
+}
+
+fn walk_body(lines: &Lines, stmts: &[Stmt]) -> Body {
+    let mut w = BodyWalk {
+        lines,
+        body: Body::default(),
+    };
+    for s in stmts {
+        w.visit_stmt(s.clone());
+    }
+    w.body
+}
+
+/// A top-level function: its name, what its body does, and the request
+/// decorator it carries (`before_request`, `route`), if any.
+struct Func {
+    name: String,
+    body: Body,
+    request: Option<String>,
+}
+
+/// The last part of a decorator that makes a function a request handler
+/// (`@app.route(...)` → `route`, `@app.before_request` → `before_request`).
+fn request_decorator(d: &Expr) -> Option<String> {
+    let func = match d {
+        Expr::Call(c) => &*c.func,
+        other => other,
+    };
+    let d = dotted(func)?;
+    let (on, last) = d.rsplit_once('.')?;
+    let http = !on.is_empty() && !on.ends_with("config") && !on.starts_with("os");
+    (http && REQUEST_DECORATORS.contains(&last)).then(|| last.to_string())
+}
+
+/// The functions `roots` call, transitively, among `funcs` (with the roots).
+fn reach<'f>(funcs: &'f [Func], roots: &[String]) -> Vec<&'f str> {
+    let mut out: Vec<&str> = Vec::new();
+    let mut todo: Vec<&str> = roots.iter().map(String::as_str).collect();
+    while let Some(n) = todo.pop() {
+        let Some(f) = funcs.iter().find(|f| f.name == n) else {
+            continue;
+        };
+        if out.contains(&f.name.as_str()) {
+            continue;
+        }
+        out.push(&f.name);
+        todo.extend(f.body.calls.iter().map(String::as_str));
+    }
+    out
+}
+
+/// State of this module that only a script's start sets and request code
+/// reads (see [`MainOnlyState`]). Only a module-level value of `None`, or
+/// none at all, counts: a default that `main()` overrides is served.
+fn main_only_state(suite: &[Stmt], lines: &Lines) -> Vec<MainOnlyState> {
+    let mut funcs: Vec<Func> = Vec::new();
+    // Module level outside functions, classes and the `__main__` block.
+    let mut module: Vec<Stmt> = Vec::new();
+    let mut main_block: Vec<Stmt> = Vec::new();
+    // Names bound at module level: (name, bound to None).
+    let mut bound: Vec<(String, bool)> = Vec::new();
+    fn module_level(
+        stmts: &[Stmt],
+        funcs: &mut Vec<Func>,
+        module: &mut Vec<Stmt>,
+        main_block: &mut Vec<Stmt>,
+        bound: &mut Vec<(String, bool)>,
+        lines: &Lines,
+    ) {
+        for s in stmts {
+            match s {
+                Stmt::FunctionDef(ast::StmtFunctionDef {
+                    name,
+                    decorator_list,
+                    body,
+                    args,
+                    ..
+                })
+                | Stmt::AsyncFunctionDef(ast::StmtAsyncFunctionDef {
+                    name,
+                    decorator_list,
+                    body,
+                    args,
+                    ..
+                }) => {
+                    let mut walked = walk_body(lines, body);
+                    for a in args
+                        .posonlyargs
+                        .iter()
+                        .chain(&args.args)
+                        .chain(&args.kwonlyargs)
+                    {
+                        walked.stores.push((a.def.arg.to_string(), 0));
+                    }
+                    funcs.push(Func {
+                        name: name.to_string(),
+                        body: walked,
+                        request: decorator_list.iter().find_map(request_decorator),
+                    });
+                    bound.push((name.to_string(), false));
+                }
+                Stmt::ClassDef(c) => bound.push((c.name.to_string(), false)),
+                Stmt::If(i) if is_main_test(&i.test) => {
+                    main_block.extend(i.body.iter().cloned());
+                    module_level(&i.orelse, funcs, module, main_block, bound, lines);
+                }
+                Stmt::If(i) => {
+                    module.push(Stmt::Expr(ast::StmtExpr {
+                        range: i.range,
+                        value: i.test.clone(),
+                    }));
+                    module_level(&i.body, funcs, module, main_block, bound, lines);
+                    module_level(&i.orelse, funcs, module, main_block, bound, lines);
+                }
+                Stmt::Try(t) => {
+                    module_level(&t.body, funcs, module, main_block, bound, lines);
+                    for h in &t.handlers {
+                        let ast::ExceptHandler::ExceptHandler(h) = h;
+                        module_level(&h.body, funcs, module, main_block, bound, lines);
+                    }
+                    module_level(&t.orelse, funcs, module, main_block, bound, lines);
+                    module_level(&t.finalbody, funcs, module, main_block, bound, lines);
+                }
+                Stmt::Assign(a) => {
+                    let none = matches!(
+                        &*a.value,
+                        Expr::Constant(ast::ExprConstant {
+                            value: Constant::None,
+                            ..
+                        })
+                    );
+                    for t in &a.targets {
+                        if let Expr::Name(n) = t {
+                            bound.push((n.id.to_string(), none));
+                        }
+                    }
+                    // Names are bound above; other targets (`app.config[K]`,
+                    // `a, b`) are walked with the value.
+                    if a.targets.iter().all(|t| matches!(t, Expr::Name(_))) {
+                        module.push(Stmt::Expr(ast::StmtExpr {
+                            range: a.range,
+                            value: a.value.clone(),
+                        }));
+                    } else {
+                        module.push(s.clone());
+                    }
+                }
+                Stmt::Import(i) => bound.extend(i.names.iter().map(|a| {
+                    let local = a.asname.as_ref().unwrap_or(&a.name).to_string();
+                    (local.split('.').next().unwrap_or("").to_string(), false)
+                })),
+                Stmt::ImportFrom(i) => bound.extend(
+                    i.names
+                        .iter()
+                        .map(|a| (a.asname.as_ref().unwrap_or(&a.name).to_string(), false)),
+                ),
+                other => module.push(other.clone()),
+            }
+        }
+    }
+    module_level(
+        suite,
+        &mut funcs,
+        &mut module,
+        &mut main_block,
+        &mut bound,
+        lines,
+    );
+    let module = walk_body(lines, &module);
+    // Any other binding at module level (`for x in`, `with ... as x`, `x += 1`).
+    bound.extend(module.stores.iter().map(|(n, _)| (n.clone(), false)));
+    let main = walk_body(lines, &main_block);
+
+    // What runs without the script: module-level calls and request handlers, and what they call.
+    let handlers: Vec<String> = funcs
+        .iter()
+        .filter(|f| f.request.is_some())
+        .map(|f| f.name.clone())
+        .collect();
+    let mut runtime_roots = module.calls.clone();
+    runtime_roots.extend(handlers.iter().cloned());
+    let runtime = reach(&funcs, &runtime_roots);
+    let unset = |name: &str| {
+        let mut b = bound.iter().filter(|(n, _)| n == name).peekable();
+        b.peek().is_none() || b.all(|(_, none)| *none)
+    };
+    let config_known = !module.config_unknown
+        && !funcs
+            .iter()
+            .any(|f| runtime.contains(&f.name.as_str()) && f.body.config_unknown);
+    let config_at_import = |key: &str| {
+        module.config_sets.iter().any(|(k, _)| k == key)
+            || funcs.iter().any(|f| {
+                runtime.contains(&f.name.as_str())
+                    && f.body.config_sets.iter().any(|(k, _)| k == key)
+            })
+            || module.config_from_module && bound.iter().any(|(n, none)| n == key && !none)
+            || FLASK_CONFIG_DEFAULTS.contains(&key)
+    };
+    // Readers: handlers first (those that run on every request before
+    // route handlers), then the functions they call.
+    let mut readers: Vec<(&Func, &str, bool)> = Vec::new();
+    let mut ordered: Vec<&Func> = funcs.iter().filter(|f| f.request.is_some()).collect();
+    ordered.sort_by_key(|f| !EVERY_REQUEST.contains(&f.request.as_deref().unwrap_or("")));
+    for h in &ordered {
+        let every = EVERY_REQUEST.contains(&h.request.as_deref().unwrap_or(""));
+        readers.push((h, &h.name, every));
+    }
+    for h in &ordered {
+        let every = EVERY_REQUEST.contains(&h.request.as_deref().unwrap_or(""));
+        for c in &h.body.calls {
+            if let Some(f) = funcs.iter().find(|f| &f.name == c && f.request.is_none()) {
+                readers.push((f, &h.name, every));
+            }
+        }
+    }
+    let read = |name: &str, config: bool| -> Option<(usize, String, bool)> {
+        readers.iter().find_map(|(f, handler, every)| {
+            let b = &f.body;
+            let line = if config {
+                b.config_reads.iter().find(|(k, _)| k == name)?.1
+            } else {
+                let local =
+                    !b.globals.iter().any(|g| g == name) && b.stores.iter().any(|(n, _)| n == name);
+                if local {
+                    return None;
+                }
+                b.loads.iter().find(|(n, _)| n == name)?.1
+            };
+            let read_in = if f.name == **handler {
+                format!("{}()", f.name)
+            } else {
+                format!("{}() from {}()", f.name, handler)
+            };
+            Some((line, read_in, *every))
+        })
+    };
+    // Where each name (or config key) is set: (name, line, the function
+    // or None for the `__main__` block, a config key).
+    let mut sets: Vec<(String, usize, Option<String>, bool)> = Vec::new();
+    for f in &funcs {
+        for g in &f.body.globals {
+            if let Some((_, l)) = f.body.stores.iter().find(|(n, l)| n == g && *l > 0) {
+                sets.push((g.clone(), *l, Some(f.name.clone()), false));
+            }
+        }
+        for (k, l) in &f.body.config_sets {
+            sets.push((k.clone(), *l, Some(f.name.clone()), true));
+        }
+    }
+    for (n, l) in main.stores.iter().filter(|(_, l)| *l > 0) {
+        sets.push((n.clone(), *l, None, false));
+    }
+    for (k, l) in &main.config_sets {
+        sets.push((k.clone(), *l, None, true));
+    }
+    let at_runtime = |name: &str, config: bool| {
+        sets.iter().any(|(n, _, f, c)| {
+            n == name && *c == config && f.as_ref().is_some_and(|f| runtime.contains(&f.as_str()))
+        })
+    };
+    let mut out: Vec<MainOnlyState> = Vec::new();
+    let mut seen: Vec<(&str, bool)> = Vec::new();
+    for (name, set_line, set_in, config) in &sets {
+        if seen.contains(&(name.as_str(), *config)) {
+            continue;
+        }
+        seen.push((name, *config));
+        let before = if *config {
+            config_known && !config_at_import(name)
+        } else {
+            unset(name)
+        };
+        if !before || at_runtime(name, *config) {
+            continue;
+        }
+        let Some((read_line, read_in, every_request)) = read(name, *config) else {
+            continue;
+        };
+        let set_by: Vec<String> = match set_in {
+            None => vec![],
+            Some(s) => funcs
+                .iter()
+                .filter(|f| reach(&funcs, std::slice::from_ref(&f.name)).contains(&s.as_str()))
+                .map(|f| f.name.clone())
+                .collect(),
+        };
+        out.push(MainOnlyState {
+            name: if *config {
+                format!("app.config['{name}']")
+            } else {
+                name.clone()
+            },
+            set_line: *set_line,
+            set_in: set_in.clone(),
+            set_by,
+            read_line,
+            read_in,
+            every_request,
+        });
+    }
+    out.sort_by_key(|s| !s.every_request);
+    out
+}
+
 /// What a gunicorn `bind = ...` says about the port.
 fn bind_of(e: &Expr, line: usize) -> Bind {
     let mut b = Bind {
@@ -1295,6 +1803,91 @@ mod tests {
             .bind
             .unwrap();
         assert_eq!(b.literal_port, Some(9000));
+    }
+
+    /// The shape of sqlite-web: module state set to None, set only in a
+    /// function main() calls, read by a before_request hook and a route.
+    const SCRIPT_STATE: &str = "from flask import Flask\napp = Flask(__name__)\ndataset = None\n\n@app.before_request\ndef connect():\n    dataset.connect()\n\n@app.route('/')\ndef index():\n    return str(dataset.tables)\n\ndef initialize_app(filename):\n    global dataset\n    dataset = open(filename)\n\ndef main():\n    initialize_app('x.db')\n    app.run()\n\nif __name__ == '__main__':\n    main()\n";
+
+    #[test]
+    fn state_only_main_sets_and_a_before_request_hook_reads_is_found() {
+        let f = facts(SCRIPT_STATE, "app.py").unwrap();
+        assert_eq!(
+            f.main_state,
+            vec![MainOnlyState {
+                name: "dataset".into(),
+                set_line: 15,
+                set_in: Some("initialize_app".into()),
+                set_by: vec!["initialize_app".into(), "main".into()],
+                read_line: 7,
+                read_in: "connect()".into(),
+                every_request: true,
+            }]
+        );
+    }
+
+    #[test]
+    fn state_read_by_a_route_or_a_function_it_calls_and_config_keys_count() {
+        let src = "from flask import Flask\napp = Flask(__name__)\n\ndef load():\n    return db.query()\n\n@app.route('/')\ndef index():\n    return load() + app.config['DATABASE']\n\nif __name__ == '__main__':\n    db = connect()\n    app.config['DATABASE'] = 'x'\n    app.run()\n";
+        let got: Vec<(String, usize, Option<String>, usize, String, bool)> = facts(src, "app.py")
+            .unwrap()
+            .main_state
+            .into_iter()
+            .map(|s| {
+                (
+                    s.name,
+                    s.set_line,
+                    s.set_in,
+                    s.read_line,
+                    s.read_in,
+                    s.every_request,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    "db".into(),
+                    12,
+                    None,
+                    5,
+                    "load() from index()".into(),
+                    false
+                ),
+                (
+                    "app.config['DATABASE']".into(),
+                    13,
+                    None,
+                    9,
+                    "index()".into(),
+                    false
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn defaults_main_overrides_state_only_main_uses_and_factories_are_served() {
+        let cases = [
+            // A module-level default that main() overrides.
+            "from flask import Flask\napp = Flask(__name__)\nDATABASE = 'app.db'\n\n@app.route('/')\ndef index():\n    return DATABASE\n\ndef main():\n    global DATABASE\n    DATABASE = 'other.db'\n    app.run()\n\nif __name__ == '__main__':\n    main()\n",
+            // A config default at import that main() overrides.
+            "from flask import Flask\napp = Flask(__name__)\napp.config['DATABASE'] = 'app.db'\n\n@app.route('/')\ndef index():\n    return app.config['DATABASE']\n\nif __name__ == '__main__':\n    app.config['DATABASE'] = 'x'\n    app.run()\n",
+            // State main() sets and only main() uses.
+            "from flask import Flask\napp = Flask(__name__)\nargs = None\n\n@app.route('/')\ndef index():\n    return 'ok'\n\ndef main():\n    global args\n    args = parse()\n    app.run(port=args.port)\n\nif __name__ == '__main__':\n    main()\n",
+            // Set at import too (a module-level call runs the setter).
+            "from flask import Flask\napp = Flask(__name__)\ndb = None\n\n@app.route('/')\ndef index():\n    return db.q()\n\ndef setup():\n    global db\n    db = connect()\n\nsetup()\n\nif __name__ == '__main__':\n    setup()\n    app.run()\n",
+            // A local of the handler's own is not the module's state.
+            "from flask import Flask\napp = Flask(__name__)\ndb = None\n\n@app.route('/')\ndef index():\n    db = connect()\n    return db.q()\n\nif __name__ == '__main__':\n    db = connect()\n    app.run()\n",
+            // A factory: its routes are nested, its state its own.
+            "from flask import Flask\n\ndef create_app():\n    app = Flask(__name__)\n    @app.route('/')\n    def index():\n        return db.q()\n    return app\n\ndef main():\n    global db\n    db = connect()\n    create_app().run()\n\nif __name__ == '__main__':\n    main()\n",
+            // Config filled from a file this module does not show.
+            "from flask import Flask\napp = Flask(__name__)\napp.config.from_pyfile('settings.cfg')\n\n@app.route('/')\ndef index():\n    return app.config['DATABASE']\n\nif __name__ == '__main__':\n    app.config['DATABASE'] = 'x'\n    app.run()\n",
+        ];
+        for src in cases {
+            assert_eq!(facts(src, "app.py").unwrap().main_state, vec![], "{src}");
+        }
     }
 
     #[test]

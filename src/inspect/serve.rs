@@ -2,10 +2,12 @@
 //! return another factory's app, the port (`app.run`, a config value, a
 //! `--port` option's default, a `PORT` environment default), the routes with
 //! their blueprint prefixes and the health route among them, an app whose
-//! routes gunicorn never registers, Python 2 code, and the Procfile's `web:`
-//! command.
+//! routes gunicorn never registers, state the app's requests read that only
+//! a script's start sets, Python 2 code, and the Procfile's `web:` command.
 
 use std::collections::BTreeMap;
+
+use serde::Serialize;
 
 use super::python::{AppKind, PyFacts};
 use super::{Candidate, Found, OwnServer, HEALTH_PATHS};
@@ -170,6 +172,31 @@ pub fn health_of(routes: &[FullRoute]) -> Found<String> {
         .unwrap_or(Found::default_value("/".to_string()))
 }
 
+/// Whether the chosen entry is a module-level app instance (not a factory's app).
+fn instance_entry(entry: &Option<Found<String>>, candidates: &[Candidate]) -> bool {
+    entry.as_ref().is_some_and(|e| {
+        candidates
+            .iter()
+            .any(|c| c.entry == e.value && c.kind == AppKind::Instance)
+    })
+}
+
+/// The package whose `__main__.py` (what `python -m pkg` runs) calls
+/// `function` of `module` (a module of that package).
+fn main_py_calls<'m>(
+    mains: &'m [(String, String)],
+    module: &str,
+    function: &str,
+) -> Option<&'m str> {
+    let call = format!("{function}(");
+    mains
+        .iter()
+        .find(|(pkg, text)| {
+            (module == pkg || module.starts_with(&format!("{pkg}."))) && text.contains(&call)
+        })
+        .map(|(pkg, _)| pkg.as_str())
+}
+
 /// An app whose every route is registered inside a function that also
 /// starts the app's own server (`def main(): @app.route(...) ...;
 /// app.run()`), or on blueprints only such a function registers: under
@@ -183,9 +210,7 @@ pub fn own_server(
     mains: &[(String, String)],
     reaches: &dyn Fn(&str) -> bool,
 ) -> Option<OwnServer> {
-    let entry = entry.as_ref()?;
-    let c = candidates.iter().find(|c| c.entry == entry.value)?;
-    if c.kind != AppKind::Instance {
+    if !instance_entry(entry, candidates) {
         return None;
     }
     let reached: Vec<&(String, PyFacts)> = all.iter().filter(|(f, _)| reaches(f)).collect();
@@ -228,38 +253,114 @@ pub fn own_server(
         })
     })?;
     let facts = &all.iter().find(|(f, _)| *f == file)?.1;
-    let (module, _) = super::module_of(&file);
-    let command = scripts
-        .iter()
-        .find(|(_, t)| **t == format!("{module}:{function}"))
-        .map(|(name, _)| name.clone())
-        .or_else(|| {
-            // `python -m pkg` runs pkg/__main__.py.
-            let call = format!("{function}(");
-            mains
-                .iter()
-                .find(|(pkg, text)| {
-                    (module == *pkg || module.starts_with(&format!("{pkg}.")))
-                        && text.contains(&call)
-                })
-                .map(|(pkg, _)| format!("python -m {pkg}"))
-        })
-        .or_else(|| {
-            facts
-                .main_calls
-                .contains(&function)
-                .then(|| match module.strip_suffix(".__main__") {
-                    Some(pkg) => format!("python -m {pkg}"),
-                    None if file.contains('/') => format!("python -m {module}"),
-                    None => format!("python {file}"),
-                })
-        });
+    let command = start_command(&file, facts, Some(&function), scripts, mains);
     Some(OwnServer {
         routes_at: format!("{rf}:{rl}"),
         run_at: format!("{file}:{}", run.line),
         function,
         command,
     })
+}
+
+/// Module state the entry's requests read that only starting the project
+/// as a script sets (see [`super::python::MainOnlyState`]): under gunicorn
+/// it stays `None` (or the config key missing) and those requests fail.
+#[derive(Debug, Clone, Serialize)]
+pub struct MainState {
+    /// `dataset`, or `app.config['DATABASE']`.
+    pub name: String,
+    /// Where it is set: `file:line`.
+    pub set_at: String,
+    /// What sets it: `main()`, `initialize_app() (run by main())`, or the `__main__` block.
+    pub set_in: String,
+    /// Where it is read: `file:line`, and by what (`index()`, `load() from index()`).
+    pub read_at: String,
+    pub read_in: String,
+    /// It is read before every request, not only on one route.
+    pub every_request: bool,
+    /// How the project starts itself (`python app.py`, `python -m pkg`, a console script).
+    pub command: Option<String>,
+}
+
+/// The first [`MainState`] of the files the entry (an app instance) reaches:
+/// state set in the `__main__` block, or in a function that only a script
+/// start runs: one the `__main__` block, a console script or the package's
+/// `__main__.py` calls.
+pub fn main_state(
+    all: &[(String, PyFacts)],
+    entry: &Option<Found<String>>,
+    candidates: &[Candidate],
+    scripts: &BTreeMap<String, String>,
+    mains: &[(String, String)],
+    reaches: &dyn Fn(&str) -> bool,
+) -> Option<MainState> {
+    if !instance_entry(entry, candidates) {
+        return None;
+    }
+    all.iter()
+        .filter(|(f, _)| reaches(f))
+        .find_map(|(file, facts)| {
+            let (module, _) = super::module_of(file);
+            facts.main_state.iter().find_map(|s| {
+                let root = match &s.set_in {
+                    None => None,
+                    Some(_) => Some(s.set_by.iter().find(|r| {
+                        facts.main_calls.contains(r)
+                            || scripts.values().any(|t| *t == format!("{module}:{r}"))
+                            || main_py_calls(mains, &module, r).is_some()
+                    })?),
+                };
+                let set_in = match (&s.set_in, root) {
+                    (Some(f), Some(r)) if f == r => format!("{f}()"),
+                    (Some(f), Some(r)) => format!("{f}() (run by {r}())"),
+                    _ => "the `__main__` block".to_string(),
+                };
+                Some(MainState {
+                    name: s.name.clone(),
+                    set_at: format!("{file}:{}", s.set_line),
+                    set_in,
+                    read_at: format!("{file}:{}", s.read_line),
+                    read_in: s.read_in.clone(),
+                    every_request: s.every_request,
+                    command: start_command(file, facts, root.map(String::as_str), scripts, mains),
+                })
+            })
+        })
+}
+
+/// How the project starts the script `file` whose `function` (`main`)
+/// runs the app, or its `__main__` block when `function` is `None`: a
+/// console script naming it, `python -m pkg` when the package's
+/// `__main__.py` calls it, else the module run as a script.
+fn start_command(
+    file: &str,
+    facts: &PyFacts,
+    function: Option<&str>,
+    scripts: &BTreeMap<String, String>,
+    mains: &[(String, String)],
+) -> Option<String> {
+    let (module, _) = super::module_of(file);
+    let as_script = || match module.strip_suffix(".__main__") {
+        Some(pkg) => format!("python -m {pkg}"),
+        None if file.contains('/') => format!("python -m {module}"),
+        None => format!("python {file}"),
+    };
+    let Some(function) = function else {
+        return Some(as_script());
+    };
+    scripts
+        .iter()
+        .find(|(_, t)| **t == format!("{module}:{function}"))
+        .map(|(name, _)| name.clone())
+        // `python -m pkg` runs pkg/__main__.py.
+        .or_else(|| main_py_calls(mains, &module, function).map(|pkg| format!("python -m {pkg}")))
+        .or_else(|| {
+            facts
+                .main_calls
+                .iter()
+                .any(|c| c == function)
+                .then(as_script)
+        })
 }
 
 /// What marks a file that does not parse as Python 2: a `print` statement,
@@ -437,6 +538,57 @@ mod tests {
         let mut with_root = routes.clone();
         with_root.push(r("/ping", 20, true));
         assert_eq!(health_of(&with_root).value, "/ping");
+    }
+
+    #[test]
+    fn state_counts_when_a_script_start_sets_it_and_the_entry_is_an_instance() {
+        let app = |setter_caller: &str| {
+            format!("from flask import Flask\napp = Flask(__name__)\ndb = None\n\n@app.route('/')\ndef index():\n    return db.q()\n\ndef setup():\n    global db\n    db = connect()\n\n{setter_caller}\n")
+        };
+        let run = |src: &str, kind: AppKind, scripts: &[(&str, &str)]| {
+            let all = vec![(
+                "web.py".to_string(),
+                super::super::python::facts(src, "web.py").unwrap(),
+            )];
+            let entry = Some(Found::new("web:app".to_string(), "web.py", 2));
+            let candidates = vec![Candidate {
+                entry: "web:app".into(),
+                kind,
+                file: "web.py".into(),
+                line: 2,
+                required_args: vec![],
+                wraps: None,
+            }];
+            let scripts: BTreeMap<String, String> = scripts
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            main_state(&all, &entry, &candidates, &scripts, &[], &|_| true)
+                .map(|s| (s.name, s.set_in, s.set_at, s.read_at, s.command))
+        };
+        let main = app(
+            "def main():\n    setup()\n    app.run()\n\nif __name__ == '__main__':\n    main()",
+        );
+        let found = |command: &str| {
+            Some((
+                "db".to_string(),
+                "setup() (run by main())".to_string(),
+                "web.py:11".to_string(),
+                "web.py:7".to_string(),
+                Some(command.to_string()),
+            ))
+        };
+        assert_eq!(run(&main, AppKind::Instance, &[]), found("python web.py"));
+        // A console script that runs main() is the project's own start command.
+        assert_eq!(
+            run(&main, AppKind::Instance, &[("webtool", "web:main")]),
+            found("webtool")
+        );
+        // No script start runs the setter (a function nothing here calls): not claimed.
+        let uncalled = app("def main():\n    app.run()\n\nif __name__ == '__main__':\n    main()");
+        assert_eq!(run(&uncalled, AppKind::Instance, &[]), None);
+        // The entry is not the module's app instance (a wsgi module's app).
+        assert_eq!(run(&main, AppKind::Wsgi, &[]), None);
     }
 
     #[test]

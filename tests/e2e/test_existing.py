@@ -46,6 +46,10 @@ REFUSED_APPS = {
     # Its only app is built by make_flask_app(config, username, password, url_prefix), run by its CLI.
     "rq-dashboard==0.8.2.2": "make_flask_app() at rq_dashboard/cli.py:35 needs arguments (config, username, "
                              "password, url_prefix)",
+    # Its views and before_request hook read `dataset`, None at module level and set only
+    # by initialize_app(), which only main() (its console script) runs.
+    "sqlite-web==0.6.4": "the app's state `dataset` is only set in initialize_app() (run by main()) at "
+                         "sqlite_web/sqlite_web.py:1348, which gunicorn never runs",
 }
 
 
@@ -131,7 +135,9 @@ def test_real_app_detection_init_and_check(spec, tmp_path):
 def test_real_app_without_a_servable_entry_is_refused_with_the_reason(spec, tmp_path):
     """Calibre-Web registers its blueprints inside a function that also starts
     its own server (under gunicorn every request would be a 404); rq-dashboard's
-    only app comes from a factory that needs four arguments. init refuses
+    only app comes from a factory that needs four arguments; sqlite-web's
+    requests read state only its main() sets (under gunicorn every request
+    would fail). init refuses
     (exit 1), says why, points at --entry, and writes nothing."""
     app = fetch_sdist(spec, tmp_path / "src")
     before = {p: p.read_bytes() for p in app.rglob("*") if p.is_file()}

@@ -171,6 +171,74 @@ fn an_app_whose_routes_are_registered_only_in_main_is_refused_with_its_own_start
 }
 
 #[test]
+fn an_app_whose_requests_read_state_only_its_main_sets_is_refused_with_its_own_start_command() {
+    // sqlite-web's shape: `dataset = None` at module level, set only in a
+    // function main() calls (main() is a console script), read by a
+    // before_request hook and a route.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("proj");
+    fs::create_dir(&dir).unwrap();
+    let app = "from flask import Flask\napp = Flask(__name__)\ndataset = None\n\n@app.before_request\ndef connect():\n    dataset.connect()\n\n@app.route('/')\ndef index():\n    return str(dataset.tables)\n\ndef initialize_app(filename):\n    global dataset\n    dataset = open(filename)\n\ndef main():\n    initialize_app('x.db')\n    app.run()\n\nif __name__ == '__main__':\n    main()\n";
+    write(
+        &dir,
+        &[
+            ("sqlweb/__init__.py", ""),
+            ("sqlweb/web.py", app),
+            (
+                "pyproject.toml",
+                "[project]\nname = \"sqlweb\"\nversion = \"1.0\"\ndependencies = [\"flask\"]\n\n[project.scripts]\nsqlweb = \"sqlweb.web:main\"\n",
+            ),
+        ],
+    );
+    let before = files(&dir);
+    let out = flaskgen(tmp.path())
+        .args(["init", "proj", "--yes"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("the app's state `dataset` is only set in initialize_app() (run by main()) at sqlweb/web.py:15, which gunicorn never runs")
+            && err.contains("connect() reads it at sqlweb/web.py:7, so every request would fail")
+            && err.contains("`sqlweb`")
+            && err.contains("--entry"),
+        "{err}"
+    );
+    assert_eq!(files(&dir), before, "nothing is written");
+
+    // State set only in the `__main__` block itself and read by a route.
+    let block = tempfile::tempdir().unwrap();
+    write(
+        block.path(),
+        &[(
+            "app.py",
+            "from flask import Flask\napp = Flask(__name__)\n\n@app.route('/')\ndef index():\n    return app.config['DATABASE']\n\nif __name__ == '__main__':\n    app.config['DATABASE'] = 'x.db'\n    app.run()\n",
+        )],
+    );
+    let (code, _, err) = dry_json(block.path());
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("`app.config['DATABASE']` is only set in the `__main__` block at app.py:9")
+            && err.contains("index() reads it at app.py:6")
+            && err.contains("`python app.py`"),
+        "{err}"
+    );
+
+    // A default at module level that main() overrides is served.
+    let served = tempfile::tempdir().unwrap();
+    write(
+        served.path(),
+        &[(
+            "app.py",
+            &app.replace("dataset = None\n", "dataset = open('default.db')\n"),
+        )],
+    );
+    let (code, j, err) = dry_json(served.path());
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(j["chosen"]["entry"], "app:app");
+}
+
+#[test]
 fn a_factory_that_needs_arguments_is_refused_unless_entry_gives_them() {
     let tmp = tempfile::tempdir().unwrap();
     write(
