@@ -880,8 +880,13 @@ fn choose_entry(
     }
     for kind in [AppKind::Instance, AppKind::Factory] {
         let mut group = pick(kind);
-        // A factory another one wraps (`return build_app(cfg)`) is not the entry.
-        let wrapped: Vec<&str> = group.iter().filter_map(|c| c.wraps.as_deref()).collect();
+        // A factory another one wraps (`return build_app(cfg)`) is not the
+        // entry; a wrapper may share the wrapped one's name
+        // (`def create_app(): return factory.create_app(...)`).
+        let wrappers: Vec<(&str, &str)> = group
+            .iter()
+            .filter_map(|c| Some((c.entry.as_str(), c.wraps.as_deref()?)))
+            .collect();
         let outer: Vec<&Candidate> = group
             .iter()
             .copied()
@@ -892,7 +897,9 @@ fn choose_entry(
                     .nth(1)
                     .unwrap_or("")
                     .trim_end_matches("()");
-                !wrapped.contains(&name)
+                !wrappers
+                    .iter()
+                    .any(|(wrapper, callee)| *callee == name && *wrapper != c.entry)
             })
             .collect();
         if !outer.is_empty() {
@@ -1077,6 +1084,32 @@ def items():
             ("/ops/items", "app/views.py", 19)
         );
         assert!(d.unparsable.is_empty());
+    }
+
+    #[test]
+    fn a_factory_wrapping_one_of_the_same_name_is_the_entry() {
+        let tmp = tempfile::tempdir().unwrap();
+        let r = tmp.path();
+        fs::create_dir_all(r.join("svc")).unwrap();
+        fs::write(
+            r.join("svc/factory.py"),
+            "from flask import Flask\n\n\ndef create_app(app_name=None, config=None):\n    app = Flask(app_name)\n    return app\n",
+        )
+        .unwrap();
+        fs::write(
+            r.join("svc/__init__.py"),
+            "from svc import factory\n\n\ndef create_app(config_path=None):\n    app = factory.create_app(app_name=__name__, config=config_path)\n    return app\n",
+        )
+        .unwrap();
+        let d = detect(r).unwrap();
+        assert_eq!(
+            d.candidates.len(),
+            2,
+            "both factories are found: {:?}",
+            d.candidates
+        );
+        let entry = d.entry.expect("the wrapper is chosen, not an ambiguity");
+        assert_eq!((entry.value.as_str(), entry.line), ("svc:create_app()", 4));
     }
 
     #[test]
