@@ -77,6 +77,9 @@ pub struct SelfInstall {
     pub extras: Vec<String>,
     /// Whether `specs` are all it requires (read from literals).
     pub literal: bool,
+    /// A Poetry package without poetry.lock: pip resolves it through
+    /// poetry-core, so versions are not repeatable until a lock is committed.
+    pub poetry: bool,
 }
 
 impl Deps {
@@ -267,7 +270,13 @@ pub fn detect(project: &Project) -> Deps {
     let poetry_only = pyproject.as_ref().is_some_and(|p| {
         !p.contains_key("project") && p.get("tool").and_then(|t| t.get("poetry")).is_some()
     });
-    if built || !poetry_only {
+    // A Poetry package with no poetry.lock installs with pip, through its
+    // build backend: pip's own index configuration holds, where `poetry
+    // lock` in the build would not read it.
+    let poetry_package = pyproject
+        .as_ref()
+        .is_some_and(|p| package::poetry_package(p).is_some());
+    if built || !poetry_only || poetry_package {
         if let Some(p) = package::read(project) {
             let install = self_install(&p);
             deps.manager = Manager::Package;
@@ -369,6 +378,7 @@ fn self_install(p: &package::Package) -> SelfInstall {
         specs,
         extras,
         literal: p.literal,
+        poetry: p.poetry,
     }
 }
 
@@ -482,13 +492,7 @@ pub fn python_constraint(project: &Project) -> Option<Found<String>> {
                 .and_then(|d| d.get("python"))
                 .and_then(|v| v.as_str())
             {
-                let line = text
-                    .lines()
-                    .position(|l| {
-                        l.trim_start().starts_with("python ")
-                            || l.trim_start().starts_with("python=")
-                    })
-                    .map_or(1, |i| i + 1);
+                let line = super::requirement::poetry_python_line(&text);
                 return Some(Found::new(r.to_string(), "pyproject.toml", line));
             }
         }
@@ -680,11 +684,32 @@ fn clause_ok(clause: &str, v: (u32, u32)) -> Option<bool> {
     })
 }
 
+/// The clauses of one alternative of a constraint: split at `,` (PEP 440)
+/// and at spaces (Poetry's `>=3.8 <4`), where an operator standing alone
+/// (`>= 3.8`, `~= 3.9`, `!= 3.9.*`) joins the version after it.
+fn clauses(alt: &str) -> Vec<String> {
+    let is_op = |w: &str| !w.is_empty() && w.chars().all(|c| "<>=!~^".contains(c));
+    let mut out: Vec<String> = Vec::new();
+    for part in alt.split(',') {
+        let mut pending = String::new();
+        for word in part.split_whitespace() {
+            pending.push_str(word);
+            if !is_op(word) {
+                out.push(std::mem::take(&mut pending));
+            }
+        }
+        if !pending.is_empty() {
+            out.push(pending);
+        }
+    }
+    out
+}
+
 /// Whether Python `major.minor` satisfies a whole constraint (`,` = and; Poetry `||` = or).
 pub fn satisfies(constraint: &str, v: (u32, u32)) -> bool {
     constraint.split("||").any(|alt| {
-        alt.split([',', ' '])
-            .filter(|c| !c.trim().is_empty())
+        clauses(alt)
+            .iter()
             .all(|c| clause_ok(c, v).unwrap_or(true))
     })
 }
@@ -750,6 +775,40 @@ mod tests {
         assert!(satisfies(">=3.8,<4.0", (3, 14)));
         assert!(satisfies("3.11", (3, 11)));
         assert!(!satisfies("==2.7", (3, 11)));
+        assert!(satisfies(">=3.8 <4", (3, 12)));
+        assert!(!satisfies(">=3.8 <3.10", (3, 12)));
+    }
+
+    #[test]
+    fn constraints_with_spaces_read_as_without() {
+        // `>= 3.8` was once read as `>=` (ignored) and a bare `3.8` (== 3.8).
+        for (spaced, tight) in [
+            (">= 3.8", ">=3.8"),
+            (">= 3.6", ">=3.6"),
+            ("> 3.6", ">3.6"),
+            (">= 3.6, <4", ">=3.6,<4"),
+            (">= 3.8, < 4", ">=3.8,<4"),
+            ("  >=  3.9 ,  <  3.12 ", ">=3.9,<3.12"),
+            ("~= 3.9", "~=3.9"),
+            ("!= 3.9.*", "!=3.9.*"),
+            (">= 3.8, != 3.9.*", ">=3.8,!=3.9.*"),
+            ("== 3.11.*", "==3.11.*"),
+            ("^ 3.10", "^3.10"),
+            (">= 3.8 || == 2.7", ">=3.8||==2.7"),
+        ] {
+            for minor in 0..=16 {
+                assert_eq!(
+                    satisfies(spaced, (3, minor)),
+                    satisfies(tight, (3, minor)),
+                    "{spaced:?} vs {tight:?} on 3.{minor}"
+                );
+            }
+        }
+        assert!(satisfies(">= 3.8", (3, 14)));
+        assert!(satisfies(">= 3.6, <4", (3, 14)));
+        assert!(satisfies("> 3.6", (3, 14)));
+        assert!(!satisfies("!= 3.9.*", (3, 9)));
+        assert!(!satisfies("~= 3.9", (3, 8)));
     }
 
     #[test]
