@@ -61,6 +61,76 @@ pub struct Deps {
     /// The project installs itself (see [`SelfInstall`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub package: Option<SelfInstall>,
+    /// Lines of the requirements file (`source`) the install before the
+    /// code leaves out, and why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub left_out: Vec<LeftOut>,
+}
+
+/// A line of requirements.txt the install before the code leaves out.
+#[derive(Debug, Clone, Serialize)]
+pub struct LeftOut {
+    pub line: usize,
+    pub why: &'static str,
+}
+
+/// What the top requirements file says besides requirements.
+#[derive(Debug, Default)]
+struct Special {
+    /// Lines that install the project itself (`.`, `-e .[server]`), with extras.
+    own: Vec<(usize, Vec<String>)>,
+    /// `-i URL` / `--index-url URL` lines.
+    index: Vec<(usize, String)>,
+    /// Whether any other line installs something (a requirement, an include, an option).
+    rest: bool,
+}
+
+fn special_lines(text: &str) -> Special {
+    let mut s = Special::default();
+    for (i, raw) in text.lines().enumerate() {
+        let line = raw.split(" #").next().unwrap_or("").trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if let Some(extras) = own_line(line) {
+            s.own.push((i + 1, extras));
+        } else if line.starts_with("--index-url")
+            || (line.starts_with("-i") && !line.starts_with("-i-"))
+        {
+            s.index.push((i + 1, line.to_string()));
+        } else {
+            s.rest = true;
+        }
+    }
+    s
+}
+
+/// A requirements line that installs the project itself: `.`, `./`,
+/// `-e .`, `--editable=.`, `file:.`, each possibly with extras
+/// (`.[server]`); its extras.
+fn own_line(line: &str) -> Option<Vec<String>> {
+    let mut t = line;
+    for p in ["--editable=", "--editable ", "-e "] {
+        if let Some(r) = t.strip_prefix(p) {
+            t = r.trim_start();
+            break;
+        }
+    }
+    let t = t.trim_matches(['"', '\'']);
+    let t = t.strip_prefix("file:").unwrap_or(t);
+    let rest = t.strip_prefix("./").or_else(|| t.strip_prefix('.'))?;
+    if rest.is_empty() {
+        return Some(vec![]);
+    }
+    let extras = rest.strip_prefix('[')?.strip_suffix(']')?;
+    Some(
+        extras
+            .split(',')
+            .map(str::trim)
+            .filter(|e| is_name(e))
+            .map(str::to_string)
+            .collect(),
+    )
 }
 
 /// How an installable project installs itself: its metadata's
@@ -193,6 +263,7 @@ pub fn detect(project: &Project) -> Deps {
         names: BTreeSet::new(),
         specs: vec![],
         package: None,
+        left_out: vec![],
     };
     let locks = [
         ("uv.lock", Manager::Uv),
@@ -248,19 +319,59 @@ pub fn detect(project: &Project) -> Deps {
             deps.manager = Manager::Pip;
             deps.source = Some(req.into());
             requirements(project, req, &mut deps.names, &mut deps.files);
+            let special = special_lines(&project.text(req, Kind::Config).unwrap_or_default());
+            // An index option would send the image's pip past the index
+            // configured for the build: left out, and said so.
+            for (line, option) in &special.index {
+                project.warn(format!(
+                    "{req}:{line}: {} is left out of the image's install: pip there uses the index configured for the build (PIP_INDEX_URL); set that if the project needs this index",
+                    quote(option)
+                ));
+                deps.left_out.push(LeftOut {
+                    line: *line,
+                    why: "an index option; pip uses the index configured for the build",
+                });
+            }
+            let own: Vec<String> = special.own.iter().flat_map(|(_, e)| e.clone()).collect();
             // requirements.txt may list a CLI's dependencies only, the web
-            // ones living in the package metadata: then the package installs too.
-            if let Some(p) = package::read(project) {
-                let install = self_install(&p);
-                let names = spec_names(&install.specs);
-                let adds = ["flask", "gunicorn"]
-                    .iter()
-                    .any(|n| names.contains(*n) && !deps.has(n));
-                if adds || (!deps.has("flask") && !install.literal) {
-                    deps.names.extend(names);
-                    deps.package = Some(install);
+            // ones living in the package metadata; or install the project
+            // itself (`.`): then the package installs too, after the code.
+            match package::read(project) {
+                Some(p) => {
+                    let install = self_install(&p, &own);
+                    let names = spec_names(&install.specs);
+                    let adds = ["flask", "gunicorn"]
+                        .iter()
+                        .any(|n| names.contains(*n) && !deps.has(n));
+                    let itself = !special.own.is_empty();
+                    if itself || adds || (!deps.has("flask") && !install.literal) {
+                        deps.names.extend(names);
+                        deps.package = Some(install.clone());
+                    }
+                    for (line, _) in &special.own {
+                        deps.left_out.push(LeftOut {
+                            line: *line,
+                            why: "it installs the project itself, after the code",
+                        });
+                    }
+                    if itself && !special.rest {
+                        // Nothing else to install: the package's own path.
+                        deps.manager = Manager::Package;
+                        deps.source = p.files.first().cloned();
+                        deps.files = p.files.clone();
+                        deps.specs = install.specs;
+                        deps.left_out.clear();
+                    }
+                }
+                None => {
+                    for (line, _) in &special.own {
+                        project.warn(format!(
+                            "{req}:{line} installs the project itself, but it has no setup.py, setup.cfg or pyproject.toml [build-system] to build it from"
+                        ));
+                    }
                 }
             }
+            deps.left_out.sort_by_key(|l| l.line);
             return deps;
         }
     }
@@ -278,7 +389,7 @@ pub fn detect(project: &Project) -> Deps {
         .is_some_and(|p| package::poetry_package(p).is_some());
     if built || !poetry_only || poetry_package {
         if let Some(p) = package::read(project) {
-            let install = self_install(&p);
+            let install = self_install(&p, &[]);
             deps.manager = Manager::Package;
             deps.source = p.files.first().cloned();
             deps.files = p.files.clone();
@@ -346,11 +457,20 @@ pub fn detect(project: &Project) -> Deps {
     deps
 }
 
-/// How the package installs itself: the extras that bring Flask and
-/// gunicorn when its base requirements do not.
-fn self_install(p: &package::Package) -> SelfInstall {
+/// How the package installs itself: with the extras `asked` (by a
+/// requirements line `.[server]`) that it defines, and those that bring
+/// Flask and gunicorn when its base requirements do not.
+fn self_install(p: &package::Package, asked: &[String]) -> SelfInstall {
     let base = spec_names(&p.requires);
     let mut extras: Vec<String> = Vec::new();
+    for e in asked {
+        let defined = p.extras.keys().find(|k| normalise(k) == normalise(e));
+        if let Some(k) = defined {
+            if !extras.contains(k) {
+                extras.push(k.clone());
+            }
+        }
+    }
     for want in ["flask", "gunicorn"] {
         if base.contains(want) {
             continue;
@@ -560,6 +680,7 @@ pub fn instead_of_stale(project: &Project, deps: &mut Deps) -> String {
             names,
             specs: vec![],
             package: None,
+            left_out: vec![],
         };
         return "the Dockerfile installs the project's requirements.txt instead".into();
     }
