@@ -828,11 +828,9 @@ fn clauses(alt: &str) -> Vec<String> {
 
 /// Whether Python `major.minor` satisfies a whole constraint (`,` = and; Poetry `||` = or).
 pub fn satisfies(constraint: &str, v: (u32, u32)) -> bool {
-    constraint.split("||").any(|alt| {
-        clauses(alt)
-            .iter()
-            .all(|c| clause_ok(c, v).unwrap_or(true))
-    })
+    constraint
+        .split("||")
+        .any(|alt| clauses(alt).iter().all(|c| clause_ok(c, v).unwrap_or(true)))
 }
 
 #[cfg(test)]

@@ -80,9 +80,8 @@ pub fn read(project: &Project) -> Option<Package> {
                 // resolves them through the build backend, after the code.
                 p.files.push("pyproject.toml".into());
                 // An optional dependency counts only through the extra that names it.
-                let optional = |v: &toml::Value| {
-                    v.get("optional").and_then(|o| o.as_bool()) == Some(true)
-                };
+                let optional =
+                    |v: &toml::Value| v.get("optional").and_then(|o| o.as_bool()) == Some(true);
                 p.requires = poetry
                     .iter()
                     .filter(|(k, v)| *k != "python" && !optional(v))
@@ -98,7 +97,9 @@ pub fn read(project: &Project) -> Option<Package> {
                         let names = v.as_array().into_iter().flatten();
                         p.extras.insert(
                             k.clone(),
-                            names.filter_map(|n| n.as_str().map(str::to_string)).collect(),
+                            names
+                                .filter_map(|n| n.as_str().map(str::to_string))
+                                .collect(),
                         );
                     }
                 }
@@ -195,7 +196,10 @@ pub fn poetry_package(t: &toml::Table) -> Option<toml::Table> {
         .filter_map(|r| r.as_str())
         .any(|r| {
             let name = r.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'));
-            matches!(name.into_iter().next(), Some("poetry-core" | "poetry_core" | "poetry"))
+            matches!(
+                name.into_iter().next(),
+                Some("poetry-core" | "poetry_core" | "poetry")
+            )
         });
     let poetry = t.get("tool")?.get("poetry")?.as_table()?;
     if !(backend || requires) || poetry.get("package-mode").and_then(|m| m.as_bool()) == Some(false)
