@@ -153,7 +153,7 @@ fn a_requirements_line_that_installs_the_project_installs_it_after_the_code() {
 /// A Poetry project: `[tool.poetry]`, with `extra` appended to pyproject.toml.
 fn poetry_project(dir: &Path, extra: &str) {
     let pyproject = format!(
-        "[tool.poetry]\nname = \"shop\"\nversion = \"1.0\"\ndescription = \"\"\nauthors = []\n\n[tool.poetry.dependencies]\npython = \">= 3.10, < 3.14\"\nflask = \"^3.0\"\ngunicorn = {{ version = \"^23\", optional = true }}\n\n[tool.poetry.extras]\ndeploy = [\"gunicorn\"]\n{extra}"
+        "[tool.poetry]\nname = \"shop\"\nversion = \"1.0\"\ndescription = \"\"\nauthors = []\n\n[tool.poetry.dependencies]\npython = \">=3.10,<3.14\"\nflask = \"^3.0\"\ngunicorn = {{ version = \"^23\", optional = true }}\n\n[tool.poetry.extras]\ndeploy = [\"gunicorn\"]\n{extra}"
     );
     write_all(
         dir,
