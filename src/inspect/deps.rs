@@ -316,63 +316,7 @@ pub fn detect(project: &Project) -> Deps {
         "requirements/main.txt",
     ] {
         if exists(req) {
-            deps.manager = Manager::Pip;
-            deps.source = Some(req.into());
-            requirements(project, req, &mut deps.names, &mut deps.files);
-            let special = special_lines(&project.text(req, Kind::Config).unwrap_or_default());
-            // An index option would send the image's pip past the index
-            // configured for the build: left out, and said so.
-            for (line, option) in &special.index {
-                project.warn(format!(
-                    "{req}:{line}: {} is left out of the image's install: pip there uses the index configured for the build (PIP_INDEX_URL); set that if the project needs this index",
-                    quote(option)
-                ));
-                deps.left_out.push(LeftOut {
-                    line: *line,
-                    why: "an index option; pip uses the index configured for the build",
-                });
-            }
-            let own: Vec<String> = special.own.iter().flat_map(|(_, e)| e.clone()).collect();
-            // requirements.txt may list a CLI's dependencies only, the web
-            // ones living in the package metadata; or install the project
-            // itself (`.`): then the package installs too, after the code.
-            match package::read(project) {
-                Some(p) => {
-                    let install = self_install(&p, &own);
-                    let names = spec_names(&install.specs);
-                    let adds = ["flask", "gunicorn"]
-                        .iter()
-                        .any(|n| names.contains(*n) && !deps.has(n));
-                    let itself = !special.own.is_empty();
-                    if itself || adds || (!deps.has("flask") && !install.literal) {
-                        deps.names.extend(names);
-                        deps.package = Some(install.clone());
-                    }
-                    for (line, _) in &special.own {
-                        deps.left_out.push(LeftOut {
-                            line: *line,
-                            why: "it installs the project itself, after the code",
-                        });
-                    }
-                    if itself && !special.rest {
-                        // Nothing else to install: the package's own path.
-                        deps.manager = Manager::Package;
-                        deps.source = p.files.first().cloned();
-                        deps.files = p.files.clone();
-                        deps.specs = install.specs;
-                        deps.left_out.clear();
-                    }
-                }
-                None => {
-                    for (line, _) in &special.own {
-                        project.warn(format!(
-                            "{req}:{line} installs the project itself, but it has no setup.py, setup.cfg or pyproject.toml [build-system] to build it from"
-                        ));
-                    }
-                }
-            }
-            deps.left_out.sort_by_key(|l| l.line);
-            return deps;
+            return from_requirements(project, req);
         }
     }
     let built = pyproject
@@ -454,6 +398,76 @@ pub fn detect(project: &Project) -> Deps {
             deps.files = vec!["pyproject.toml".into()];
         }
     }
+    deps
+}
+
+/// The dependencies a requirements file (`req`) installs: its names and
+/// includes; with a line that installs the project itself (`.`), the
+/// package after the code; with an index option, that line left out.
+fn from_requirements(project: &Project, req: &str) -> Deps {
+    let mut deps = Deps {
+        manager: Manager::Pip,
+        source: Some(req.into()),
+        files: vec![],
+        names: BTreeSet::new(),
+        specs: vec![],
+        package: None,
+        left_out: vec![],
+    };
+    requirements(project, req, &mut deps.names, &mut deps.files);
+    let special = special_lines(&project.text(req, Kind::Config).unwrap_or_default());
+    // An index option would send the image's pip past the index
+    // configured for the build: left out, and said so.
+    for (line, option) in &special.index {
+        project.warn(format!(
+            "{req}:{line}: {} is left out of the image's install: pip there uses the index configured for the build (PIP_INDEX_URL); set that if the project needs this index",
+            quote(option)
+        ));
+        deps.left_out.push(LeftOut {
+            line: *line,
+            why: "an index option; pip uses the index configured for the build",
+        });
+    }
+    let own: Vec<String> = special.own.iter().flat_map(|(_, e)| e.clone()).collect();
+    // requirements.txt may list a CLI's dependencies only, the web
+    // ones living in the package metadata; or install the project
+    // itself (`.`): then the package installs too, after the code.
+    match package::read(project) {
+        Some(p) => {
+            let install = self_install(&p, &own);
+            let names = spec_names(&install.specs);
+            let adds = ["flask", "gunicorn"]
+                .iter()
+                .any(|n| names.contains(*n) && !deps.has(n));
+            let itself = !special.own.is_empty();
+            if itself || adds || (!deps.has("flask") && !install.literal) {
+                deps.names.extend(names);
+                deps.package = Some(install.clone());
+            }
+            for (line, _) in &special.own {
+                deps.left_out.push(LeftOut {
+                    line: *line,
+                    why: "it installs the project itself, after the code",
+                });
+            }
+            if itself && !special.rest {
+                // Nothing else to install: the package's own path.
+                deps.manager = Manager::Package;
+                deps.source = p.files.first().cloned();
+                deps.files = p.files.clone();
+                deps.specs = install.specs;
+                deps.left_out.clear();
+            }
+        }
+        None => {
+            for (line, _) in &special.own {
+                project.warn(format!(
+                    "{req}:{line} installs the project itself, but it has no setup.py, setup.cfg or pyproject.toml [build-system] to build it from"
+                ));
+            }
+        }
+    }
+    deps.left_out.sort_by_key(|l| l.line);
     deps
 }
 
@@ -670,18 +684,7 @@ pub fn stale_lock(project: &Project, deps: &Deps) -> Option<StaleLock> {
 /// --frozen` does not check it), which the words say.
 pub fn instead_of_stale(project: &Project, deps: &mut Deps) -> String {
     if project.is_file("requirements.txt") {
-        let mut names = BTreeSet::new();
-        let mut files = Vec::new();
-        requirements(project, "requirements.txt", &mut names, &mut files);
-        *deps = Deps {
-            manager: Manager::Pip,
-            source: Some("requirements.txt".into()),
-            files,
-            names,
-            specs: vec![],
-            package: None,
-            left_out: vec![],
-        };
+        *deps = from_requirements(project, "requirements.txt");
         return "the Dockerfile installs the project's requirements.txt instead".into();
     }
     match deps.manager {
