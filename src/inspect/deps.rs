@@ -27,7 +27,9 @@ pub enum Manager {
     /// `[project.dependencies]` in pyproject.toml, no lock file, no build backend.
     Pyproject,
     /// An installable package's own metadata (setup.py, setup.cfg, or
-    /// pyproject.toml with a build backend), no other dependency file.
+    /// pyproject.toml with a build backend, Poetry's with no poetry.lock
+    /// included), no other dependency file, or a requirements.txt that
+    /// installs only the project itself (`.`).
     Package,
     None,
 }
