@@ -601,6 +601,7 @@ fn facts(
         "dependencies": d.source.clone().unwrap_or_else(|| "none found".into()),
         "copies": copies,
         "requirements": d.source.clone().unwrap_or_else(|| "requirements.txt".into()),
+        "left_out": d.left_out,
         "locked": locked,
         "specs": d.specs,
         "package": d.package,

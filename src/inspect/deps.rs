@@ -27,7 +27,9 @@ pub enum Manager {
     /// `[project.dependencies]` in pyproject.toml, no lock file, no build backend.
     Pyproject,
     /// An installable package's own metadata (setup.py, setup.cfg, or
-    /// pyproject.toml with a build backend), no other dependency file.
+    /// pyproject.toml with a build backend, Poetry's with no poetry.lock
+    /// included), no other dependency file, or a requirements.txt that
+    /// installs only the project itself (`.`).
     Package,
     None,
 }
@@ -61,6 +63,76 @@ pub struct Deps {
     /// The project installs itself (see [`SelfInstall`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub package: Option<SelfInstall>,
+    /// Lines of the requirements file (`source`) the install before the
+    /// code leaves out, and why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub left_out: Vec<LeftOut>,
+}
+
+/// A line of requirements.txt the install before the code leaves out.
+#[derive(Debug, Clone, Serialize)]
+pub struct LeftOut {
+    pub line: usize,
+    pub why: &'static str,
+}
+
+/// What the top requirements file says besides requirements.
+#[derive(Debug, Default)]
+struct Special {
+    /// Lines that install the project itself (`.`, `-e .[server]`), with extras.
+    own: Vec<(usize, Vec<String>)>,
+    /// `-i URL` / `--index-url URL` lines.
+    index: Vec<(usize, String)>,
+    /// Whether any other line installs something (a requirement, an include, an option).
+    rest: bool,
+}
+
+fn special_lines(text: &str) -> Special {
+    let mut s = Special::default();
+    for (i, raw) in text.lines().enumerate() {
+        let line = raw.split(" #").next().unwrap_or("").trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if let Some(extras) = own_line(line) {
+            s.own.push((i + 1, extras));
+        } else if line.starts_with("--index-url")
+            || (line.starts_with("-i") && !line.starts_with("-i-"))
+        {
+            s.index.push((i + 1, line.to_string()));
+        } else {
+            s.rest = true;
+        }
+    }
+    s
+}
+
+/// A requirements line that installs the project itself: `.`, `./`,
+/// `-e .`, `--editable=.`, `file:.`, each possibly with extras
+/// (`.[server]`); its extras.
+fn own_line(line: &str) -> Option<Vec<String>> {
+    let mut t = line;
+    for p in ["--editable=", "--editable ", "-e "] {
+        if let Some(r) = t.strip_prefix(p) {
+            t = r.trim_start();
+            break;
+        }
+    }
+    let t = t.trim_matches(['"', '\'']);
+    let t = t.strip_prefix("file:").unwrap_or(t);
+    let rest = t.strip_prefix("./").or_else(|| t.strip_prefix('.'))?;
+    if rest.is_empty() {
+        return Some(vec![]);
+    }
+    let extras = rest.strip_prefix('[')?.strip_suffix(']')?;
+    Some(
+        extras
+            .split(',')
+            .map(str::trim)
+            .filter(|e| is_name(e))
+            .map(str::to_string)
+            .collect(),
+    )
 }
 
 /// How an installable project installs itself: its metadata's
@@ -77,6 +149,9 @@ pub struct SelfInstall {
     pub extras: Vec<String>,
     /// Whether `specs` are all it requires (read from literals).
     pub literal: bool,
+    /// A Poetry package without poetry.lock: pip resolves it through
+    /// poetry-core, so versions are not repeatable until a lock is committed.
+    pub poetry: bool,
 }
 
 impl Deps {
@@ -190,6 +265,7 @@ pub fn detect(project: &Project) -> Deps {
         names: BTreeSet::new(),
         specs: vec![],
         package: None,
+        left_out: vec![],
     };
     let locks = [
         ("uv.lock", Manager::Uv),
@@ -242,23 +318,7 @@ pub fn detect(project: &Project) -> Deps {
         "requirements/main.txt",
     ] {
         if exists(req) {
-            deps.manager = Manager::Pip;
-            deps.source = Some(req.into());
-            requirements(project, req, &mut deps.names, &mut deps.files);
-            // requirements.txt may list a CLI's dependencies only, the web
-            // ones living in the package metadata: then the package installs too.
-            if let Some(p) = package::read(project) {
-                let install = self_install(&p);
-                let names = spec_names(&install.specs);
-                let adds = ["flask", "gunicorn"]
-                    .iter()
-                    .any(|n| names.contains(*n) && !deps.has(n));
-                if adds || (!deps.has("flask") && !install.literal) {
-                    deps.names.extend(names);
-                    deps.package = Some(install);
-                }
-            }
-            return deps;
+            return from_requirements(project, req);
         }
     }
     let built = pyproject
@@ -267,9 +327,15 @@ pub fn detect(project: &Project) -> Deps {
     let poetry_only = pyproject.as_ref().is_some_and(|p| {
         !p.contains_key("project") && p.get("tool").and_then(|t| t.get("poetry")).is_some()
     });
-    if built || !poetry_only {
+    // A Poetry package with no poetry.lock installs with pip, through its
+    // build backend: pip's own index configuration holds, where `poetry
+    // lock` in the build would not read it.
+    let poetry_package = pyproject
+        .as_ref()
+        .is_some_and(|p| package::poetry_package(p).is_some());
+    if built || !poetry_only || poetry_package {
         if let Some(p) = package::read(project) {
-            let install = self_install(&p);
+            let install = self_install(&p, &[]);
             deps.manager = Manager::Package;
             deps.source = p.files.first().cloned();
             deps.files = p.files.clone();
@@ -337,11 +403,90 @@ pub fn detect(project: &Project) -> Deps {
     deps
 }
 
-/// How the package installs itself: the extras that bring Flask and
-/// gunicorn when its base requirements do not.
-fn self_install(p: &package::Package) -> SelfInstall {
+/// The dependencies a requirements file (`req`) installs: its names and
+/// includes; with a line that installs the project itself (`.`), the
+/// package after the code; with an index option, that line left out.
+fn from_requirements(project: &Project, req: &str) -> Deps {
+    let mut deps = Deps {
+        manager: Manager::Pip,
+        source: Some(req.into()),
+        files: vec![],
+        names: BTreeSet::new(),
+        specs: vec![],
+        package: None,
+        left_out: vec![],
+    };
+    requirements(project, req, &mut deps.names, &mut deps.files);
+    let special = special_lines(&project.text(req, Kind::Config).unwrap_or_default());
+    // An index option would send the image's pip past the index
+    // configured for the build: left out, and said so.
+    for (line, option) in &special.index {
+        project.warn(format!(
+            "{req}:{line}: {} is left out of the image's install: pip there uses the index configured for the build (PIP_INDEX_URL); set that if the project needs this index",
+            quote(option)
+        ));
+        deps.left_out.push(LeftOut {
+            line: *line,
+            why: "an index option; pip uses the index configured for the build",
+        });
+    }
+    let own: Vec<String> = special.own.iter().flat_map(|(_, e)| e.clone()).collect();
+    // requirements.txt may list a CLI's dependencies only, the web
+    // ones living in the package metadata; or install the project
+    // itself (`.`): then the package installs too, after the code.
+    match package::read(project) {
+        Some(p) => {
+            let install = self_install(&p, &own);
+            let names = spec_names(&install.specs);
+            let adds = ["flask", "gunicorn"]
+                .iter()
+                .any(|n| names.contains(*n) && !deps.has(n));
+            let itself = !special.own.is_empty();
+            if itself || adds || (!deps.has("flask") && !install.literal) {
+                deps.names.extend(names);
+                deps.package = Some(install.clone());
+            }
+            for (line, _) in &special.own {
+                deps.left_out.push(LeftOut {
+                    line: *line,
+                    why: "it installs the project itself, after the code",
+                });
+            }
+            if itself && !special.rest {
+                // Nothing else to install: the package's own path.
+                deps.manager = Manager::Package;
+                deps.source = p.files.first().cloned();
+                deps.files = p.files.clone();
+                deps.specs = install.specs;
+                deps.left_out.clear();
+            }
+        }
+        None => {
+            for (line, _) in &special.own {
+                project.warn(format!(
+                    "{req}:{line} installs the project itself, but it has no setup.py, setup.cfg or pyproject.toml [build-system] to build it from"
+                ));
+            }
+        }
+    }
+    deps.left_out.sort_by_key(|l| l.line);
+    deps
+}
+
+/// How the package installs itself: with the extras `asked` (by a
+/// requirements line `.[server]`) that it defines, and those that bring
+/// Flask and gunicorn when its base requirements do not.
+fn self_install(p: &package::Package, asked: &[String]) -> SelfInstall {
     let base = spec_names(&p.requires);
     let mut extras: Vec<String> = Vec::new();
+    for e in asked {
+        let defined = p.extras.keys().find(|k| normalise(k) == normalise(e));
+        if let Some(k) = defined {
+            if !extras.contains(k) {
+                extras.push(k.clone());
+            }
+        }
+    }
     for want in ["flask", "gunicorn"] {
         if base.contains(want) {
             continue;
@@ -369,6 +514,7 @@ fn self_install(p: &package::Package) -> SelfInstall {
         specs,
         extras,
         literal: p.literal,
+        poetry: p.poetry,
     }
 }
 
@@ -482,13 +628,7 @@ pub fn python_constraint(project: &Project) -> Option<Found<String>> {
                 .and_then(|d| d.get("python"))
                 .and_then(|v| v.as_str())
             {
-                let line = text
-                    .lines()
-                    .position(|l| {
-                        l.trim_start().starts_with("python ")
-                            || l.trim_start().starts_with("python=")
-                    })
-                    .map_or(1, |i| i + 1);
+                let line = super::requirement::poetry_python_line(&text);
                 return Some(Found::new(r.to_string(), "pyproject.toml", line));
             }
         }
@@ -546,17 +686,7 @@ pub fn stale_lock(project: &Project, deps: &Deps) -> Option<StaleLock> {
 /// --frozen` does not check it), which the words say.
 pub fn instead_of_stale(project: &Project, deps: &mut Deps) -> String {
     if project.is_file("requirements.txt") {
-        let mut names = BTreeSet::new();
-        let mut files = Vec::new();
-        requirements(project, "requirements.txt", &mut names, &mut files);
-        *deps = Deps {
-            manager: Manager::Pip,
-            source: Some("requirements.txt".into()),
-            files,
-            names,
-            specs: vec![],
-            package: None,
-        };
+        *deps = from_requirements(project, "requirements.txt");
         return "the Dockerfile installs the project's requirements.txt instead".into();
     }
     match deps.manager {
@@ -680,13 +810,32 @@ fn clause_ok(clause: &str, v: (u32, u32)) -> Option<bool> {
     })
 }
 
+/// The clauses of one alternative of a constraint: split at `,` (PEP 440)
+/// and at spaces (Poetry's `>=3.8 <4`), where an operator standing alone
+/// (`>= 3.8`, `~= 3.9`, `!= 3.9.*`) joins the version after it.
+fn clauses(alt: &str) -> Vec<String> {
+    let is_op = |w: &str| !w.is_empty() && w.chars().all(|c| "<>=!~^".contains(c));
+    let mut out: Vec<String> = Vec::new();
+    for part in alt.split(',') {
+        let mut pending = String::new();
+        for word in part.split_whitespace() {
+            pending.push_str(word);
+            if !is_op(word) {
+                out.push(std::mem::take(&mut pending));
+            }
+        }
+        if !pending.is_empty() {
+            out.push(pending);
+        }
+    }
+    out
+}
+
 /// Whether Python `major.minor` satisfies a whole constraint (`,` = and; Poetry `||` = or).
 pub fn satisfies(constraint: &str, v: (u32, u32)) -> bool {
-    constraint.split("||").any(|alt| {
-        alt.split([',', ' '])
-            .filter(|c| !c.trim().is_empty())
-            .all(|c| clause_ok(c, v).unwrap_or(true))
-    })
+    constraint
+        .split("||")
+        .any(|alt| clauses(alt).iter().all(|c| clause_ok(c, v).unwrap_or(true)))
 }
 
 #[cfg(test)]
@@ -750,6 +899,40 @@ mod tests {
         assert!(satisfies(">=3.8,<4.0", (3, 14)));
         assert!(satisfies("3.11", (3, 11)));
         assert!(!satisfies("==2.7", (3, 11)));
+        assert!(satisfies(">=3.8 <4", (3, 12)));
+        assert!(!satisfies(">=3.8 <3.10", (3, 12)));
+    }
+
+    #[test]
+    fn constraints_with_spaces_read_as_without() {
+        // `>= 3.8` was once read as `>=` (ignored) and a bare `3.8` (== 3.8).
+        for (spaced, tight) in [
+            (">= 3.8", ">=3.8"),
+            (">= 3.6", ">=3.6"),
+            ("> 3.6", ">3.6"),
+            (">= 3.6, <4", ">=3.6,<4"),
+            (">= 3.8, < 4", ">=3.8,<4"),
+            ("  >=  3.9 ,  <  3.12 ", ">=3.9,<3.12"),
+            ("~= 3.9", "~=3.9"),
+            ("!= 3.9.*", "!=3.9.*"),
+            (">= 3.8, != 3.9.*", ">=3.8,!=3.9.*"),
+            ("== 3.11.*", "==3.11.*"),
+            ("^ 3.10", "^3.10"),
+            (">= 3.8 || == 2.7", ">=3.8||==2.7"),
+        ] {
+            for minor in 0..=16 {
+                assert_eq!(
+                    satisfies(spaced, (3, minor)),
+                    satisfies(tight, (3, minor)),
+                    "{spaced:?} vs {tight:?} on 3.{minor}"
+                );
+            }
+        }
+        assert!(satisfies(">= 3.8", (3, 14)));
+        assert!(satisfies(">= 3.6, <4", (3, 14)));
+        assert!(satisfies("> 3.6", (3, 14)));
+        assert!(!satisfies("!= 3.9.*", (3, 9)));
+        assert!(!satisfies("~= 3.9", (3, 8)));
     }
 
     #[test]

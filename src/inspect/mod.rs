@@ -585,10 +585,28 @@ pub fn detect_in(project: &Project) -> Result<Detection> {
     let own_server = own_server(&all, &entry, &candidates, &scripts, &mains, &reaches);
     let main_state = main_state(&all, &entry, &candidates, &scripts, &mains, &reaches);
 
-    let migrations = migrations_dir(root).map(|d| {
-        let at = format!("{d}/env.py");
-        Found::new(d, &at, 1)
-    });
+    // Flask-Migrate's folder is upgraded on start (the entrypoint); plain
+    // Alembic's is a command to run, listed with the one-time ones.
+    let found = migrations_dir(root);
+    if let Some(m) = found.as_ref().filter(|m| m.flask && !m.ini) {
+        project.warn(format!(
+            "{}/ has no alembic.ini, which `flask db upgrade` reads (its env.py configures logging from it): add the one `flask db init` writes, or start with RUN_MIGRATIONS=0",
+            m.dir
+        ));
+    }
+    let migrations = found
+        .as_ref()
+        .filter(|m| m.flask)
+        .map(|m| Found::new(m.dir.clone(), &m.file, m.line));
+    if let Some(m) = found.filter(|m| !m.flask) {
+        init_commands.push(once::InitCommand {
+            command: "alembic upgrade head".into(),
+            file: m.file,
+            line: m.line,
+            source: "config",
+            run: Some("alembic upgrade head".into()),
+        });
+    }
 
     let mut writable: Vec<Found<String>> = Vec::new();
     let mut add_writable = |w: Found<String>| {
@@ -968,27 +986,97 @@ pub fn base_image_for(python: Option<&Found<String>>) -> Result<String> {
         })
 }
 
-/// The Flask-Migrate folder (what `flask db init` makes: `env.py` and
-/// `alembic.ini` side by side): `migrations/` or `alembic/` at the root, else a
-/// `migrations/` inside a top-level package (`pkg/migrations`,
-/// `src/pkg/migrations`), where apps that ship as distributions keep it. A
-/// plain Alembic setup (`alembic.ini` at the root) is not Flask-Migrate's and
-/// is left alone. Only plain names, and no symbolic links, are accepted, so the
-/// path is safe in the entrypoint script and is in the image.
-fn migrations_dir(root: &Path) -> Option<String> {
+/// A migrations folder, and which tool upgrades the database from it.
+#[derive(Debug, PartialEq, Eq)]
+struct Migrations {
+    /// The folder, relative to the root.
+    dir: String,
+    /// The file and line that name it: its `env.py`, or the root
+    /// `alembic.ini`'s `script_location`.
+    file: String,
+    line: usize,
+    /// Flask-Migrate's (`flask db upgrade --directory DIR`), else plain
+    /// Alembic's (`alembic upgrade head`, from the root `alembic.ini`).
+    flask: bool,
+    /// Whether the folder holds its own `alembic.ini`, which Flask-Migrate
+    /// reads (`env.py` configures logging from it).
+    ini: bool,
+}
+
+/// The migrations folder, if the project has one. Flask-Migrate's: what
+/// `flask db init` makes (`env.py` and `alembic.ini` side by side), or an
+/// `env.py` and `versions/` whose `env.py` reads the Flask app
+/// (`current_app`, `flask_migrate`; a distribution may leave the
+/// `alembic.ini` out), at `migrations/` or `alembic/` at the root, else
+/// inside a top-level package (`pkg/migrations`, `src/pkg/migrations`),
+/// where apps that ship as distributions keep it. A root `alembic.ini`
+/// naming `script_location` decides the folder: plain Alembic's when its
+/// `env.py` does not read the Flask app. Only plain names, and no symbolic
+/// links, are accepted, so the path is safe in the entrypoint script and is
+/// in the image.
+fn migrations_dir(root: &Path) -> Option<Migrations> {
     let real_dir = |p: &Path| fs::symlink_metadata(p).is_ok_and(|m| m.is_dir());
     let real_file = |p: &Path| fs::symlink_metadata(p).is_ok_and(|m| m.is_file());
+    let plain = |rel: &str| {
+        !rel.is_empty()
+            && rel.split('/').all(|p| {
+                !p.is_empty()
+                    && p != ".."
+                    && p != "."
+                    && p.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c))
+            })
+    };
     let has_env = |rel: &str| {
-        let dir = root.join(rel);
         let mut parts = Path::new(rel)
             .ancestors()
             .filter(|a| !a.as_os_str().is_empty());
-        parts.all(|a| real_dir(&root.join(a)))
-            && real_file(&dir.join("env.py"))
-            && real_file(&dir.join("alembic.ini"))
+        plain(rel)
+            && parts.all(|a| real_dir(&root.join(a)))
+            && real_file(&root.join(rel).join("env.py"))
     };
-    if let Some(d) = ["migrations", "alembic"].into_iter().find(|d| has_env(d)) {
-        return Some(d.to_string());
+    let reads_flask = |rel: &str| {
+        fs::read_to_string(root.join(rel).join("env.py"))
+            .is_ok_and(|t| t.contains("current_app") || t.contains("flask_migrate"))
+    };
+    let found = |dir: &str, file: String, line: usize, flask: bool| Migrations {
+        dir: dir.to_string(),
+        file,
+        line,
+        flask,
+        ini: real_file(&root.join(dir).join("alembic.ini")),
+    };
+    let flask_migrate = |rel: &str| {
+        has_env(rel)
+            && (real_file(&root.join(rel).join("alembic.ini"))
+                || (real_dir(&root.join(rel).join("versions")) && reads_flask(rel)))
+    };
+    if real_file(&root.join("alembic.ini")) {
+        if let Some((dir, line)) = fs::read_to_string(root.join("alembic.ini"))
+            .ok()
+            .and_then(|t| script_location(&t))
+        {
+            // `pkg:folder` names a folder inside an importable package.
+            let dir = match dir.split_once(':') {
+                Some((pkg, sub)) => ["", "src/"]
+                    .iter()
+                    .map(|p| format!("{p}{}/{sub}", pkg.replace('.', "/")))
+                    .find(|d| has_env(d))
+                    .unwrap_or_default(),
+                None => dir,
+            };
+            if has_env(&dir) {
+                let flask = flask_migrate(&dir) || reads_flask(&dir);
+                return Some(found(&dir, "alembic.ini".into(), line, flask));
+            }
+        }
+    }
+    let at_env = |d: &str| found(d, format!("{d}/env.py"), 1, true);
+    if let Some(d) = ["migrations", "alembic"]
+        .into_iter()
+        .find(|d| flask_migrate(d))
+    {
+        return Some(at_env(d));
     }
     let packages = |parent: &str| -> Vec<String> {
         let Ok(entries) = fs::read_dir(root.join(parent)) else {
@@ -1018,7 +1106,33 @@ fn migrations_dir(root: &Path) -> Option<String> {
         .into_iter()
         .chain(packages("src"))
         .map(|p| format!("{p}/migrations"))
-        .find(|d| has_env(d))
+        .find(|d| flask_migrate(d))
+        .map(|d| at_env(&d))
+}
+
+/// `script_location` of an alembic.ini's `[alembic]` section, and its line:
+/// relative to the root (`%(here)s/` dropped).
+fn script_location(ini: &str) -> Option<(String, usize)> {
+    let mut section = "";
+    for (i, line) in ini.lines().enumerate() {
+        let t = line.trim();
+        if let Some(name) = t.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
+            section = name.trim();
+            continue;
+        }
+        if section != "alembic" {
+            continue;
+        }
+        if let Some((k, v)) = t.split_once('=').or_else(|| t.split_once(':')) {
+            if k.trim() == "script_location" {
+                let v = v.trim();
+                let v = v.strip_prefix("%(here)s/").unwrap_or(v);
+                let v = v.strip_prefix("./").unwrap_or(v).trim_end_matches('/');
+                return Some((v.to_string(), i + 1));
+            }
+        }
+    }
+    None
 }
 
 #[cfg(test)]

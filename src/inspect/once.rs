@@ -24,7 +24,8 @@ pub struct InitCommand {
     pub command: String,
     pub file: String,
     pub line: usize,
-    /// `code` (a Click command defined in the project) or `docs` (the README shows it).
+    /// `code` (a Click command defined in the project), `docs` (the README
+    /// shows it) or `config` (a root alembic.ini: `alembic upgrade head`).
     pub source: &'static str,
     /// The line that runs it in the image, when `command` is a whole command
     /// line passing [`safe_command`]: a console script (not installed in the

@@ -1,6 +1,7 @@
 //! An installable package's metadata: setup.py (literal arguments of
 //! `setup(...)`), setup.cfg's `[options]`, or pyproject.toml's `[project]`
-//! with a `[build-system]`: what it requires, its extras, its Python.
+//! with a `[build-system]`, or a Poetry package (`[tool.poetry]` built by
+//! poetry-core): what it requires, its extras, its Python.
 //! Only literal values count: a `setup.py` that computes its requirements
 //! (reads a file, calls a function) gives none, and the image lets pip
 //! resolve the package instead.
@@ -30,11 +31,14 @@ pub struct Package {
     /// Whether the requirements were read (literal); `false` when a file
     /// computes them.
     pub literal: bool,
+    /// Described by Poetry's own table ([`poetry_package`]).
+    pub poetry: bool,
 }
 
 /// The package the project is, if it is one: setup.py, setup.cfg with
 /// `[metadata]` or `[options]`, or pyproject.toml with `[build-system]` and
-/// `[project]`. Poetry's own table is Poetry's, not read here.
+/// `[project]`, or a Poetry package ([`poetry_package`]), whose requirements
+/// pip resolves (never literal).
 pub fn read(project: &Project) -> Option<Package> {
     let mut p = Package::default();
     let mut literal = true;
@@ -71,6 +75,43 @@ pub fn read(project: &Project) -> Option<Package> {
                 if dynamic("dependencies") {
                     literal = false;
                 }
+            } else if let Some(poetry) = poetry_package(&t) {
+                // Poetry's own table: names, not PEP 508 requirements, so pip
+                // resolves them through the build backend, after the code.
+                p.files.push("pyproject.toml".into());
+                // An optional dependency counts only through the extra that names it.
+                let optional =
+                    |v: &toml::Value| v.get("optional").and_then(|o| o.as_bool()) == Some(true);
+                p.requires = poetry
+                    .iter()
+                    .filter(|(k, v)| *k != "python" && !optional(v))
+                    .map(|(k, _)| k.clone())
+                    .collect();
+                if let Some(x) = t
+                    .get("tool")
+                    .and_then(|t| t.get("poetry"))
+                    .and_then(|p| p.get("extras"))
+                    .and_then(|x| x.as_table())
+                {
+                    for (k, v) in x {
+                        let names = v.as_array().into_iter().flatten();
+                        p.extras.insert(
+                            k.clone(),
+                            names
+                                .filter_map(|n| n.as_str().map(str::to_string))
+                                .collect(),
+                        );
+                    }
+                }
+                if let Some(r) = poetry.get("python").and_then(|v| v.as_str()) {
+                    p.python = Some(Found::new(
+                        r.to_string(),
+                        "pyproject.toml",
+                        super::requirement::poetry_python_line(&text),
+                    ));
+                }
+                literal = false;
+                p.poetry = true;
             }
         }
     }
@@ -134,6 +175,44 @@ pub fn read(project: &Project) -> Option<Package> {
     p.extras.retain(|k, _| super::requirement::is_name(k));
     p.literal = literal;
     Some(p)
+}
+
+/// `[tool.poetry.dependencies]` of a pyproject.toml that is an installable
+/// Poetry package: a `[build-system]` whose backend is Poetry's
+/// (`poetry.core.masonry.api`, or `poetry-core` among its requirements), a
+/// `[tool.poetry]` table, and no `package-mode = false`. pip builds such a
+/// project through the backend, which reads these dependencies.
+pub fn poetry_package(t: &toml::Table) -> Option<toml::Table> {
+    let build = t.get("build-system")?;
+    let backend = build
+        .get("build-backend")
+        .and_then(|b| b.as_str())
+        .is_some_and(|b| b.starts_with("poetry"));
+    let requires = build
+        .get("requires")
+        .and_then(|r| r.as_array())
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r.as_str())
+        .any(|r| {
+            let name = r.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+            matches!(
+                name.into_iter().next(),
+                Some("poetry-core" | "poetry_core" | "poetry")
+            )
+        });
+    let poetry = t.get("tool")?.get("poetry")?.as_table()?;
+    if !(backend || requires) || poetry.get("package-mode").and_then(|m| m.as_bool()) == Some(false)
+    {
+        return None;
+    }
+    Some(
+        poetry
+            .get("dependencies")
+            .and_then(|d| d.as_table())
+            .cloned()
+            .unwrap_or_default(),
+    )
 }
 
 /// Lines of an INI value as a list: one item per line (or `;`-free comma list).

@@ -139,3 +139,13 @@ pub fn line_of(text: &str, needle: &str) -> usize {
         .position(|l| l.contains(needle))
         .map_or(1, |i| i + 1)
 }
+
+/// The line of Poetry's `python = "..."` dependency in a pyproject.toml (1 if none).
+pub fn poetry_python_line(text: &str) -> usize {
+    text.lines()
+        .position(|l| {
+            let l = l.trim_start();
+            l.starts_with("python ") || l.starts_with("python=")
+        })
+        .map_or(1, |i| i + 1)
+}

@@ -10,6 +10,7 @@ mod detect;
 mod existing;
 mod failures;
 mod git;
+mod init_deps;
 mod inputs;
 mod kits;
 mod new;
