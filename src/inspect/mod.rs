@@ -13,6 +13,7 @@
 pub mod deps;
 pub mod graph;
 pub mod locks;
+pub mod native;
 pub mod once;
 pub mod package;
 pub mod prefilter;

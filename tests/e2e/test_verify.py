@@ -127,3 +127,21 @@ def test_verify_leaves_no_container_of_a_failed_build_step(tmp_path, base_image)
     left = sh("docker", "ps", "-a", "--no-trunc", "--format", "{{.ID}} {{.Command}}").stdout
     assert marker not in left, left
     assert leftovers() == [], leftovers()
+
+
+@pytest.mark.docker
+def test_verify_proves_a_dependency_built_from_source(tmp_path, base_image):
+    """psycopg2 publishes no Linux wheel: the image gets a compiler and libpq's
+    headers from the base's package manager, pip builds it, and the app that
+    imports it serves."""
+    project = tmp_path / "pgapp"
+    project.mkdir()
+    (project / "app.py").write_text("import psycopg2\nfrom flask import Flask\n\napp = Flask(__name__)\n\n\n"
+                                    "@app.get('/healthz')\ndef health():\n    return psycopg2.__version__\n")
+    (project / "requirements.txt").write_text("flask==3.1.3\npsycopg2==2.9.10\n")
+    out = flaskgen("init", str(project), "--yes", "--verify", "-b", base_image, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert "libpq-dev" in (project / "Dockerfile").read_text()
+    for step in ("build", "import", "serve", "stop"):
+        assert f"Passed {step}:" in out.stderr, out.stderr
+    assert leftovers() == [], leftovers()

@@ -290,3 +290,70 @@ fn migrations_alembic_names_and_a_package_ships_are_found() {
     );
     assert_eq!(dry_run(tmp.path())["detection"]["migrations"], Value::Null);
 }
+
+/// A dependency with no Linux wheel (psycopg2, mysqlclient, uWSGI, …) gets a
+/// C compiler and its headers before the install, from the base image's own
+/// package manager; a wheel-only project gets none.
+#[test]
+fn dependencies_built_from_source_get_a_compiler_and_their_headers() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    write_all(
+        d,
+        &[
+            ("app.py", APP),
+            (
+                "requirements.txt",
+                "flask==3.1.3\npsycopg2==2.9.10\nuWSGI==2.0.28\n",
+            ),
+        ],
+    );
+    let (_, dockerfile) = written(d);
+    let apt = dockerfile
+        .find("apt-get install -y --no-install-recommends gcc libc6-dev libpq-dev \\\n")
+        .expect(&dockerfile);
+    assert!(
+        apt < dockerfile
+            .find("pip install --no-cache-dir -r requirements.txt")
+            .unwrap(),
+        "{dockerfile}"
+    );
+    assert!(
+        dockerfile.contains("# psycopg2, uwsgi build from source"),
+        "{dockerfile}"
+    );
+    assert!(
+        dockerfile.contains("rm -rf /var/lib/apt/lists/*"),
+        "{dockerfile}"
+    );
+
+    // On Alpine, apk.
+    let out = flaskgen(d)
+        .args(["init", "--yes", "--force", "-b", "python:3.13-alpine"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let dockerfile = read(d.join("Dockerfile"));
+    assert!(
+        dockerfile.contains("RUN apk add --no-cache gcc musl-dev postgresql-dev linux-headers\n"),
+        "{dockerfile}"
+    );
+    assert!(!dockerfile.contains("apt-get"), "{dockerfile}");
+
+    // Wheels only: nothing added.
+    fs::write(
+        d.join("requirements.txt"),
+        "flask==3.1.3\npsycopg2-binary==2.9.10\n",
+    )
+    .unwrap();
+    let out = flaskgen(d)
+        .args(["init", "--yes", "--force"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let dockerfile = read(d.join("Dockerfile"));
+    assert!(
+        !dockerfile.contains("apt-get") && !dockerfile.contains("gcc"),
+        "{dockerfile}"
+    );
+}
