@@ -170,6 +170,12 @@ pub fn facts(source: &str, path: &str) -> Option<PyFacts> {
         table_routes: vec![],
         in_class: None,
         slash_strings: vec![],
+        env_guarded: false,
+        off_platform: false,
+        env_defaults: vec![],
+        py2_methods: vec![],
+        defined: vec![],
+        secrets: vec![],
     };
     let is_wsgi = path.ends_with("wsgi.py");
     for stmt in &suite {
@@ -178,6 +184,7 @@ pub fn facts(source: &str, path: &str) -> Option<PyFacts> {
     for stmt in suite {
         f.visit_stmt(stmt);
     }
+    f.finish();
     for (on, import_time, in_function) in std::mem::take(&mut f.table_routes) {
         for (path, line) in &f.slash_strings {
             f.facts.routes.push(Route {
@@ -237,6 +244,20 @@ struct Collector<'a> {
     in_class: Option<String>,
     /// `/...` strings inside tuples and lists: a table of routes' rules.
     slash_strings: Vec<(String, usize)>,
+    /// Inside a branch that runs only when the environment holds something
+    /// (`if "X" in os.environ:`, `if os.getenv("X"):`) or a `try:` that
+    /// catches a KeyError: what it reads with `os.environ["X"]` is optional.
+    env_guarded: bool,
+    /// Inside a branch that never runs on Linux (`if sys.platform == "win32":`).
+    off_platform: bool,
+    /// `NAME = os.getenv("X", default)`: (NAME, X, the default, line).
+    env_defaults: Vec<(String, String, Option<Expr>, usize)>,
+    /// `.iteritems()`-like method calls, kept unless the file defines the method.
+    py2_methods: Vec<(String, usize)>,
+    /// Names of the functions and methods this file defines.
+    defined: Vec<String>,
+    /// A per-process secret key: (line, overriding variable, the function it is made in).
+    secrets: Vec<(usize, Option<String>, Option<String>)>,
 }
 
 /// The key a port is read from when it is no literal: `config["PORT"]` →
@@ -512,6 +533,106 @@ fn returns_something(body: &[Stmt]) -> bool {
     f.0
 }
 
+/// `self.port` / `cls.port`: an attribute of an object the code defines.
+fn own_port(a: &ast::ExprAttribute) -> bool {
+    matches!(dotted(&a.value).as_deref(), Some("self" | "cls"))
+        && a.attr.as_str().to_ascii_uppercase().contains("PORT")
+}
+
+/// Whether an `except` clause among `handlers` catches one of `names` (a
+/// bare `except:` catches everything).
+fn catches(handlers: &[ast::ExceptHandler], names: &[&str]) -> bool {
+    handlers.iter().any(|h| {
+        let ast::ExceptHandler::ExceptHandler(h) = h;
+        let caught: Vec<String> = match h.type_.as_deref() {
+            None => return true,
+            Some(Expr::Tuple(t)) => t.elts.iter().filter_map(dotted).collect(),
+            Some(e) => dotted(e).into_iter().collect(),
+        };
+        caught
+            .iter()
+            .any(|n| names.contains(&n.rsplit('.').next().unwrap_or(n)))
+    })
+}
+
+/// Whether a test holds on Linux, the images' system, when it is a test on
+/// the platform: `sys.platform == "win32"`, `os.name == "nt"`,
+/// `platform.system() == "Darwin"`, `sys.platform.startswith("linux")`,
+/// `IS_WINDOWS`; `None` for any other test.
+fn on_linux(e: &Expr) -> Option<bool> {
+    // What a platform value is on Linux, by what it is read from.
+    let value = |e: &Expr| -> Option<fn(&str) -> bool> {
+        let f = match e {
+            Expr::Call(c) => dotted(&c.func)? + "()",
+            e => dotted(e)?,
+        };
+        match f.as_str() {
+            "sys.platform" | "platform" => Some(|s| s.starts_with("linux")),
+            "os.name" => Some(|s| s == "posix"),
+            "platform.system()" | "system()" => Some(|s| s.eq_ignore_ascii_case("linux")),
+            _ => None,
+        }
+    };
+    match e {
+        Expr::UnaryOp(u) if u.op == ast::UnaryOp::Not => on_linux(&u.operand).map(|b| !b),
+        Expr::BoolOp(b) => {
+            let all: Vec<Option<bool>> = b.values.iter().map(on_linux).collect();
+            let decisive = b.op == ast::BoolOp::Or;
+            if all.contains(&Some(decisive)) {
+                Some(decisive)
+            } else if all.iter().all(|v| *v == Some(!decisive)) {
+                Some(!decisive)
+            } else {
+                None
+            }
+        }
+        Expr::Compare(c) if c.ops.len() == 1 => {
+            let is = value(&c.left)?;
+            let right = &c.comparators[0];
+            let strings: Vec<&str> = match right {
+                Expr::Tuple(ast::ExprTuple { elts, .. })
+                | Expr::List(ast::ExprList { elts, .. }) => {
+                    elts.iter().filter_map(str_const).collect()
+                }
+                e => vec![str_const(e)?],
+            };
+            let any = strings.iter().any(|s| is(s));
+            match c.ops[0] {
+                ast::CmpOp::Eq | ast::CmpOp::In | ast::CmpOp::Is => Some(any),
+                ast::CmpOp::NotEq | ast::CmpOp::NotIn | ast::CmpOp::IsNot => Some(!any),
+                _ => None,
+            }
+        }
+        Expr::Call(c) => match &*c.func {
+            Expr::Attribute(a) if a.attr.as_str() == "startswith" => {
+                let is = value(&a.value)?;
+                let prefix = c.args.first().and_then(str_const)?;
+                // `sys.platform.startswith("win")`: true on Linux only for a prefix of "linux".
+                Some(is("linux") && "linux".starts_with(prefix) || is(prefix))
+            }
+            _ => None,
+        },
+        e => {
+            let d = dotted(e)?;
+            let last = d.rsplit('.').next().unwrap_or(&d).to_ascii_uppercase();
+            let other = ["WINDOWS", "WIN32", "MACOS", "DARWIN", "OSX"]
+                .iter()
+                .any(|o| last == *o || last == format!("IS_{o}") || last == format!("ON_{o}"));
+            other.then_some(false)
+        }
+    }
+}
+
+/// Whether statements stop the app: a `raise`, `sys.exit(...)`, `exit(...)`.
+fn stops(body: &[Stmt]) -> bool {
+    body.iter().any(|s| match s {
+        Stmt::Raise(_) => true,
+        Stmt::Expr(e) => matches!(&*e.value, Expr::Call(c)
+            if matches!(dotted(&c.func).as_deref(), Some("sys.exit" | "exit" | "quit"))),
+        _ => false,
+    })
+}
+
 impl Collector<'_> {
     /// Whether the local `name` is os's `what` (imported with `from os import`).
     fn is_os(&self, name: &str, what: &str) -> bool {
@@ -543,7 +664,7 @@ impl Collector<'_> {
         }
         if upper == "SECRET_KEY" && !self.in_main && per_process_random(value) {
             let var = self.env_var_read(value);
-            self.facts.random_secret.get_or_insert((line, var));
+            self.secrets.push((line, var, self.in_function.clone()));
         }
     }
 
@@ -569,9 +690,199 @@ impl Collector<'_> {
         self.in_function = outer;
     }
 
+    /// An environment variable read: `required` when the app fails without
+    /// it (`os.environ["X"]`, `from_envvar("X")`), unless the read only runs
+    /// when the environment holds something; none on another platform.
+    fn env_read(&mut self, name: &str, line: usize, required: bool) {
+        if self.off_platform {
+            return;
+        }
+        if required && !self.env_guarded {
+            self.facts.required_env.push((name.to_string(), line));
+        } else {
+            self.facts.optional_env.push((name.to_string(), line));
+        }
+    }
+
+    /// Whether an expression reads the environment: `"X" in os.environ`,
+    /// `os.getenv("X")`, `os.environ["X"]`, inside a test.
+    fn env_test(&self, e: &Expr) -> bool {
+        let environ = |e: &Expr| match dotted(e).as_deref() {
+            Some("os.environ") => true,
+            Some(n) => self.is_os(n, "environ"),
+            None => false,
+        };
+        match e {
+            Expr::BoolOp(b) => b.values.iter().any(|v| self.env_test(v)),
+            Expr::UnaryOp(u) => self.env_test(&u.operand),
+            Expr::Compare(c) => {
+                self.env_test(&c.left)
+                    || c.comparators.iter().any(|v| environ(v) || self.env_test(v))
+            }
+            Expr::Call(c) => {
+                self.env_get(&dotted(&c.func).unwrap_or_default())
+                    || c.args.iter().any(|a| self.env_test(a))
+            }
+            Expr::Subscript(s) => environ(&s.value),
+            _ => false,
+        }
+    }
+
+    /// An `if` on anything but `__main__` or the Python version: a branch
+    /// on the environment makes its reads optional, a branch on another
+    /// platform is not the app's; a test that rejects an environment
+    /// value's default (`if SECRET == "insecure": raise`) requires the variable.
+    fn conditional(&mut self, node: ast::StmtIf) {
+        let env = self.env_test(&node.test);
+        let linux = on_linux(&node.test);
+        if stops(&node.body) && !self.in_main && !self.off_platform {
+            self.rejected_defaults(&node.test);
+        }
+        self.visit_expr(*node.test);
+        let (guarded, off) = (self.env_guarded, self.off_platform);
+        self.env_guarded = guarded || env;
+        self.off_platform = off || linux == Some(false);
+        for s in node.body {
+            self.visit_stmt(s);
+        }
+        self.off_platform = off || linux == Some(true);
+        for s in node.orelse {
+            self.visit_stmt(s);
+        }
+        (self.env_guarded, self.off_platform) = (guarded, off);
+    }
+
+    /// `a if "X" in os.environ else b` and `"X" in os.environ and b`: what
+    /// `a` and `b` read is optional. Gives the node back when it is neither.
+    fn conditional_expr(&mut self, node: Expr) -> Option<Expr> {
+        let guarded = self.env_guarded;
+        match node {
+            Expr::IfExp(x) if self.env_test(&x.test) => {
+                self.visit_expr(*x.test);
+                self.env_guarded = true;
+                self.visit_expr(*x.body);
+                self.visit_expr(*x.orelse);
+            }
+            Expr::BoolOp(b) if b.values.first().is_some_and(|v| self.env_test(v)) => {
+                let mut values = b.values.into_iter();
+                self.visit_expr(values.next()?);
+                self.env_guarded = true;
+                for v in values {
+                    self.visit_expr(v);
+                }
+            }
+            other => return Some(other),
+        }
+        self.env_guarded = guarded;
+        None
+    }
+
+    /// `NAME = os.getenv("X", default)` (or `os.environ.get`, with `or`):
+    /// remembered, for a later test that rejects the default.
+    fn env_default(&mut self, name: &str, value: &Expr, line: usize) {
+        let read = match value {
+            Expr::Call(c) if self.env_get(&dotted(&c.func).unwrap_or_default()) => c
+                .args
+                .first()
+                .and_then(str_const)
+                .map(|v| (v.to_string(), c.args.get(1).cloned())),
+            Expr::BoolOp(b) if b.op == ast::BoolOp::Or => self
+                .env_var_read(value)
+                .map(|v| (v, b.values.last().cloned())),
+            _ => None,
+        };
+        if let Some((var, default)) = read {
+            self.env_defaults
+                .push((name.to_string(), var, default, line));
+        }
+    }
+
+    /// The environment values a test rejects before a `raise`: `not NAME`,
+    /// `NAME is None`, `NAME == <its default>`, `not os.getenv("X")`.
+    fn rejected_defaults(&mut self, test: &Expr) {
+        let mut rejected: Vec<(String, usize)> = Vec::new();
+        let by_name = |n: &Expr| {
+            let n = dotted(n)?;
+            self.env_defaults.iter().rev().find(|d| d.0 == n)
+        };
+        let mut parts = vec![test];
+        while let Some(e) = parts.pop() {
+            match e {
+                Expr::BoolOp(b) => parts.extend(&b.values),
+                Expr::UnaryOp(u) if u.op == ast::UnaryOp::Not => {
+                    if let Some(d) = by_name(&u.operand) {
+                        rejected.push((d.1.clone(), d.3));
+                    } else if let Some(v) = self.env_var_read(&u.operand) {
+                        rejected.push((v, line_of(self.lines, &*u.operand)));
+                    }
+                }
+                Expr::Compare(c) if c.ops.len() == 1 => {
+                    let Some(d) = by_name(&c.left) else { continue };
+                    let right = &c.comparators[0];
+                    let none = matches!(right, Expr::Constant(k) if k.value == Constant::None);
+                    let default = match (&d.2, right) {
+                        (Some(Expr::Constant(a)), Expr::Constant(b)) => a.value == b.value,
+                        _ => false,
+                    };
+                    let equal = matches!(c.ops[0], ast::CmpOp::Eq | ast::CmpOp::Is);
+                    if equal && (none || default) {
+                        rejected.push((d.1.clone(), d.3));
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.facts.required_env.extend(rejected);
+    }
+
+    /// `.iteritems()`, `.itervalues()`, `.iterkeys()`, `.has_key()` called as
+    /// a method, outside a branch on the Python version: a function named
+    /// so (`iteritems(d)`, a compatibility shim) is Python 3 code.
+    fn python2_method(&mut self, c: &ast::ExprCall, line: usize) {
+        if let Expr::Attribute(a) = &*c.func {
+            let m = a.attr.as_str();
+            if matches!(m, "iteritems" | "itervalues" | "iterkeys" | "has_key")
+                && !self.version_guarded
+            {
+                self.py2_methods.push((m.to_string(), line));
+            }
+        }
+    }
+
+    /// What needs the whole file seen: Python 2 methods the file does not
+    /// define itself, a per-process secret made at import (or in a factory or
+    /// a function called at import), not in a function run on demand.
+    fn finish(&mut self) {
+        if self.facts.python2.is_none() {
+            let defined = &self.defined;
+            self.facts.python2 = self
+                .py2_methods
+                .iter()
+                .find(|(m, _)| !defined.contains(m))
+                .map(|(m, l)| (format!(".{m}()"), *l));
+        }
+        let at_start = |f: &Option<String>| match f {
+            None => true,
+            Some(f) => {
+                self.facts.import_calls.contains(f)
+                    || self
+                        .facts
+                        .apps
+                        .iter()
+                        .any(|a| a.kind == AppKind::Factory && &a.name == f)
+                    || self.facts.returns_call.iter().any(|r| &r.0 == f)
+            }
+        };
+        self.facts.random_secret = self
+            .secrets
+            .iter()
+            .find(|(_, _, f)| at_start(f))
+            .map(|(l, v, _)| (*l, v.clone()));
+    }
+
     /// An environment variable read: `HOME` means the app uses a home directory.
     fn read_env(&mut self, name: &str, line: usize) {
-        if name == "HOME" && self.facts.home.is_none() && !self.in_main {
+        if name == "HOME" && self.facts.home.is_none() && !self.in_main && !self.off_platform {
             self.facts.home = Some(("os.environ[\"HOME\"]".into(), line));
         }
     }
@@ -850,12 +1161,16 @@ impl Collector<'_> {
         }
         if reads_env && c.args.len() == 1 && kw("default").is_none() {
             if let Some(name) = c.args.first().and_then(str_const) {
-                self.facts.optional_env.push((name.to_string(), line));
+                self.env_read(name, line, false);
             }
         }
-        if last == "iteritems" && !self.version_guarded && self.facts.python2.is_none() {
-            self.facts.python2 = Some((".iteritems()".into(), line));
+        if last == "from_envvar" {
+            // Flask raises when the variable is unset, unless `silent=True`.
+            if let Some(name) = c.args.first().and_then(str_const) {
+                self.env_read(name, line, !kw("silent").is_some_and(is_true));
+            }
         }
+        self.python2_method(c, line);
         let home = matches!(
             last,
             "user_data_dir"
@@ -874,7 +1189,7 @@ impl Collector<'_> {
                 .is_some_and(|a| a.starts_with('~')))
             || func == "Path.home"
             || func == "pathlib.Path.home";
-        if home && self.facts.home.is_none() && !self.in_main {
+        if home && self.facts.home.is_none() && !self.in_main && !self.off_platform {
             self.facts.home = Some((func.clone(), line));
         }
         if last == "from_prefixed_env" {
@@ -910,7 +1225,7 @@ impl Visitor for Collector<'_> {
             self.generic_visit_stmt_if(node);
             self.version_guarded = was;
         } else {
-            self.generic_visit_stmt_if(node);
+            self.conditional(node);
         }
     }
 
@@ -933,6 +1248,7 @@ impl Visitor for Collector<'_> {
     }
 
     fn visit_stmt_function_def(&mut self, node: ast::StmtFunctionDef) {
+        self.defined.push(node.name.to_string());
         let args: Vec<String> = node
             .decorator_list
             .iter()
@@ -981,25 +1297,27 @@ impl Visitor for Collector<'_> {
     }
 
     fn visit_stmt_try(&mut self, node: ast::StmtTry) {
-        let catches_import = node.handlers.iter().any(|h| {
-            let ast::ExceptHandler::ExceptHandler(h) = h;
-            let names: Vec<String> = match h.type_.as_deref() {
-                None => return true,
-                Some(Expr::Tuple(t)) => t.elts.iter().filter_map(dotted).collect(),
-                Some(e) => dotted(e).into_iter().collect(),
-            };
-            names.iter().any(|n| {
-                matches!(
-                    n.as_str(),
-                    "ImportError" | "ModuleNotFoundError" | "Exception" | "BaseException"
-                )
-            })
-        });
+        let catches_import = catches(
+            &node.handlers,
+            &[
+                "ImportError",
+                "ModuleNotFoundError",
+                "Exception",
+                "BaseException",
+            ],
+        );
+        let catches_key = catches(
+            &node.handlers,
+            &["KeyError", "LookupError", "Exception", "BaseException"],
+        );
         let was = self.optional_import;
         self.optional_import = was || catches_import;
+        let guarded = self.env_guarded;
+        self.env_guarded = guarded || catches_key;
         for s in node.body {
             self.visit_stmt(s);
         }
+        self.env_guarded = guarded;
         // What the handler of a caught ImportError imports is the fallback
         // (`except ImportError: import Queue as queue`): optional too.
         for h in node.handlers {
@@ -1052,7 +1370,8 @@ impl Visitor for Collector<'_> {
         for t in &node.targets {
             let key = match t {
                 Expr::Name(n) => Some(n.id.to_string()),
-                Expr::Attribute(a) => Some(a.attr.to_string()),
+                // `self.port = 25` is an object's own (a mail client's), not a config value.
+                Expr::Attribute(a) if !own_port(a) => Some(a.attr.to_string()),
                 Expr::Subscript(s) => str_const(&s.slice).map(str::to_string),
                 _ => None,
             };
@@ -1060,6 +1379,7 @@ impl Visitor for Collector<'_> {
                 self.keyed_value(&k, &node.value, line);
             }
             if let Expr::Name(n) = t {
+                self.env_default(n.id.as_str(), &node.value, line);
                 if dotted(&node.value).as_deref() == Some("os.environ") {
                     self.os_names.push(("environ".into(), n.id.to_string()));
                 }
@@ -1081,6 +1401,9 @@ impl Visitor for Collector<'_> {
     }
 
     fn visit_expr(&mut self, node: Expr) {
+        let Some(node) = self.conditional_expr(node) else {
+            return;
+        };
         match &node {
             Expr::Call(c) => {
                 if self.in_main {
@@ -1124,7 +1447,7 @@ impl Visitor for Collector<'_> {
                     if let Some(name) = str_const(&s.slice) {
                         let line = line_of(self.lines, s);
                         self.read_env(name, line);
-                        self.facts.required_env.push((name.to_string(), line));
+                        self.env_read(name, line, true);
                     }
                 }
             }
