@@ -176,6 +176,7 @@ pub fn facts(source: &str, path: &str) -> Option<PyFacts> {
         py2_methods: vec![],
         defined: vec![],
         secrets: vec![],
+        rejected: vec![],
     };
     let is_wsgi = path.ends_with("wsgi.py");
     for stmt in &suite {
@@ -246,7 +247,8 @@ struct Collector<'a> {
     slash_strings: Vec<(String, usize)>,
     /// Inside a branch that runs only when the environment holds something
     /// (`if "X" in os.environ:`, `if os.getenv("X"):`) or a `try:` that
-    /// catches a KeyError: what it reads with `os.environ["X"]` is optional.
+    /// catches a KeyError (or the RuntimeError of `from_envvar`): what it
+    /// reads with `os.environ["X"]` is optional.
     env_guarded: bool,
     /// Inside a branch that never runs on Linux (`if sys.platform == "win32":`).
     off_platform: bool,
@@ -258,6 +260,9 @@ struct Collector<'a> {
     defined: Vec<String>,
     /// A per-process secret key: (line, overriding variable, the function it is made in).
     secrets: Vec<(usize, Option<String>, Option<String>)>,
+    /// Variables whose default a test rejects with a `raise`: (X, line, the
+    /// function it is in).
+    rejected: Vec<(String, usize, Option<String>)>,
 }
 
 /// The key a port is read from when it is no literal: `config["PORT"]` →
@@ -623,6 +628,14 @@ fn on_linux(e: &Expr) -> Option<bool> {
     }
 }
 
+/// `"~/..."`, or a call (`os.path.join("~", ...)`) whose first argument is.
+fn home_relative(e: &Expr) -> bool {
+    match e {
+        Expr::Call(c) => c.args.first().is_some_and(home_relative),
+        e => str_const(e).is_some_and(|a| a.starts_with('~')),
+    }
+}
+
 /// Whether statements stop the app: a `raise`, `sys.exit(...)`, `exit(...)`.
 fn stops(body: &[Stmt]) -> bool {
     body.iter().any(|s| match s {
@@ -832,7 +845,9 @@ impl Collector<'_> {
                 _ => {}
             }
         }
-        self.facts.required_env.extend(rejected);
+        let f = self.in_function.clone();
+        self.rejected
+            .extend(rejected.into_iter().map(|(v, l)| (v, l, f.clone())));
     }
 
     /// `.iteritems()`, `.itervalues()`, `.iterkeys()`, `.has_key()` called as
@@ -850,8 +865,9 @@ impl Collector<'_> {
     }
 
     /// What needs the whole file seen: Python 2 methods the file does not
-    /// define itself, a per-process secret made at import (or in a factory or
-    /// a function called at import), not in a function run on demand.
+    /// define itself; a per-process secret, and a variable whose default a
+    /// test rejects, at start-up (at import, in a factory or in a function
+    /// called at import), not in a function run on demand.
     fn finish(&mut self) {
         if self.facts.python2.is_none() {
             let defined = &self.defined;
@@ -878,6 +894,13 @@ impl Collector<'_> {
             .iter()
             .find(|(_, _, f)| at_start(f))
             .map(|(l, v, _)| (*l, v.clone()));
+        let required: Vec<(String, usize)> = self
+            .rejected
+            .iter()
+            .filter(|(_, _, f)| at_start(f))
+            .map(|(v, l, _)| (v.clone(), *l))
+            .collect();
+        self.facts.required_env.extend(required);
     }
 
     /// An environment variable read: `HOME` means the app uses a home directory.
@@ -1182,11 +1205,7 @@ impl Collector<'_> {
                 | "user_data_path"
                 | "user_config_path"
                 | "user_cache_path"
-        ) || (last == "expanduser"
-            && c.args
-                .first()
-                .and_then(str_const)
-                .is_some_and(|a| a.starts_with('~')))
+        ) || (last == "expanduser" && c.args.first().is_some_and(home_relative))
             || func == "Path.home"
             || func == "pathlib.Path.home";
         if home && self.facts.home.is_none() && !self.in_main && !self.off_platform {
@@ -1308,7 +1327,13 @@ impl Visitor for Collector<'_> {
         );
         let catches_key = catches(
             &node.handlers,
-            &["KeyError", "LookupError", "Exception", "BaseException"],
+            &[
+                "KeyError",
+                "LookupError",
+                "RuntimeError",
+                "Exception",
+                "BaseException",
+            ],
         );
         let was = self.optional_import;
         self.optional_import = was || catches_import;
@@ -1503,6 +1528,171 @@ fn bind_of(e: &Expr, line: usize) -> Bind {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn env(f: &PyFacts) -> (Vec<&str>, Vec<&str>) {
+        (
+            f.required_env.iter().map(|(n, _)| n.as_str()).collect(),
+            f.optional_env.iter().map(|(n, _)| n.as_str()).collect(),
+        )
+    }
+
+    #[test]
+    fn reads_that_only_run_when_the_environment_holds_them_are_optional() {
+        let src = r#"import os, sys
+from os import environ
+if "SETTINGS_PATH" in os.environ:
+    app.config.from_pyfile(os.environ["SETTINGS_PATH"])
+if os.environ.get("B"):
+    b = os.environ["B"]
+if "C" in environ and "D" in environ:
+    c = [environ["C"], environ["D"]]
+try:
+    e = os.environ["E"]
+except KeyError:
+    e = None
+f = os.environ["F"] if "F" in os.environ else None
+g = "G" in os.environ and os.environ["G"]
+h = os.environ["H"]
+"#;
+        let f = facts(src, "config.py").unwrap();
+        let (required, optional) = env(&f);
+        assert_eq!(required, vec!["H"]);
+        for v in ["SETTINGS_PATH", "B", "C", "D", "E", "F", "G"] {
+            assert!(optional.contains(&v), "{v}: {optional:?}");
+        }
+    }
+
+    #[test]
+    fn reads_on_another_platform_are_not_the_apps() {
+        let src = r#"import os, sys
+def basedir(name):
+    if sys.platform == "darwin":
+        import appdirs
+        return appdirs.user_data_dir(name, "")
+    elif sys.platform == "win32":
+        return os.path.join(os.environ["APPDATA"], name)
+    else:
+        return os.path.expanduser(os.path.join("~", "." + name))
+if os.name == "nt":
+    x = os.environ["USERPROFILE"]
+if not sys.platform.startswith("win"):
+    y = os.environ["ON_LINUX"]
+"#;
+        let f = facts(src, "settings.py").unwrap();
+        assert_eq!(env(&f), (vec!["ON_LINUX"], vec![]));
+        // The home directory the Linux branch uses, with its line.
+        assert_eq!(f.home, Some(("os.path.expanduser".to_string(), 9)));
+    }
+
+    #[test]
+    fn from_envvar_and_a_rejected_default_are_required() {
+        let src = r#"import os
+SECRET = os.getenv("SECRET_KEY", "insecure")
+if SECRET == "insecure" and not DEBUG:
+    raise RuntimeError("set SECRET_KEY")
+TOKEN = os.environ.get("TOKEN")
+if not TOKEN:
+    raise RuntimeError("set TOKEN")
+LEVEL = os.getenv("LEVEL", "info")
+if LEVEL == "debug":
+    raise RuntimeError("no")
+app.config.from_envvar("APP_CONFIG")
+app.config.from_envvar("QUIET_CONFIG", silent=True)
+if "GUARDED_CONFIG" in os.environ:
+    app.config.from_envvar("GUARDED_CONFIG")
+try:
+    app.config.from_envvar("TRIED_CONFIG")
+except RuntimeError:
+    pass
+class Plugin:
+    def check(self):
+        path = os.getenv("CREDENTIALS")
+        if path is None:
+            raise ValueError("on demand only")
+"#;
+        let f = facts(src, "config.py").unwrap();
+        let (mut required, optional) = env(&f);
+        required.sort();
+        assert_eq!(required, vec!["APP_CONFIG", "SECRET_KEY", "TOKEN"]);
+        for v in [
+            "QUIET_CONFIG",
+            "GUARDED_CONFIG",
+            "TRIED_CONFIG",
+            "CREDENTIALS",
+        ] {
+            assert!(optional.contains(&v), "{v}: {optional:?}");
+        }
+        // The line is the read's.
+        assert!(f.required_env.contains(&("SECRET_KEY".to_string(), 2)));
+    }
+
+    #[test]
+    fn a_compatibility_function_named_iteritems_is_python_3() {
+        let src = "from ._compat import iteritems
+for k, v in iteritems(settings):
+    pass
+";
+        assert_eq!(facts(src, "app.py").unwrap().python2, None);
+        // A method the file defines itself is its own.
+        let src = "class Bag:
+    def iteritems(self):
+        return iter(self.d.items())
+for k in Bag().iteritems():
+    pass
+";
+        assert_eq!(facts(src, "bag.py").unwrap().python2, None);
+        // The dict methods are Python 2.
+        for m in ["iteritems", "itervalues", "iterkeys", "has_key"] {
+            let src = format!(
+                "d = {{}}
+for x in d.{m}():
+    pass
+"
+            );
+            assert_eq!(
+                facts(&src, "m.py").unwrap().python2,
+                Some((format!(".{m}()"), 2))
+            );
+        }
+    }
+
+    #[test]
+    fn a_secret_made_in_a_function_run_on_demand_is_not_per_process() {
+        let src = "import os
+def makeconfig():
+    return {'secret_key': os.urandom(24)}
+";
+        assert_eq!(facts(src, "cli.py").unwrap().random_secret, None);
+        let src = "import os
+from flask import Flask
+def create_app():
+    app = Flask(__name__)
+    app.config['SECRET_KEY'] = os.urandom(24)
+    return app
+";
+        assert_eq!(facts(src, "app.py").unwrap().random_secret, Some((5, None)));
+        let src = "import os
+SECRET_KEY = os.urandom(24)
+";
+        assert_eq!(facts(src, "c.py").unwrap().random_secret, Some((2, None)));
+    }
+
+    #[test]
+    fn an_objects_own_port_is_no_config_port() {
+        let src = "class EmailService:
+    def __init__(self):
+        self.port = 25
+class Config:
+    PORT = 8080
+";
+        let f = facts(src, "emails.py").unwrap();
+        let ports: Vec<_> = f
+            .config_ports
+            .iter()
+            .map(|(k, p, _)| (k.as_str(), *p))
+            .collect();
+        assert_eq!(ports, vec![("PORT", 8080)]);
+    }
 
     #[test]
     fn python_2_code_in_a_branch_on_the_python_version_is_compatibility_code() {
