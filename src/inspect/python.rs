@@ -85,6 +85,10 @@ pub struct PyFacts {
     pub blueprints: Vec<(String, Option<String>, usize)>,
     /// `register_blueprint(X, url_prefix="/p")`: (X dotted, prefix, at import).
     pub registered: Vec<(String, Option<String>, bool)>,
+    /// The health route of an imported health blueprint registered here
+    /// (`register_blueprint(flask_healthz.healthz, url_prefix="/healthz")`
+    /// → `/healthz/live`): (path, line).
+    pub health_blueprints: Vec<(String, usize)>,
     /// The default of a `--port` option (click, argparse, optparse).
     pub port_options: Vec<(u16, usize)>,
     /// A literal port under a name or key holding `PORT` (`PORT = 8080`,
@@ -703,6 +707,41 @@ impl Collector<'_> {
         self.in_function = outer;
     }
 
+    /// A blueprint imported from a library (not one this file makes) whose
+    /// name or prefix says health (`health`, `healthz`, `ping`): its route
+    /// is the prefix, and flask_healthz's liveness probe is `<prefix>/live`.
+    fn health_blueprint(&mut self, bp: &str, prefix: Option<&str>, line: usize) {
+        let base = bp.split('.').next().unwrap_or(bp);
+        let origin = self
+            .facts
+            .imports
+            .iter()
+            .find_map(|(level, module, names)| {
+                let imported = names.iter().any(|n| n == base) || module == base;
+                (*level == 0 && imported).then_some(module.as_str())
+            });
+        let Some(origin) = origin else { return };
+        if self.facts.blueprints.iter().any(|(v, _, _)| v == base) {
+            return;
+        }
+        let healthy = |s: &str| {
+            let s = s.to_ascii_lowercase();
+            s.contains("health") || s.contains("ping")
+        };
+        let prefix = prefix.unwrap_or("").trim_end_matches('/');
+        let path = if origin.split('.').next() == Some("flask_healthz") {
+            format!("{prefix}/live")
+        } else if healthy(bp) || healthy(prefix) {
+            if prefix.is_empty() {
+                return;
+            }
+            prefix.to_string()
+        } else {
+            return;
+        };
+        self.facts.health_blueprints.push((path, line));
+    }
+
     /// An environment variable read: `required` when the app fails without
     /// it (`os.environ["X"]`, `from_envvar("X")`), unless the read only runs
     /// when the environment holds something; none on another platform.
@@ -1141,6 +1180,7 @@ impl Collector<'_> {
             if let Some(bp) = c.args.first().and_then(dotted) {
                 let prefix = kw("url_prefix").and_then(str_const).map(str::to_string);
                 let import_time = self.in_function.is_none() && !self.in_main;
+                self.health_blueprint(&bp, prefix.as_deref(), line);
                 self.facts.registered.push((bp, prefix, import_time));
             }
         }

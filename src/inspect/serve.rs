@@ -94,7 +94,8 @@ pub fn port_of(
 pub type FullRoute = (String, String, usize, bool);
 
 /// Every route, with the prefix of its blueprint: the `url_prefix` given at
-/// `register_blueprint`, else the one on the `Blueprint(...)`.
+/// `register_blueprint`, else the one on the `Blueprint(...)`; and the
+/// routes of imported health blueprints.
 pub fn full_routes(all: &[(String, PyFacts)]) -> Vec<FullRoute> {
     let registered: Vec<&(String, Option<String>, bool)> =
         all.iter().flat_map(|(_, f)| &f.registered).collect();
@@ -132,12 +133,15 @@ pub fn full_routes(all: &[(String, PyFacts)]) -> Vec<FullRoute> {
             };
             out.push((path, file.clone(), r.line, r.get));
         }
+        for (path, line) in &facts.health_blueprints {
+            out.push((path.clone(), file.clone(), *line, true));
+        }
     }
     out
 }
 
 /// The route the HEALTHCHECK probes: a health-like route (at the root
-/// first, then under a prefix); else `/` when it
+/// first, then under a prefix, then under a health prefix); else `/` when it
 /// is a route; else the shortest route without variables; `/` by default
 /// when no route is known.
 pub fn health_of(routes: &[FullRoute]) -> Found<String> {
@@ -156,6 +160,15 @@ pub fn health_of(routes: &[FullRoute]) -> Found<String> {
         routes
             .iter()
             .find(|r| !r.0.contains('<') && r.0.rsplit('/').next() == h.rsplit('/').next())
+    }) {
+        return found(r);
+    }
+    // A route under a health prefix (flask_healthz's `/healthz/live`).
+    if let Some(r) = HEALTH_PATHS.iter().find_map(|h| {
+        let h = h.trim_start_matches('/');
+        routes
+            .iter()
+            .find(|r| !r.0.contains('<') && r.0.split('/').any(|s| s == h))
     }) {
         return found(r);
     }
@@ -437,6 +450,27 @@ mod tests {
         let mut with_root = routes.clone();
         with_root.push(r("/ping", 20, true));
         assert_eq!(health_of(&with_root).value, "/ping");
+    }
+
+    #[test]
+    fn an_imported_health_blueprint_gives_the_health_route() {
+        let src = "from flask import Flask\nfrom flask_healthz import healthz\nimport probes\napp = Flask(__name__)\n@app.route('/')\ndef index():\n    return 'x'\napp.register_blueprint(healthz, url_prefix='/healthz')\napp.register_blueprint(probes.ping_bp, url_prefix='/ping/')\n";
+        let facts = super::super::python::facts(src, "app.py").unwrap();
+        assert_eq!(
+            facts.health_blueprints,
+            vec![("/healthz/live".to_string(), 8), ("/ping".to_string(), 9)]
+        );
+        let routes = full_routes(&[("app.py".to_string(), facts)]);
+        let h = health_of(&routes);
+        assert_eq!((h.value.as_str(), h.line), ("/ping", 9));
+        let only_healthz: Vec<FullRoute> = routes.into_iter().filter(|r| r.2 != 9).collect();
+        assert_eq!(health_of(&only_healthz).value, "/healthz/live");
+        // A blueprint the project makes, or one with no health name, is no health route.
+        let src = "from flask import Blueprint\nfrom views import admin\nbp = Blueprint('health', __name__)\napp.register_blueprint(bp, url_prefix='/health')\napp.register_blueprint(admin, url_prefix='/admin')\n";
+        assert!(super::super::python::facts(src, "app.py")
+            .unwrap()
+            .health_blueprints
+            .is_empty());
     }
 
     #[test]
