@@ -181,6 +181,8 @@ pub fn facts(source: &str, path: &str) -> Option<PyFacts> {
         defined: vec![],
         secrets: vec![],
         rejected: vec![],
+        file: path.to_string(),
+        paths: vec![],
     };
     let is_wsgi = path.ends_with("wsgi.py");
     for stmt in &suite {
@@ -264,6 +266,11 @@ struct Collector<'a> {
     defined: Vec<String>,
     /// A per-process secret key: (line, overriding variable, the function it is made in).
     secrets: Vec<(usize, Option<String>, Option<String>)>,
+    /// The file's path, relative to the project.
+    file: String,
+    /// Names and config keys given a folder of the project (`BASE_DIR =
+    /// os.path.dirname(__file__)`, `config["STATIC"] = "static"`): (key, folder).
+    paths: Vec<(String, String)>,
     /// Variables whose default a test rejects with a `raise`: (X, line, the
     /// function it is in).
     rejected: Vec<(String, usize, Option<String>)>,
@@ -296,7 +303,11 @@ fn relative_folder(s: &str) -> Option<String> {
         && s.split('/').all(|c| !c.is_empty() && c != ".." && c != ".")
         && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || "._-/".contains(c));
-    plain.then(|| s.to_string())
+    // Values of a sort or text direction are no folders.
+    let direction = ["asc", "desc", "ascending", "descending", "ltr", "rtl"]
+        .iter()
+        .any(|d| s.eq_ignore_ascii_case(d));
+    (plain && !direction).then(|| s.to_string())
 }
 
 /// A config name that holds a folder the app writes: `*_FOLDER`, `*_DIR`,
@@ -322,6 +333,9 @@ fn folder_key(k: &str) -> bool {
             "APPLICATION_ROOT",
             "MODULE",
             "PLUGIN",
+            // A direction, not a directory: `sort_dir`, `ORDER_DIR`.
+            "SORT",
+            "ORDER",
         ]
         .iter()
         .any(|w| k.contains(w))
@@ -666,14 +680,9 @@ impl Collector<'_> {
             }
         }
         if folder_key(&upper) || upper == "FS_ROOT" {
-            let dir = str_const(value).or_else(|| match value {
-                // `os.environ.get("UPLOAD_FOLDER", "uploads")`
-                Expr::Call(c) if self.env_get(&dotted(&c.func).unwrap_or_default()) => {
-                    c.args.get(1).and_then(str_const)
-                }
-                _ => None,
-            });
-            if let Some(d) = dir.filter(|d| !d.contains("://")).and_then(relative_folder) {
+            // `"uploads"`, `os.environ.get("UPLOAD_FOLDER", "uploads")`,
+            // `os.path.join(BASE_DIR, "uploads")`.
+            if let Some(d) = self.path_of(value).filter(|d| !d.is_empty()) {
                 if !self.in_main {
                     self.facts.folders.push((d, line));
                 }
@@ -740,6 +749,86 @@ impl Collector<'_> {
             return;
         };
         self.facts.health_blueprints.push((path, line));
+    }
+
+    /// The project folder an expression names, relative to the project
+    /// (`""` for the project itself):
+    /// a relative string, `__file__`'s folder (`os.path.dirname(__file__)`,
+    /// `Path(__file__).parent`), `os.path.join` and `/` of those, a name or
+    /// config key given one, or the default of an environment read.
+    fn path_of(&self, e: &Expr) -> Option<String> {
+        let parts: Vec<String> = match e {
+            Expr::Name(n) if n.id.as_str() == "__file__" => vec![self.file.clone()],
+            Expr::Name(n) => return self.known_path(n.id.as_str()),
+            Expr::Subscript(s) => return self.known_path(str_const(&s.slice)?),
+            Expr::Attribute(a) if a.attr.as_str() == "parent" => {
+                vec![self.path_of(&a.value)?, "..".into()]
+            }
+            Expr::BinOp(b) if b.op == ast::Operator::Div => {
+                vec![self.path_of(&b.left)?, str_const(&b.right)?.to_string()]
+            }
+            Expr::Call(c) => {
+                let f = dotted(&c.func).unwrap_or_default();
+                let arg = |i: usize| c.args.get(i);
+                let last = match &*c.func {
+                    // `Path(__file__).resolve()`: a method of something that is no name.
+                    Expr::Attribute(a) => a.attr.as_str(),
+                    _ => f.as_str(),
+                };
+                match last {
+                    _ if self.env_get(&f) => return self.path_of(arg(1)?),
+                    "join" => {
+                        let mut parts = vec![self.path_of(arg(0)?)?];
+                        for a in &c.args[1..] {
+                            parts.push(str_const(a)?.to_string());
+                        }
+                        parts
+                    }
+                    "dirname" => vec![self.path_of(arg(0)?)?, "..".into()],
+                    "abspath" | "realpath" | "Path" | "resolve" | "absolute" => {
+                        let inner = arg(0).or(match &*c.func {
+                            Expr::Attribute(a) if f != "Path" && !f.ends_with(".Path") => {
+                                Some(&*a.value)
+                            }
+                            _ => None,
+                        })?;
+                        vec![self.path_of(inner)?]
+                    }
+                    _ => return None,
+                }
+            }
+            e => {
+                let s = str_const(e)?;
+                if s.contains("://") {
+                    return None;
+                }
+                return relative_folder(s);
+            }
+        };
+        // `..` goes up one folder; above the project is none of its folders.
+        let mut out: Vec<&str> = Vec::new();
+        for seg in parts.iter().flat_map(|p| p.split('/')) {
+            match seg {
+                "" | "." => {}
+                ".." => {
+                    out.pop()?;
+                }
+                s => out.push(s),
+            }
+        }
+        match out.join("/") {
+            root if root.is_empty() => Some(root),
+            folder => relative_folder(&folder),
+        }
+    }
+
+    /// The folder last given to a name or config key.
+    fn known_path(&self, key: &str) -> Option<String> {
+        self.paths
+            .iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, p)| p.clone())
     }
 
     /// An environment variable read: `required` when the app fails without
@@ -1201,18 +1290,14 @@ impl Collector<'_> {
             || (last == "mkdir"
                 && matches!(&*c.func, Expr::Attribute(a) if matches!(&*a.value, Expr::Call(p) if dotted(&p.func).is_some_and(|f| f == "Path" || f == "pathlib.Path"))));
         if makes_dir && !self.in_main {
-            let target = if last == "mkdir" && func != "os.mkdir" {
-                match &*c.func {
-                    Expr::Attribute(a) => match &*a.value {
-                        Expr::Call(p) => p.args.first().and_then(str_const),
-                        _ => None,
-                    },
-                    _ => None,
+            let target = match &*c.func {
+                // `Path(...).mkdir()`
+                Expr::Attribute(a) if last == "mkdir" && func != "os.mkdir" => {
+                    self.path_of(&a.value)
                 }
-            } else {
-                c.args.first().and_then(str_const)
+                _ => c.args.first().and_then(|a| self.path_of(a)),
             };
-            if let Some(dir) = target.and_then(relative_folder) {
+            if let Some(dir) = target.filter(|d| !d.is_empty()) {
                 self.facts.folders.push((dir, line));
             }
         }
@@ -1441,6 +1526,9 @@ impl Visitor for Collector<'_> {
                 _ => None,
             };
             if let Some(k) = key {
+                if let Some(p) = self.path_of(&node.value) {
+                    self.paths.push((k.clone(), p));
+                }
                 self.keyed_value(&k, &node.value, line);
             }
             if let Expr::Name(n) = t {
@@ -1732,6 +1820,35 @@ class Config:
             .map(|(k, p, _)| (k.as_str(), *p))
             .collect();
         assert_eq!(ports, vec![("PORT", 8080)]);
+    }
+
+    #[test]
+    fn folders_are_folder_keys_values_and_made_folders_resolved_from_the_file() {
+        let src = r#"import os
+from pathlib import Path
+from flask import Flask
+BASE_DIR = os.path.dirname(os.path.abspath(__file__))
+app = Flask(__name__)
+args = {"page": 1, "sort_by": "id", "sort_dir": "desc"}
+app.config["UPLOAD_FOLDER"] = os.path.join(BASE_DIR, "uploads")
+app.config["STATIC_FOLDER"] = os.getenv("STATIC_FOLDER", os.path.join(BASE_DIR, "static"))
+app.config["CONFIG_PATH"] = os.getenv("CONFIG_VOLUME", os.path.join(app.config["STATIC_FOLDER"], "config"))
+os.makedirs(app.config["CONFIG_PATH"], exist_ok=True)
+os.makedirs(os.path.join(os.path.dirname(__file__), "..", "var", "cache"), exist_ok=True)
+Path(Path(__file__).resolve().parent / "logs").mkdir(exist_ok=True)
+os.makedirs(os.path.join(os.path.dirname(__file__), "..", "..", "outside"), exist_ok=True)
+"#;
+        let f = facts(src, "app/__init__.py").unwrap();
+        let folders: Vec<_> = f.folders.iter().map(|(d, l)| (d.as_str(), *l)).collect();
+        assert_eq!(
+            folders,
+            vec![
+                ("app/uploads", 7),
+                ("app/static/config", 10),
+                ("var/cache", 11),
+                ("app/logs", 12),
+            ]
+        );
     }
 
     #[test]
