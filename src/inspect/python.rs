@@ -679,10 +679,14 @@ impl Collector<'_> {
                 self.facts.config_ports.push((key.to_string(), p, line));
             }
         }
-        if folder_key(&upper) || upper == "FS_ROOT" {
+        // Flask's config takes upper-case names only: `css_dir` is a local variable.
+        let config_name = !key.chars().any(|c| c.is_ascii_lowercase());
+        if config_name && (folder_key(&upper) || upper == "FS_ROOT") {
             // `"uploads"`, `os.environ.get("UPLOAD_FOLDER", "uploads")`,
             // `os.path.join(BASE_DIR, "uploads")`.
-            if let Some(d) = self.path_of(value).filter(|d| !d.is_empty()) {
+            // The folder of the code itself (`os.path.dirname(__file__)`) is no data folder.
+            let code = |d: &String| d.is_empty() || self.file.starts_with(&format!("{d}/"));
+            if let Some(d) = self.path_of(value).filter(|d| !code(d)) {
                 if !self.in_main {
                     self.facts.folders.push((d, line));
                 }
@@ -1830,6 +1834,9 @@ from flask import Flask
 BASE_DIR = os.path.dirname(os.path.abspath(__file__))
 app = Flask(__name__)
 args = {"page": 1, "sort_by": "id", "sort_dir": "desc"}
+SORT_DIR = "asc"
+css_dir = os.path.join(BASE_DIR, "css")
+ENGINE_DIR = os.path.dirname(os.path.realpath(__file__))
 app.config["UPLOAD_FOLDER"] = os.path.join(BASE_DIR, "uploads")
 app.config["STATIC_FOLDER"] = os.getenv("STATIC_FOLDER", os.path.join(BASE_DIR, "static"))
 app.config["CONFIG_PATH"] = os.getenv("CONFIG_VOLUME", os.path.join(app.config["STATIC_FOLDER"], "config"))
@@ -1843,10 +1850,10 @@ os.makedirs(os.path.join(os.path.dirname(__file__), "..", "..", "outside"), exis
         assert_eq!(
             folders,
             vec![
-                ("app/uploads", 7),
-                ("app/static/config", 10),
-                ("var/cache", 11),
-                ("app/logs", 12),
+                ("app/uploads", 10),
+                ("app/static/config", 13),
+                ("var/cache", 14),
+                ("app/logs", 15),
             ]
         );
     }
