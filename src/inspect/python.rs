@@ -943,18 +943,24 @@ impl Collector<'_> {
     }
 
     /// The environment values a test rejects before a `raise`: `not NAME`,
-    /// `NAME is None`, `NAME == <its default>`, `not os.getenv("X")`.
+    /// `NAME is None`, `NAME == <its default>` (also as one condition of an
+    /// `and`), `not os.getenv("X")`.
     fn rejected_defaults(&mut self, test: &Expr) {
         let mut rejected: Vec<(String, usize)> = Vec::new();
         let by_name = |n: &Expr| {
             let n = dotted(n)?;
             self.env_defaults.iter().rev().find(|d| d.0 == n)
         };
-        let mut parts = vec![test];
-        while let Some(e) = parts.pop() {
+        // (part of the test, whether it is one condition among others that
+        // must hold too: `not DEBUG` in `... and not DEBUG` rejects nothing).
+        let mut parts = vec![(test, false)];
+        while let Some((e, among)) = parts.pop() {
             match e {
-                Expr::BoolOp(b) => parts.extend(&b.values),
-                Expr::UnaryOp(u) if u.op == ast::UnaryOp::Not => {
+                Expr::BoolOp(b) => {
+                    let and = among || b.op == ast::BoolOp::And;
+                    parts.extend(b.values.iter().map(|v| (v, and)));
+                }
+                Expr::UnaryOp(u) if u.op == ast::UnaryOp::Not && !among => {
                     if let Some(d) = by_name(&u.operand) {
                         rejected.push((d.1.clone(), d.3));
                     } else if let Some(v) = self.env_var_read(&u.operand) {
