@@ -149,7 +149,7 @@ def index():
 #[test]
 fn an_objects_own_port_is_not_the_apps_and_a_health_blueprint_is_the_health_route() {
     let app = "from flask import Flask\nfrom flask_healthz import healthz\nfrom myapp.emails import EmailService\n\napp = Flask(__name__)\napp.register_blueprint(healthz, url_prefix='/healthz')\nmail = EmailService()\n\n@app.route('/')\ndef index():\n    return 'ok'\n";
-    let emails = "class EmailService:\n    def __init__(self):\n        self.host = 'localhost'\n        self.port = 25\n";
+    let emails = "from flask import Flask\n\nclass EmailService:\n    def __init__(self, app: Flask = None):\n        self.host = 'localhost'\n        self.port = 25\n";
     let tmp = project(&[
         ("requirements.txt", "flask\nflask-healthz\n"),
         ("myapp/__init__.py", app),
