@@ -85,6 +85,10 @@ pub struct PyFacts {
     pub blueprints: Vec<(String, Option<String>, usize)>,
     /// `register_blueprint(X, url_prefix="/p")`: (X dotted, prefix, at import).
     pub registered: Vec<(String, Option<String>, bool)>,
+    /// Members of a class whose members are their strings (`class
+    /// Endpoint(str, Enum)`, or one whose `__str__` returns `self.value`):
+    /// (Class.member, its string), for the routes of f-strings.
+    pub str_members: Vec<(String, String)>,
     /// The health route of an imported health blueprint registered here
     /// (`register_blueprint(flask_healthz.healthz, url_prefix="/healthz")`
     /// → `/healthz/live`): (path, line).
@@ -654,6 +658,26 @@ fn home_relative(e: &Expr) -> bool {
     }
 }
 
+/// A route's rule: a string, or an f-string of strings and class members
+/// (`f'/{Endpoint.healthz}'` → `/{Endpoint.healthz}`, resolved later from
+/// `str_members`).
+fn route_path(e: &Expr) -> Option<String> {
+    let Expr::JoinedStr(j) = e else {
+        return str_const(e).map(str::to_string);
+    };
+    let mut out = String::new();
+    for v in &j.values {
+        match v {
+            Expr::FormattedValue(f) if f.format_spec.is_none() => {
+                let member = dotted(&f.value).filter(|d| d.contains('.'))?;
+                out.push_str(&format!("{{{member}}}"));
+            }
+            v => out.push_str(str_const(v)?),
+        }
+    }
+    Some(out)
+}
+
 /// Whether statements stop the app: a `raise`, `sys.exit(...)`, `exit(...)`.
 fn stops(body: &[Stmt]) -> bool {
     body.iter().any(|s| match s {
@@ -833,6 +857,35 @@ impl Collector<'_> {
             .rev()
             .find(|(k, _)| k == key)
             .map(|(_, p)| p.clone())
+    }
+
+    /// A class whose members are their strings: `class E(str, Enum)`,
+    /// `StrEnum`, or a `__str__` that returns `self.value`.
+    fn str_members(&mut self, node: &ast::StmtClassDef) {
+        let str_base = node.bases.iter().any(|b| {
+            matches!(
+                dotted(b).as_deref(),
+                Some("str" | "StrEnum" | "enum.StrEnum")
+            )
+        });
+        let str_of_value = node.body.iter().any(|s| match s {
+            Stmt::FunctionDef(f) if f.name.as_str() == "__str__" => f.body.iter().any(|s| {
+                matches!(s, Stmt::Return(r) if r.value.as_deref().and_then(dotted).as_deref() == Some("self.value"))
+            }),
+            _ => false,
+        });
+        if !(str_base || str_of_value) {
+            return;
+        }
+        for s in &node.body {
+            if let Stmt::Assign(a) = s {
+                if let (Some(Expr::Name(n)), Some(v)) = (a.targets.first(), str_const(&a.value)) {
+                    self.facts
+                        .str_members
+                        .push((format!("{}.{}", node.name, n.id), v.to_string()));
+                }
+            }
+        }
     }
 
     /// An environment variable read: `required` when the app fails without
@@ -1251,9 +1304,9 @@ impl Collector<'_> {
                 _ => false,
             };
             if let Some(first) = c.args.first() {
-                if let Some(p) = str_const(first).filter(|p| p.starts_with('/')) {
+                if let Some(p) = route_path(first).filter(|p| p.starts_with('/')) {
                     self.facts.routes.push(Route {
-                        path: p.to_string(),
+                        path: p,
                         line,
                         on,
                         import_time,
@@ -1384,6 +1437,7 @@ impl Visitor for Collector<'_> {
     }
 
     fn visit_stmt_class_def(&mut self, node: ast::StmtClassDef) {
+        self.str_members(&node);
         let outer = self.in_class.clone();
         if self.in_function.is_none() && outer.is_none() {
             self.in_class = Some(node.name.to_string());

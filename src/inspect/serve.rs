@@ -99,6 +99,7 @@ pub type FullRoute = (String, String, usize, bool);
 pub fn full_routes(all: &[(String, PyFacts)]) -> Vec<FullRoute> {
     let registered: Vec<&(String, Option<String>, bool)> =
         all.iter().flat_map(|(_, f)| &f.registered).collect();
+    let members: Vec<&(String, String)> = all.iter().flat_map(|(_, f)| &f.str_members).collect();
     let mut out = Vec::new();
     for (file, facts) in all {
         let stem = file
@@ -127,9 +128,12 @@ pub fn full_routes(all: &[(String, PyFacts)]) -> Vec<FullRoute> {
                     _ => own_prefix.clone(),
                 }
             });
+            let Some(rule) = member_rule(&r.path, &members) else {
+                continue;
+            };
             let path = match prefix {
-                Some(p) if !p.is_empty() => format!("{}{}", p.trim_end_matches('/'), r.path),
-                _ => r.path.clone(),
+                Some(p) if !p.is_empty() => format!("{}{}", p.trim_end_matches('/'), rule),
+                _ => rule,
             };
             out.push((path, file.clone(), r.line, r.get));
         }
@@ -138,6 +142,22 @@ pub fn full_routes(all: &[(String, PyFacts)]) -> Vec<FullRoute> {
         }
     }
     out
+}
+
+/// A rule with its `{Class.member}` parts (from an f-string) replaced by
+/// the members' strings; `None` when one is not known.
+fn member_rule(rule: &str, members: &[&(String, String)]) -> Option<String> {
+    let mut out = String::new();
+    let mut rest = rule;
+    while let Some((before, after)) = rest.split_once('{') {
+        let (member, tail) = after.split_once('}')?;
+        let value = members.iter().find(|(m, _)| m == member)?;
+        out.push_str(before);
+        out.push_str(&value.1);
+        rest = tail;
+    }
+    out.push_str(rest);
+    Some(out)
 }
 
 /// The route the HEALTHCHECK probes: a health-like route (at the root
@@ -471,6 +491,22 @@ mod tests {
             .unwrap()
             .health_blueprints
             .is_empty());
+    }
+
+    #[test]
+    fn an_f_string_rule_of_a_string_enum_member_is_its_string() {
+        let models = "from enum import Enum\nclass Endpoint(Enum):\n    home = 'home'\n    healthz = 'healthz'\n    def __str__(self):\n        return self.value\nclass Plain(Enum):\n    status = 'status'\n";
+        let routes = "from app.models import Endpoint, Plain\n@app.route(f'/{Endpoint.healthz}', methods=['GET'])\ndef healthz():\n    return ''\n@app.route(f'/{Plain.status}')\ndef status():\n    return ''\n@app.route('/')\ndef index():\n    return ''\n";
+        let all: Vec<(String, PyFacts)> = [("app/models.py", models), ("app/routes.py", routes)]
+            .iter()
+            .map(|(f, t)| (f.to_string(), super::super::python::facts(t, f).unwrap()))
+            .collect();
+        let full = full_routes(&all);
+        let paths: Vec<&str> = full.iter().map(|r| r.0.as_str()).collect();
+        // A plain Enum's str() is `Plain.status`: that route is not known.
+        assert_eq!(paths, vec!["/healthz", "/"]);
+        let h = health_of(&full);
+        assert_eq!((h.value.as_str(), h.line), ("/healthz", 2));
     }
 
     #[test]
