@@ -2,10 +2,10 @@
 //! environment reads that only run when the environment holds them or on
 //! another platform, variables the app refuses to start without, Python 3
 //! code that looks like Python 2, secrets made on demand, folders made next
-//! to the package, an object's own port and an imported health blueprint.
+//! to the package, an object's own port, an imported health blueprint and a
+//! route named by a string enum.
 
 use std::fs;
-use std::path::Path;
 
 use serde_json::Value;
 
@@ -35,10 +35,6 @@ fn values(v: &Value) -> Vec<&str> {
 
 const APP: &str = "from flask import Flask\nfrom myapp import config\n\napp = Flask(__name__)\n\n@app.route('/')\ndef index():\n    return 'ok'\n";
 
-fn detection(dir: &Path) -> Value {
-    init_json(dir)
-}
-
 #[test]
 fn environment_reads_guarded_by_the_environment_or_another_platform_are_not_required() {
     let config = r#"import os, sys
@@ -60,7 +56,7 @@ DATABASE_URL = os.environ["DATABASE_URL"]
         ("myapp/__init__.py", APP),
         ("myapp/config.py", config),
     ]);
-    let j = detection(tmp.path());
+    let j = init_json(tmp.path());
     let d = &j["detection"];
     assert_eq!(values(&d["env"]), vec!["DATABASE_URL"], "{}", d["env"]);
     assert_eq!(
@@ -85,7 +81,7 @@ LEVEL = os.getenv("LEVEL", "info")
         ("myapp/__init__.py", app),
         ("myapp/config.py", config),
     ]);
-    let j = detection(tmp.path());
+    let j = init_json(tmp.path());
     let d = &j["detection"];
     assert_eq!(
         values(&d["env"]),
@@ -111,7 +107,7 @@ fn a_compat_iteritems_and_a_secret_made_on_demand_are_python_3_and_no_hazard() {
         ("myapp/_compat.py", compat),
         ("myapp/cli.py", cli),
     ]);
-    let j = detection(tmp.path());
+    let j = init_json(tmp.path());
     let d = &j["detection"];
     assert_eq!(d["python2"], serde_json::json!([]), "{}", d["python2"]);
     let notes = d["notes"].to_string();
@@ -136,7 +132,7 @@ def index():
     return 'ok'
 "#;
     let tmp = project(&[("requirements.txt", "flask\n"), ("myapp/__init__.py", app)]);
-    let j = detection(tmp.path());
+    let j = init_json(tmp.path());
     let d = &j["detection"];
     assert_eq!(
         values(&d["writable"]),
@@ -155,8 +151,22 @@ fn an_objects_own_port_is_not_the_apps_and_a_health_blueprint_is_the_health_rout
         ("myapp/__init__.py", app),
         ("myapp/emails.py", emails),
     ]);
-    let j = detection(tmp.path());
+    let j = init_json(tmp.path());
     assert_eq!(j["chosen"]["port"], 5000, "{}", j["detection"]["port"]);
     assert_eq!(j["chosen"]["health"], "/healthz/live");
     assert_eq!(j["detection"]["health"]["line"], 6);
+}
+
+#[test]
+fn a_route_named_by_a_string_enum_of_another_module_is_its_string() {
+    let endpoint = "from enum import Enum\n\n\nclass Endpoint(Enum):\n    home = 'home'\n    healthz = 'healthz'\n\n    def __str__(self):\n        return self.value\n";
+    let app = "from flask import Flask\nfrom myapp.endpoint import Endpoint\n\napp = Flask(__name__)\n\n@app.route('/')\ndef index():\n    return 'ok'\n\n@app.route(f'/{Endpoint.healthz}', methods=['GET'])\ndef healthz():\n    return ''\n";
+    let tmp = project(&[
+        ("requirements.txt", "flask\n"),
+        ("myapp/__init__.py", app),
+        ("myapp/endpoint.py", endpoint),
+    ]);
+    let j = init_json(tmp.path());
+    assert_eq!(j["chosen"]["health"], "/healthz");
+    assert_eq!(j["detection"]["health"]["line"], 10);
 }
