@@ -49,7 +49,7 @@ pub fn factories_by_call(all: &[(String, PyFacts)], candidates: &mut Vec<Candida
 /// literal, or an environment read's default); an `app.run` port read from
 /// a config value or a `--port` option, resolved; `flask_run_port`
 /// (FLASK_RUN_PORT of .flaskenv/.env); a `--port` option's default; a
-/// `PORT` value.
+/// `PORT` config value (upper case, as Flask's config names are).
 pub fn port_of(
     all: &[(String, PyFacts)],
     reaches: &dyn Fn(&str) -> bool,
@@ -62,11 +62,11 @@ pub fn port_of(
     if let Some(p) = runs().find_map(|(f, r)| r.port.map(|p| Found::new(p, f, r.line))) {
         return Some(p);
     }
-    let config = |key: &str| {
+    let config = |key: &dyn Fn(&str) -> bool| {
         all.iter()
             .filter(|(f, _)| reaches(f))
             .flat_map(|(f, facts)| facts.config_ports.iter().map(move |c| (f, c)))
-            .find(|(_, (k, _, _))| k.eq_ignore_ascii_case(key))
+            .find(|(_, (k, _, _))| key(k))
             .map(|(f, (_, p, l))| Found::new(*p, f, *l))
     };
     let option = || {
@@ -77,7 +77,7 @@ pub fn port_of(
     };
     for (_, r) in runs() {
         if let Some(key) = &r.port_key {
-            if let Some(p) = config(key) {
+            if let Some(p) = config(&|k| k.eq_ignore_ascii_case(key)) {
                 return Some(p);
             }
             if key.eq_ignore_ascii_case("port") {
@@ -87,7 +87,11 @@ pub fn port_of(
             }
         }
     }
-    flask_run_port.or_else(option).or_else(|| config("PORT"))
+    // Alone, only a config value counts (Flask's config names are upper
+    // case): a `port` of a mail or database client's settings is not the app's.
+    flask_run_port
+        .or_else(option)
+        .or_else(|| config(&|k| k == "PORT"))
 }
 
 /// A route with its blueprint prefix applied: (path, file, line, answers GET).
@@ -507,6 +511,19 @@ mod tests {
         assert_eq!(paths, vec!["/healthz", "/"]);
         let h = health_of(&full);
         assert_eq!((h.value.as_str(), h.line), ("/healthz", 2));
+    }
+
+    #[test]
+    fn alone_only_an_upper_case_port_config_value_is_the_apps_port() {
+        let mail = "SMTP = {'host': 'localhost', 'port': 25}\nport = 587\n";
+        let config = "PORT = 8080\n";
+        let facts = |t: &str, f: &str| (f.to_string(), super::super::python::facts(t, f).unwrap());
+        let yes = |_: &str| true;
+        let all = vec![facts(mail, "mail.py")];
+        assert_eq!(port_of(&all, &yes, None), None);
+        let all = vec![facts(mail, "mail.py"), facts(config, "config.py")];
+        let p = port_of(&all, &yes, None).unwrap();
+        assert_eq!((p.value, p.file.as_str(), p.line), (8080, "config.py", 1));
     }
 
     #[test]
