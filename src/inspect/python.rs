@@ -1041,15 +1041,19 @@ impl Collector<'_> {
             .extend(rejected.into_iter().map(|(v, l)| (v, l, f.clone())));
     }
 
-    /// `.iteritems()`, `.itervalues()`, `.iterkeys()`, `.has_key()` called as
-    /// a method, outside a branch on the Python version: a function named
-    /// so (`iteritems(d)`, a compatibility shim) is Python 3 code.
+    /// `.iteritems()`, `.itervalues()`, `.iterkeys()`, `.has_key()` (on a
+    /// name or a dict) called as a method, outside a branch on the Python
+    /// version: a function named so (`iteritems(d)`, a compatibility shim)
+    /// is Python 3 code.
     fn python2_method(&mut self, c: &ast::ExprCall, line: usize) {
         if let Expr::Attribute(a) = &*c.func {
             let m = a.attr.as_str();
-            if matches!(m, "iteritems" | "itervalues" | "iterkeys" | "has_key")
-                && !self.version_guarded
-            {
+            // `has_key` is other libraries' too (SQLAlchemy's JSONB
+            // `Model.data.has_key(k)`): only on a plain name or a dict.
+            let dict_like = matches!(&*a.value, Expr::Name(_) | Expr::Dict(_));
+            let py2 =
+                matches!(m, "iteritems" | "itervalues" | "iterkeys") || m == "has_key" && dict_like;
+            if py2 && !self.version_guarded {
                 self.py2_methods.push((m.to_string(), line));
             }
         }
@@ -1833,6 +1837,9 @@ for k in Bag().iteritems():
     pass
 ";
         assert_eq!(facts(src, "bag.py").unwrap().python2, None);
+        // SQLAlchemy's JSONB comparator is no dict.
+        let src = "q = Entity.query.filter(Entity.data.has_key('x'))\n";
+        assert_eq!(facts(src, "s.py").unwrap().python2, None);
         // The dict methods are Python 2.
         for m in ["iteritems", "itervalues", "iterkeys", "has_key"] {
             let src = format!(
