@@ -3,8 +3,11 @@
 //! factories at module level (and functions returning another function's
 //! call), `app.run(...)` calls, routes (with what they hang on, whether they
 //! are registered at import, and the blueprints and prefixes), `--port`
-//! options, ports and folders in config values, imports, environment
-//! variables, a per-process secret key, Flask-WTF, and Python 2 markers.
+//! options, ports and folders in config values (paths resolved from
+//! `__file__` and `os.path.join`), imports, environment variables (required,
+//! or optional when guarded by the environment, none on another platform), a
+//! per-process secret key, Flask-WTF, Python 2 markers, imported health
+//! blueprints, and string enum members that name routes.
 
 use rustpython_ast::Visitor;
 use rustpython_parser::ast::{self, Constant, Expr, Ranged, Stmt};
@@ -98,18 +101,22 @@ pub struct PyFacts {
     /// A literal port under a name or key holding `PORT` (`PORT = 8080`,
     /// `config["PORT"] = 8080`, `{"PORT": 8080}`): (KEY, port, line).
     pub config_ports: Vec<(String, u16, usize)>,
-    /// Relative folders named by config values (`*_FOLDER`, `*_DIR`,
-    /// `*_ROOT`) or created with `os.makedirs`/`mkdir` at import: (folder, line).
+    /// Project folders named by upper-case config values (`*_FOLDER`,
+    /// `*_DIR`, `*_ROOT`) or created with `os.makedirs`/`mkdir`, relative to
+    /// the project (`os.path.join(os.path.dirname(__file__), "static")` →
+    /// `pkg/static`): (folder, line).
     pub folders: Vec<(String, usize)>,
     /// Imports: (level of a relative import, module, names imported from it).
     pub imports: Vec<(u32, String, Vec<String>)>,
-    /// A secret key made per process at import (`os.urandom`, `secrets.*`, `uuid4`).
+    /// A secret key made per process at start-up (`os.urandom`, `secrets.*`,
+    /// `uuid4` at import, in a factory or in a function called at import).
     /// With the variable that overrides it, when the key is read from the
     /// environment first (`os.getenv("APP_SECRET_KEY") or os.urandom(24)`).
     pub random_secret: Option<(usize, Option<String>)>,
     /// Flask-WTF's CSRF protection imported (`flask_wtf`, `CSRFProtect`).
     pub csrf: Option<usize>,
-    /// What only Python 2 has (`import urllib2`, `.iteritems()`): (what, line).
+    /// What only Python 2 has (`import urllib2`, the `.iteritems()` method,
+    /// not a function of that name): (what, line).
     pub python2: Option<(String, usize)>,
     /// Top-level functions that return another function's call, not a Flask
     /// app of their own: (name, line, required args, the callee's name).
@@ -118,9 +125,12 @@ pub struct PyFacts {
     pub main_calls: Vec<String>,
     /// Names of functions (and classes) called at import time, at module level.
     pub import_calls: Vec<String>,
-    /// Environment variables read as `os.environ["X"]`: a KeyError without them.
+    /// Environment variables the app fails without: `os.environ["X"]` (a
+    /// KeyError), `config.from_envvar("X")`, a default that a test rejects
+    /// with a `raise` at start-up.
     pub required_env: Vec<(String, usize)>,
-    /// Read with `os.getenv("X")`/`os.environ.get("X")` and no default: None when unset.
+    /// Read with `os.getenv("X")`/`os.environ.get("X")` and no default (None
+    /// when unset), or read only when the environment holds something.
     pub optional_env: Vec<(String, usize)>,
     /// `app.config.from_prefixed_env()` calls.
     pub prefixed_env: Vec<usize>,
