@@ -29,9 +29,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 BIN = ROOT / "target/release/flaskgen"
 HERE = ROOT / "benches/serve"
-STANDIN = "localhost/flaskgen-standin-python:3.11-bookworm"
+STANDIN = "localhost/flaskgen-standin-python:3.11-bookworm-dev"
 STANDIN_TAR = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "flaskgen-tests" / \
-    "standin-python-3.11-bookworm.tar"
+    "standin-python-3.11-bookworm-dev.tar"
 PREFIX = f"flaskgen-bench-{os.getpid()}"
 CONNECTIONS, DURATION = 64, 10
 

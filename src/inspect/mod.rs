@@ -778,7 +778,7 @@ enum Needles {
 impl Needles {
     /// Only a file that mentions one of these can yield a finding (an app,
     /// app.run, the environment, SQLite, a folder, a port option, a secret
-    /// key, Python 2 code, a CLI command).
+    /// key, Python 2 code, a CLI command, a string enum of route names).
     const ANY: &[&str] = &[
         "Flask",
         ".run(",
@@ -803,6 +803,13 @@ impl Needles {
         "flask_wtf",
         "urllib2",
         "iteritems",
+        "itervalues",
+        "iterkeys",
+        "has_key",
+        "from_envvar",
+        "makedirs",
+        // A string enum whose members name routes (`f'/{Endpoint.healthz}'`).
+        "Enum)",
         "app(",
         "__main__",
         "global ",

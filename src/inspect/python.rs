@@ -3,9 +3,12 @@
 //! factories at module level (and functions returning another function's
 //! call), `app.run(...)` calls, routes (with what they hang on, whether they
 //! are registered at import, and the blueprints and prefixes), `--port`
-//! options, ports and folders in config values, imports, environment
-//! variables, a per-process secret key, Flask-WTF, Python 2 markers, and
-//! module state that only a script's start sets while request handlers read it.
+//! options, ports and folders in config values (paths resolved from
+//! `__file__` and `os.path.join`), imports, environment variables (required,
+//! or optional when guarded by the environment, none on another platform), a
+//! per-process secret key, Flask-WTF, Python 2 markers, imported health
+//! blueprints, string enum members that name routes, and module state that
+//! only a script's start sets while request handlers read it.
 
 use rustpython_ast::Visitor;
 use rustpython_parser::ast::{self, Constant, Expr, Ranged, Stmt};
@@ -86,23 +89,35 @@ pub struct PyFacts {
     pub blueprints: Vec<(String, Option<String>, usize)>,
     /// `register_blueprint(X, url_prefix="/p")`: (X dotted, prefix, at import).
     pub registered: Vec<(String, Option<String>, bool)>,
+    /// Members of a class whose members are their strings (`class
+    /// Endpoint(str, Enum)`, or one whose `__str__` returns `self.value`):
+    /// (Class.member, its string), for the routes of f-strings.
+    pub str_members: Vec<(String, String)>,
+    /// The health route of an imported health blueprint registered here
+    /// (`register_blueprint(flask_healthz.healthz, url_prefix="/healthz")`
+    /// → `/healthz/live`): (path, line).
+    pub health_blueprints: Vec<(String, usize)>,
     /// The default of a `--port` option (click, argparse, optparse).
     pub port_options: Vec<(u16, usize)>,
     /// A literal port under a name or key holding `PORT` (`PORT = 8080`,
     /// `config["PORT"] = 8080`, `{"PORT": 8080}`): (KEY, port, line).
     pub config_ports: Vec<(String, u16, usize)>,
-    /// Relative folders named by config values (`*_FOLDER`, `*_DIR`,
-    /// `*_ROOT`) or created with `os.makedirs`/`mkdir` at import: (folder, line).
+    /// Project folders named by upper-case config values (`*_FOLDER`,
+    /// `*_DIR`, `*_ROOT`) or created with `os.makedirs`/`mkdir`, relative to
+    /// the project (`os.path.join(os.path.dirname(__file__), "static")` →
+    /// `pkg/static`): (folder, line).
     pub folders: Vec<(String, usize)>,
     /// Imports: (level of a relative import, module, names imported from it).
     pub imports: Vec<(u32, String, Vec<String>)>,
-    /// A secret key made per process at import (`os.urandom`, `secrets.*`, `uuid4`).
+    /// A secret key made per process at start-up (`os.urandom`, `secrets.*`,
+    /// `uuid4` at import, in a factory or in a function called at import).
     /// With the variable that overrides it, when the key is read from the
     /// environment first (`os.getenv("APP_SECRET_KEY") or os.urandom(24)`).
     pub random_secret: Option<(usize, Option<String>)>,
     /// Flask-WTF's CSRF protection imported (`flask_wtf`, `CSRFProtect`).
     pub csrf: Option<usize>,
-    /// What only Python 2 has (`import urllib2`, `.iteritems()`): (what, line).
+    /// What only Python 2 has (`import urllib2`, the `.iteritems()` method,
+    /// not a function of that name): (what, line).
     pub python2: Option<(String, usize)>,
     /// Top-level functions that return another function's call, not a Flask
     /// app of their own: (name, line, required args, the callee's name).
@@ -111,9 +126,12 @@ pub struct PyFacts {
     pub main_calls: Vec<String>,
     /// Names of functions (and classes) called at import time, at module level.
     pub import_calls: Vec<String>,
-    /// Environment variables read as `os.environ["X"]`: a KeyError without them.
+    /// Environment variables the app fails without: `os.environ["X"]` (a
+    /// KeyError), `config.from_envvar("X")`, a default that a test rejects
+    /// with a `raise` at start-up.
     pub required_env: Vec<(String, usize)>,
-    /// Read with `os.getenv("X")`/`os.environ.get("X")` and no default: None when unset.
+    /// Read with `os.getenv("X")`/`os.environ.get("X")` and no default (None
+    /// when unset), or read only when the environment holds something.
     pub optional_env: Vec<(String, usize)>,
     /// `app.config.from_prefixed_env()` calls.
     pub prefixed_env: Vec<usize>,
@@ -173,6 +191,15 @@ pub fn facts(source: &str, path: &str) -> Option<PyFacts> {
         table_routes: vec![],
         in_class: None,
         slash_strings: vec![],
+        env_guarded: false,
+        off_platform: false,
+        env_defaults: vec![],
+        py2_methods: vec![],
+        defined: vec![],
+        secrets: vec![],
+        rejected: vec![],
+        file: path.to_string(),
+        paths: vec![],
     };
     if source.contains("global ") || source.contains("__main__") {
         f.facts.main_state = main_only_state(&suite, &lines);
@@ -184,6 +211,7 @@ pub fn facts(source: &str, path: &str) -> Option<PyFacts> {
     for stmt in suite {
         f.visit_stmt(stmt);
     }
+    f.finish();
     for (on, import_time, in_function) in std::mem::take(&mut f.table_routes) {
         for (path, line) in &f.slash_strings {
             f.facts.routes.push(Route {
@@ -243,6 +271,29 @@ struct Collector<'a> {
     in_class: Option<String>,
     /// `/...` strings inside tuples and lists: a table of routes' rules.
     slash_strings: Vec<(String, usize)>,
+    /// Inside a branch that runs only when the environment holds something
+    /// (`if "X" in os.environ:`, `if os.getenv("X"):`) or a `try:` that
+    /// catches a KeyError (or the RuntimeError of `from_envvar`): what it
+    /// reads with `os.environ["X"]` is optional.
+    env_guarded: bool,
+    /// Inside a branch that never runs on Linux (`if sys.platform == "win32":`).
+    off_platform: bool,
+    /// `NAME = os.getenv("X", default)`: (NAME, X, the default, line).
+    env_defaults: Vec<(String, String, Option<Expr>, usize)>,
+    /// `.iteritems()`-like method calls, kept unless the file defines the method.
+    py2_methods: Vec<(String, usize)>,
+    /// Names of the functions and methods this file defines.
+    defined: Vec<String>,
+    /// A per-process secret key: (line, overriding variable, the function it is made in).
+    secrets: Vec<(usize, Option<String>, Option<String>)>,
+    /// The file's path, relative to the project.
+    file: String,
+    /// Names and config keys given a folder of the project (`BASE_DIR =
+    /// os.path.dirname(__file__)`, `config["STATIC"] = "static"`): (key, folder).
+    paths: Vec<(String, String)>,
+    /// Variables whose default a test rejects with a `raise`: (X, line, the
+    /// function it is in).
+    rejected: Vec<(String, usize, Option<String>)>,
 }
 
 /// The key a port is read from when it is no literal: `config["PORT"]` →
@@ -272,7 +323,11 @@ fn relative_folder(s: &str) -> Option<String> {
         && s.split('/').all(|c| !c.is_empty() && c != ".." && c != ".")
         && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || "._-/".contains(c));
-    plain.then(|| s.to_string())
+    // Values of a sort or text direction are no folders.
+    let direction = ["asc", "desc", "ascending", "descending", "ltr", "rtl"]
+        .iter()
+        .any(|d| s.eq_ignore_ascii_case(d));
+    (plain && !direction).then(|| s.to_string())
 }
 
 /// A config name that holds a folder the app writes: `*_FOLDER`, `*_DIR`,
@@ -298,6 +353,9 @@ fn folder_key(k: &str) -> bool {
             "APPLICATION_ROOT",
             "MODULE",
             "PLUGIN",
+            // A direction, not a directory: `sort_dir`, `ORDER_DIR`.
+            "SORT",
+            "ORDER",
         ]
         .iter()
         .any(|w| k.contains(w))
@@ -518,6 +576,134 @@ fn returns_something(body: &[Stmt]) -> bool {
     f.0
 }
 
+/// `self.port` / `cls.port`: an attribute of an object the code defines.
+fn own_port(a: &ast::ExprAttribute) -> bool {
+    matches!(dotted(&a.value).as_deref(), Some("self" | "cls"))
+        && a.attr.as_str().to_ascii_uppercase().contains("PORT")
+}
+
+/// Whether an `except` clause among `handlers` catches one of `names` (a
+/// bare `except:` catches everything).
+fn catches(handlers: &[ast::ExceptHandler], names: &[&str]) -> bool {
+    handlers.iter().any(|h| {
+        let ast::ExceptHandler::ExceptHandler(h) = h;
+        let caught: Vec<String> = match h.type_.as_deref() {
+            None => return true,
+            Some(Expr::Tuple(t)) => t.elts.iter().filter_map(dotted).collect(),
+            Some(e) => dotted(e).into_iter().collect(),
+        };
+        caught
+            .iter()
+            .any(|n| names.contains(&n.rsplit('.').next().unwrap_or(n)))
+    })
+}
+
+/// Whether a test holds on Linux, the images' system, when it is a test on
+/// the platform: `sys.platform == "win32"`, `os.name == "nt"`,
+/// `platform.system() == "Darwin"`, `sys.platform.startswith("linux")`,
+/// `IS_WINDOWS`; `None` for any other test.
+fn on_linux(e: &Expr) -> Option<bool> {
+    // What a platform value is on Linux, by what it is read from.
+    let value = |e: &Expr| -> Option<fn(&str) -> bool> {
+        let f = match e {
+            Expr::Call(c) => dotted(&c.func)? + "()",
+            e => dotted(e)?,
+        };
+        match f.as_str() {
+            "sys.platform" | "platform" => Some(|s| s.starts_with("linux")),
+            "os.name" => Some(|s| s == "posix"),
+            "platform.system()" | "system()" => Some(|s| s.eq_ignore_ascii_case("linux")),
+            _ => None,
+        }
+    };
+    match e {
+        Expr::UnaryOp(u) if u.op == ast::UnaryOp::Not => on_linux(&u.operand).map(|b| !b),
+        Expr::BoolOp(b) => {
+            let all: Vec<Option<bool>> = b.values.iter().map(on_linux).collect();
+            let decisive = b.op == ast::BoolOp::Or;
+            if all.contains(&Some(decisive)) {
+                Some(decisive)
+            } else if all.iter().all(|v| *v == Some(!decisive)) {
+                Some(!decisive)
+            } else {
+                None
+            }
+        }
+        Expr::Compare(c) if c.ops.len() == 1 => {
+            let is = value(&c.left)?;
+            let right = &c.comparators[0];
+            let strings: Vec<&str> = match right {
+                Expr::Tuple(ast::ExprTuple { elts, .. })
+                | Expr::List(ast::ExprList { elts, .. }) => {
+                    elts.iter().filter_map(str_const).collect()
+                }
+                e => vec![str_const(e)?],
+            };
+            let any = strings.iter().any(|s| is(s));
+            match c.ops[0] {
+                ast::CmpOp::Eq | ast::CmpOp::In | ast::CmpOp::Is => Some(any),
+                ast::CmpOp::NotEq | ast::CmpOp::NotIn | ast::CmpOp::IsNot => Some(!any),
+                _ => None,
+            }
+        }
+        Expr::Call(c) => match &*c.func {
+            Expr::Attribute(a) if a.attr.as_str() == "startswith" => {
+                let is = value(&a.value)?;
+                let prefix = c.args.first().and_then(str_const)?;
+                // `sys.platform.startswith("win")`: true on Linux only for a prefix of "linux".
+                Some(is("linux") && "linux".starts_with(prefix) || is(prefix))
+            }
+            _ => None,
+        },
+        e => {
+            let d = dotted(e)?;
+            let last = d.rsplit('.').next().unwrap_or(&d).to_ascii_uppercase();
+            let other = ["WINDOWS", "WIN32", "MACOS", "DARWIN", "OSX"]
+                .iter()
+                .any(|o| last == *o || last == format!("IS_{o}") || last == format!("ON_{o}"));
+            other.then_some(false)
+        }
+    }
+}
+
+/// `"~/..."`, or a call (`os.path.join("~", ...)`) whose first argument is.
+fn home_relative(e: &Expr) -> bool {
+    match e {
+        Expr::Call(c) => c.args.first().is_some_and(home_relative),
+        e => str_const(e).is_some_and(|a| a.starts_with('~')),
+    }
+}
+
+/// A route's rule: a string, or an f-string of strings and class members
+/// (`f'/{Endpoint.healthz}'` → `/{Endpoint.healthz}`, resolved later from
+/// `str_members`).
+fn route_path(e: &Expr) -> Option<String> {
+    let Expr::JoinedStr(j) = e else {
+        return str_const(e).map(str::to_string);
+    };
+    let mut out = String::new();
+    for v in &j.values {
+        match v {
+            Expr::FormattedValue(f) if f.format_spec.is_none() => {
+                let member = dotted(&f.value).filter(|d| d.contains('.'))?;
+                out.push_str(&format!("{{{member}}}"));
+            }
+            v => out.push_str(str_const(v)?),
+        }
+    }
+    Some(out)
+}
+
+/// Whether statements stop the app: a `raise`, `sys.exit(...)`, `exit(...)`.
+fn stops(body: &[Stmt]) -> bool {
+    body.iter().any(|s| match s {
+        Stmt::Raise(_) => true,
+        Stmt::Expr(e) => matches!(&*e.value, Expr::Call(c)
+            if matches!(dotted(&c.func).as_deref(), Some("sys.exit" | "exit" | "quit"))),
+        _ => false,
+    })
+}
+
 impl Collector<'_> {
     /// Whether the local `name` is os's `what` (imported with `from os import`).
     fn is_os(&self, name: &str, what: &str) -> bool {
@@ -533,15 +719,14 @@ impl Collector<'_> {
                 self.facts.config_ports.push((key.to_string(), p, line));
             }
         }
-        if folder_key(&upper) || upper == "FS_ROOT" {
-            let dir = str_const(value).or_else(|| match value {
-                // `os.environ.get("UPLOAD_FOLDER", "uploads")`
-                Expr::Call(c) if self.env_get(&dotted(&c.func).unwrap_or_default()) => {
-                    c.args.get(1).and_then(str_const)
-                }
-                _ => None,
-            });
-            if let Some(d) = dir.filter(|d| !d.contains("://")).and_then(relative_folder) {
+        // Flask's config takes upper-case names only: `css_dir` is a local variable.
+        let config_name = !key.chars().any(|c| c.is_ascii_lowercase());
+        if config_name && (folder_key(&upper) || upper == "FS_ROOT") {
+            // `"uploads"`, `os.environ.get("UPLOAD_FOLDER", "uploads")`,
+            // `os.path.join(BASE_DIR, "uploads")`.
+            // The folder of the code itself (`os.path.dirname(__file__)`) is no data folder.
+            let code = |d: &String| d.is_empty() || self.file.starts_with(&format!("{d}/"));
+            if let Some(d) = self.path_of(value).filter(|d| !code(d)) {
                 if !self.in_main {
                     self.facts.folders.push((d, line));
                 }
@@ -549,7 +734,7 @@ impl Collector<'_> {
         }
         if upper == "SECRET_KEY" && !self.in_main && per_process_random(value) {
             let var = self.env_var_read(value);
-            self.facts.random_secret.get_or_insert((line, var));
+            self.secrets.push((line, var, self.in_function.clone()));
         }
     }
 
@@ -575,9 +760,363 @@ impl Collector<'_> {
         self.in_function = outer;
     }
 
+    /// A blueprint imported from a library (not one this file makes) whose
+    /// name or prefix says health (`health`, `healthz`, `ping`): its route
+    /// is the prefix, and flask_healthz's liveness probe is `<prefix>/live`.
+    fn health_blueprint(&mut self, bp: &str, prefix: Option<&str>, line: usize) {
+        let base = bp.split('.').next().unwrap_or(bp);
+        let origin = self
+            .facts
+            .imports
+            .iter()
+            .find_map(|(level, module, names)| {
+                let imported = names.iter().any(|n| n == base) || module == base;
+                (*level == 0 && imported).then_some(module.as_str())
+            });
+        let Some(origin) = origin else { return };
+        if self.facts.blueprints.iter().any(|(v, _, _)| v == base) {
+            return;
+        }
+        let healthy = |s: &str| {
+            let s = s.to_ascii_lowercase();
+            s.contains("health") || s.contains("ping")
+        };
+        let prefix = prefix.unwrap_or("").trim_end_matches('/');
+        let path = if origin.split('.').next() == Some("flask_healthz") {
+            format!("{prefix}/live")
+        } else if healthy(bp) || healthy(prefix) {
+            if prefix.is_empty() {
+                return;
+            }
+            prefix.to_string()
+        } else {
+            return;
+        };
+        self.facts.health_blueprints.push((path, line));
+    }
+
+    /// The project folder an expression names, relative to the project
+    /// (`""` for the project itself):
+    /// a relative string, `__file__`'s folder (`os.path.dirname(__file__)`,
+    /// `Path(__file__).parent`), `os.path.join` and `/` of those, a name or
+    /// config key given one, or the default of an environment read.
+    fn path_of(&self, e: &Expr) -> Option<String> {
+        let parts: Vec<String> = match e {
+            Expr::Name(n) if n.id.as_str() == "__file__" => vec![self.file.clone()],
+            Expr::Name(n) => return self.known_path(n.id.as_str()),
+            Expr::Subscript(s) => return self.known_path(str_const(&s.slice)?),
+            Expr::Attribute(a) if a.attr.as_str() == "parent" => {
+                vec![self.path_of(&a.value)?, "..".into()]
+            }
+            Expr::BinOp(b) if b.op == ast::Operator::Div => {
+                vec![self.path_of(&b.left)?, str_const(&b.right)?.to_string()]
+            }
+            Expr::Call(c) => {
+                let f = dotted(&c.func).unwrap_or_default();
+                let arg = |i: usize| c.args.get(i);
+                let last = match &*c.func {
+                    // `Path(__file__).resolve()`: a method of something that is no name.
+                    Expr::Attribute(a) => a.attr.as_str(),
+                    _ => f.as_str(),
+                };
+                match last {
+                    _ if self.env_get(&f) => return self.path_of(arg(1)?),
+                    "join" => {
+                        let mut parts = vec![self.path_of(arg(0)?)?];
+                        for a in &c.args[1..] {
+                            parts.push(str_const(a)?.to_string());
+                        }
+                        parts
+                    }
+                    "dirname" => vec![self.path_of(arg(0)?)?, "..".into()],
+                    "abspath" | "realpath" | "Path" | "resolve" | "absolute" => {
+                        let inner = arg(0).or(match &*c.func {
+                            Expr::Attribute(a) if f != "Path" && !f.ends_with(".Path") => {
+                                Some(&*a.value)
+                            }
+                            _ => None,
+                        })?;
+                        vec![self.path_of(inner)?]
+                    }
+                    _ => return None,
+                }
+            }
+            e => {
+                let s = str_const(e)?;
+                if s.contains("://") {
+                    return None;
+                }
+                return relative_folder(s);
+            }
+        };
+        // `..` goes up one folder; above the project is none of its folders.
+        let mut out: Vec<&str> = Vec::new();
+        for seg in parts.iter().flat_map(|p| p.split('/')) {
+            match seg {
+                "" | "." => {}
+                ".." => {
+                    out.pop()?;
+                }
+                s => out.push(s),
+            }
+        }
+        match out.join("/") {
+            root if root.is_empty() => Some(root),
+            folder => relative_folder(&folder),
+        }
+    }
+
+    /// The folder last given to a name or config key.
+    fn known_path(&self, key: &str) -> Option<String> {
+        self.paths
+            .iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, p)| p.clone())
+    }
+
+    /// A class whose members are their strings: `class E(str, Enum)`,
+    /// `StrEnum`, or a `__str__` that returns `self.value`.
+    fn str_members(&mut self, node: &ast::StmtClassDef) {
+        let str_base = node.bases.iter().any(|b| {
+            matches!(
+                dotted(b).as_deref(),
+                Some("str" | "StrEnum" | "enum.StrEnum")
+            )
+        });
+        let str_of_value = node.body.iter().any(|s| match s {
+            Stmt::FunctionDef(f) if f.name.as_str() == "__str__" => f.body.iter().any(|s| {
+                matches!(s, Stmt::Return(r) if r.value.as_deref().and_then(dotted).as_deref() == Some("self.value"))
+            }),
+            _ => false,
+        });
+        if !(str_base || str_of_value) {
+            return;
+        }
+        for s in &node.body {
+            if let Stmt::Assign(a) = s {
+                if let (Some(Expr::Name(n)), Some(v)) = (a.targets.first(), str_const(&a.value)) {
+                    self.facts
+                        .str_members
+                        .push((format!("{}.{}", node.name, n.id), v.to_string()));
+                }
+            }
+        }
+    }
+
+    /// An environment variable read: `required` when the app fails without
+    /// it (`os.environ["X"]`, `from_envvar("X")`), unless the read only runs
+    /// when the environment holds something; none on another platform.
+    fn env_read(&mut self, name: &str, line: usize, required: bool) {
+        if self.off_platform {
+            return;
+        }
+        if required && !self.env_guarded {
+            self.facts.required_env.push((name.to_string(), line));
+        } else {
+            self.facts.optional_env.push((name.to_string(), line));
+        }
+    }
+
+    /// Whether an expression reads the environment: `"X" in os.environ`,
+    /// `os.getenv("X")`, `os.environ["X"]`, inside a test.
+    fn env_test(&self, e: &Expr) -> bool {
+        let environ = |e: &Expr| match dotted(e).as_deref() {
+            Some("os.environ") => true,
+            Some(n) => self.is_os(n, "environ"),
+            None => false,
+        };
+        match e {
+            Expr::BoolOp(b) => b.values.iter().any(|v| self.env_test(v)),
+            Expr::UnaryOp(u) => self.env_test(&u.operand),
+            Expr::Compare(c) => {
+                self.env_test(&c.left)
+                    || c.comparators.iter().any(|v| environ(v) || self.env_test(v))
+            }
+            Expr::Call(c) => {
+                self.env_get(&dotted(&c.func).unwrap_or_default())
+                    || c.args.iter().any(|a| self.env_test(a))
+            }
+            Expr::Subscript(s) => environ(&s.value),
+            _ => false,
+        }
+    }
+
+    /// An `if` on anything but `__main__` or the Python version: a branch
+    /// on the environment makes its reads optional, a branch on another
+    /// platform is not the app's; a test that rejects an environment
+    /// value's default (`if SECRET == "insecure": raise`) requires the variable.
+    fn conditional(&mut self, node: ast::StmtIf) {
+        let env = self.env_test(&node.test);
+        let linux = on_linux(&node.test);
+        if stops(&node.body) && !self.in_main && !self.off_platform {
+            self.rejected_defaults(&node.test);
+        }
+        self.visit_expr(*node.test);
+        let (guarded, off) = (self.env_guarded, self.off_platform);
+        self.env_guarded = guarded || env;
+        self.off_platform = off || linux == Some(false);
+        for s in node.body {
+            self.visit_stmt(s);
+        }
+        self.off_platform = off || linux == Some(true);
+        for s in node.orelse {
+            self.visit_stmt(s);
+        }
+        (self.env_guarded, self.off_platform) = (guarded, off);
+    }
+
+    /// `a if "X" in os.environ else b` and `"X" in os.environ and b`: what
+    /// `a` and `b` read is optional. Gives the node back when it is neither.
+    fn conditional_expr(&mut self, node: Expr) -> Option<Expr> {
+        let guarded = self.env_guarded;
+        match node {
+            Expr::IfExp(x) if self.env_test(&x.test) => {
+                self.visit_expr(*x.test);
+                self.env_guarded = true;
+                self.visit_expr(*x.body);
+                self.visit_expr(*x.orelse);
+            }
+            Expr::BoolOp(b) if b.values.first().is_some_and(|v| self.env_test(v)) => {
+                let mut values = b.values.into_iter();
+                self.visit_expr(values.next()?);
+                self.env_guarded = true;
+                for v in values {
+                    self.visit_expr(v);
+                }
+            }
+            other => return Some(other),
+        }
+        self.env_guarded = guarded;
+        None
+    }
+
+    /// `NAME = os.getenv("X", default)` (or `os.environ.get`, with `or`):
+    /// remembered, for a later test that rejects the default.
+    fn env_default(&mut self, name: &str, value: &Expr, line: usize) {
+        let read = match value {
+            Expr::Call(c) if self.env_get(&dotted(&c.func).unwrap_or_default()) => c
+                .args
+                .first()
+                .and_then(str_const)
+                .map(|v| (v.to_string(), c.args.get(1).cloned())),
+            Expr::BoolOp(b) if b.op == ast::BoolOp::Or => self
+                .env_var_read(value)
+                .map(|v| (v, b.values.last().cloned())),
+            _ => None,
+        };
+        if let Some((var, default)) = read {
+            self.env_defaults
+                .push((name.to_string(), var, default, line));
+        }
+    }
+
+    /// The environment values a test rejects before a `raise`: `not NAME`,
+    /// `NAME is None`, `NAME == <its default>` (also as one condition of an
+    /// `and`), `not os.getenv("X")`.
+    fn rejected_defaults(&mut self, test: &Expr) {
+        let mut rejected: Vec<(String, usize)> = Vec::new();
+        let by_name = |n: &Expr| {
+            let n = dotted(n)?;
+            self.env_defaults.iter().rev().find(|d| d.0 == n)
+        };
+        // (part of the test, whether it is one condition among others that
+        // must hold too: `not DEBUG` in `... and not DEBUG` rejects nothing).
+        let mut parts = vec![(test, false)];
+        while let Some((e, among)) = parts.pop() {
+            match e {
+                Expr::BoolOp(b) => {
+                    let and = among || b.op == ast::BoolOp::And;
+                    parts.extend(b.values.iter().map(|v| (v, and)));
+                }
+                Expr::UnaryOp(u) if u.op == ast::UnaryOp::Not && !among => {
+                    if let Some(d) = by_name(&u.operand) {
+                        rejected.push((d.1.clone(), d.3));
+                    } else if let Some(v) = self.env_var_read(&u.operand) {
+                        rejected.push((v, line_of(self.lines, &*u.operand)));
+                    }
+                }
+                Expr::Compare(c) if c.ops.len() == 1 => {
+                    let Some(d) = by_name(&c.left) else { continue };
+                    let right = &c.comparators[0];
+                    let none = matches!(right, Expr::Constant(k) if k.value == Constant::None);
+                    let default = match (&d.2, right) {
+                        (Some(Expr::Constant(a)), Expr::Constant(b)) => a.value == b.value,
+                        _ => false,
+                    };
+                    let equal = matches!(c.ops[0], ast::CmpOp::Eq | ast::CmpOp::Is);
+                    if equal && (none || default) {
+                        rejected.push((d.1.clone(), d.3));
+                    }
+                }
+                _ => {}
+            }
+        }
+        let f = self.in_function.clone();
+        self.rejected
+            .extend(rejected.into_iter().map(|(v, l)| (v, l, f.clone())));
+    }
+
+    /// `.iteritems()`, `.itervalues()`, `.iterkeys()`, `.has_key()` (on a
+    /// name or a dict) called as a method, outside a branch on the Python
+    /// version: a function named so (`iteritems(d)`, a compatibility shim)
+    /// is Python 3 code.
+    fn python2_method(&mut self, c: &ast::ExprCall, line: usize) {
+        if let Expr::Attribute(a) = &*c.func {
+            let m = a.attr.as_str();
+            // `has_key` is other libraries' too (SQLAlchemy's JSONB
+            // `Model.data.has_key(k)`): only on a plain name or a dict.
+            let dict_like = matches!(&*a.value, Expr::Name(_) | Expr::Dict(_));
+            let py2 =
+                matches!(m, "iteritems" | "itervalues" | "iterkeys") || m == "has_key" && dict_like;
+            if py2 && !self.version_guarded {
+                self.py2_methods.push((m.to_string(), line));
+            }
+        }
+    }
+
+    /// What needs the whole file seen: Python 2 methods the file does not
+    /// define itself; a per-process secret, and a variable whose default a
+    /// test rejects, at start-up (at import, in a factory or in a function
+    /// called at import), not in a function run on demand.
+    fn finish(&mut self) {
+        if self.facts.python2.is_none() {
+            let defined = &self.defined;
+            self.facts.python2 = self
+                .py2_methods
+                .iter()
+                .find(|(m, _)| !defined.contains(m))
+                .map(|(m, l)| (format!(".{m}()"), *l));
+        }
+        let at_start = |f: &Option<String>| match f {
+            None => true,
+            Some(f) => {
+                self.facts.import_calls.contains(f)
+                    || self
+                        .facts
+                        .apps
+                        .iter()
+                        .any(|a| a.kind == AppKind::Factory && &a.name == f)
+                    || self.facts.returns_call.iter().any(|r| &r.0 == f)
+            }
+        };
+        self.facts.random_secret = self
+            .secrets
+            .iter()
+            .find(|(_, _, f)| at_start(f))
+            .map(|(l, v, _)| (*l, v.clone()));
+        let required: Vec<(String, usize)> = self
+            .rejected
+            .iter()
+            .filter(|(_, _, f)| at_start(f))
+            .map(|(v, l, _)| (v.clone(), *l))
+            .collect();
+        self.facts.required_env.extend(required);
+    }
+
     /// An environment variable read: `HOME` means the app uses a home directory.
     fn read_env(&mut self, name: &str, line: usize) {
-        if name == "HOME" && self.facts.home.is_none() && !self.in_main {
+        if name == "HOME" && self.facts.home.is_none() && !self.in_main && !self.off_platform {
             self.facts.home = Some(("os.environ[\"HOME\"]".into(), line));
         }
     }
@@ -785,9 +1324,9 @@ impl Collector<'_> {
                 _ => false,
             };
             if let Some(first) = c.args.first() {
-                if let Some(p) = str_const(first).filter(|p| p.starts_with('/')) {
+                if let Some(p) = route_path(first).filter(|p| p.starts_with('/')) {
                     self.facts.routes.push(Route {
-                        path: p.to_string(),
+                        path: p,
                         line,
                         on,
                         import_time,
@@ -813,6 +1352,7 @@ impl Collector<'_> {
             if let Some(bp) = c.args.first().and_then(dotted) {
                 let prefix = kw("url_prefix").and_then(str_const).map(str::to_string);
                 let import_time = self.in_function.is_none() && !self.in_main;
+                self.health_blueprint(&bp, prefix.as_deref(), line);
                 self.facts.registered.push((bp, prefix, import_time));
             }
         }
@@ -833,18 +1373,14 @@ impl Collector<'_> {
             || (last == "mkdir"
                 && matches!(&*c.func, Expr::Attribute(a) if matches!(&*a.value, Expr::Call(p) if dotted(&p.func).is_some_and(|f| f == "Path" || f == "pathlib.Path"))));
         if makes_dir && !self.in_main {
-            let target = if last == "mkdir" && func != "os.mkdir" {
-                match &*c.func {
-                    Expr::Attribute(a) => match &*a.value {
-                        Expr::Call(p) => p.args.first().and_then(str_const),
-                        _ => None,
-                    },
-                    _ => None,
+            let target = match &*c.func {
+                // `Path(...).mkdir()`
+                Expr::Attribute(a) if last == "mkdir" && func != "os.mkdir" => {
+                    self.path_of(&a.value)
                 }
-            } else {
-                c.args.first().and_then(str_const)
+                _ => c.args.first().and_then(|a| self.path_of(a)),
             };
-            if let Some(dir) = target.and_then(relative_folder) {
+            if let Some(dir) = target.filter(|d| !d.is_empty()) {
                 self.facts.folders.push((dir, line));
             }
         }
@@ -856,12 +1392,16 @@ impl Collector<'_> {
         }
         if reads_env && c.args.len() == 1 && kw("default").is_none() {
             if let Some(name) = c.args.first().and_then(str_const) {
-                self.facts.optional_env.push((name.to_string(), line));
+                self.env_read(name, line, false);
             }
         }
-        if last == "iteritems" && !self.version_guarded && self.facts.python2.is_none() {
-            self.facts.python2 = Some((".iteritems()".into(), line));
+        if last == "from_envvar" {
+            // Flask raises when the variable is unset, unless `silent=True`.
+            if let Some(name) = c.args.first().and_then(str_const) {
+                self.env_read(name, line, !kw("silent").is_some_and(is_true));
+            }
         }
+        self.python2_method(c, line);
         let home = matches!(
             last,
             "user_data_dir"
@@ -873,14 +1413,10 @@ impl Collector<'_> {
                 | "user_data_path"
                 | "user_config_path"
                 | "user_cache_path"
-        ) || (last == "expanduser"
-            && c.args
-                .first()
-                .and_then(str_const)
-                .is_some_and(|a| a.starts_with('~')))
+        ) || (last == "expanduser" && c.args.first().is_some_and(home_relative))
             || func == "Path.home"
             || func == "pathlib.Path.home";
-        if home && self.facts.home.is_none() && !self.in_main {
+        if home && self.facts.home.is_none() && !self.in_main && !self.off_platform {
             self.facts.home = Some((func.clone(), line));
         }
         if last == "from_prefixed_env" {
@@ -916,11 +1452,12 @@ impl Visitor for Collector<'_> {
             self.generic_visit_stmt_if(node);
             self.version_guarded = was;
         } else {
-            self.generic_visit_stmt_if(node);
+            self.conditional(node);
         }
     }
 
     fn visit_stmt_class_def(&mut self, node: ast::StmtClassDef) {
+        self.str_members(&node);
         let outer = self.in_class.clone();
         if self.in_function.is_none() && outer.is_none() {
             self.in_class = Some(node.name.to_string());
@@ -939,6 +1476,7 @@ impl Visitor for Collector<'_> {
     }
 
     fn visit_stmt_function_def(&mut self, node: ast::StmtFunctionDef) {
+        self.defined.push(node.name.to_string());
         let args: Vec<String> = node
             .decorator_list
             .iter()
@@ -987,25 +1525,33 @@ impl Visitor for Collector<'_> {
     }
 
     fn visit_stmt_try(&mut self, node: ast::StmtTry) {
-        let catches_import = node.handlers.iter().any(|h| {
-            let ast::ExceptHandler::ExceptHandler(h) = h;
-            let names: Vec<String> = match h.type_.as_deref() {
-                None => return true,
-                Some(Expr::Tuple(t)) => t.elts.iter().filter_map(dotted).collect(),
-                Some(e) => dotted(e).into_iter().collect(),
-            };
-            names.iter().any(|n| {
-                matches!(
-                    n.as_str(),
-                    "ImportError" | "ModuleNotFoundError" | "Exception" | "BaseException"
-                )
-            })
-        });
+        let catches_import = catches(
+            &node.handlers,
+            &[
+                "ImportError",
+                "ModuleNotFoundError",
+                "Exception",
+                "BaseException",
+            ],
+        );
+        let catches_key = catches(
+            &node.handlers,
+            &[
+                "KeyError",
+                "LookupError",
+                "RuntimeError",
+                "Exception",
+                "BaseException",
+            ],
+        );
         let was = self.optional_import;
         self.optional_import = was || catches_import;
+        let guarded = self.env_guarded;
+        self.env_guarded = guarded || catches_key;
         for s in node.body {
             self.visit_stmt(s);
         }
+        self.env_guarded = guarded;
         // What the handler of a caught ImportError imports is the fallback
         // (`except ImportError: import Queue as queue`): optional too.
         for h in node.handlers {
@@ -1058,14 +1604,19 @@ impl Visitor for Collector<'_> {
         for t in &node.targets {
             let key = match t {
                 Expr::Name(n) => Some(n.id.to_string()),
-                Expr::Attribute(a) => Some(a.attr.to_string()),
+                // `self.port = 25` is an object's own (a mail client's), not a config value.
+                Expr::Attribute(a) if !own_port(a) => Some(a.attr.to_string()),
                 Expr::Subscript(s) => str_const(&s.slice).map(str::to_string),
                 _ => None,
             };
             if let Some(k) = key {
+                if let Some(p) = self.path_of(&node.value) {
+                    self.paths.push((k.clone(), p));
+                }
                 self.keyed_value(&k, &node.value, line);
             }
             if let Expr::Name(n) = t {
+                self.env_default(n.id.as_str(), &node.value, line);
                 if dotted(&node.value).as_deref() == Some("os.environ") {
                     self.os_names.push(("environ".into(), n.id.to_string()));
                 }
@@ -1087,6 +1638,9 @@ impl Visitor for Collector<'_> {
     }
 
     fn visit_expr(&mut self, node: Expr) {
+        let Some(node) = self.conditional_expr(node) else {
+            return;
+        };
         match &node {
             Expr::Call(c) => {
                 if self.in_main {
@@ -1130,7 +1684,7 @@ impl Visitor for Collector<'_> {
                     if let Some(name) = str_const(&s.slice) {
                         let line = line_of(self.lines, s);
                         self.read_env(name, line);
-                        self.facts.required_env.push((name.to_string(), line));
+                        self.env_read(name, line, true);
                     }
                 }
             }
@@ -1688,6 +2242,206 @@ fn bind_of(e: &Expr, line: usize) -> Bind {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn env(f: &PyFacts) -> (Vec<&str>, Vec<&str>) {
+        (
+            f.required_env.iter().map(|(n, _)| n.as_str()).collect(),
+            f.optional_env.iter().map(|(n, _)| n.as_str()).collect(),
+        )
+    }
+
+    #[test]
+    fn reads_that_only_run_when_the_environment_holds_them_are_optional() {
+        let src = r#"import os, sys
+from os import environ
+if "SETTINGS_PATH" in os.environ:
+    app.config.from_pyfile(os.environ["SETTINGS_PATH"])
+if os.environ.get("B"):
+    b = os.environ["B"]
+if "C" in environ and "D" in environ:
+    c = [environ["C"], environ["D"]]
+try:
+    e = os.environ["E"]
+except KeyError:
+    e = None
+f = os.environ["F"] if "F" in os.environ else None
+g = "G" in os.environ and os.environ["G"]
+h = os.environ["H"]
+"#;
+        let f = facts(src, "config.py").unwrap();
+        let (required, optional) = env(&f);
+        assert_eq!(required, vec!["H"]);
+        for v in ["SETTINGS_PATH", "B", "C", "D", "E", "F", "G"] {
+            assert!(optional.contains(&v), "{v}: {optional:?}");
+        }
+    }
+
+    #[test]
+    fn reads_on_another_platform_are_not_the_apps() {
+        let src = r#"import os, sys
+def basedir(name):
+    if sys.platform == "darwin":
+        import appdirs
+        return appdirs.user_data_dir(name, "")
+    elif sys.platform == "win32":
+        return os.path.join(os.environ["APPDATA"], name)
+    else:
+        return os.path.expanduser(os.path.join("~", "." + name))
+if os.name == "nt":
+    x = os.environ["USERPROFILE"]
+if not sys.platform.startswith("win"):
+    y = os.environ["ON_LINUX"]
+"#;
+        let f = facts(src, "settings.py").unwrap();
+        assert_eq!(env(&f), (vec!["ON_LINUX"], vec![]));
+        // The home directory the Linux branch uses, with its line.
+        assert_eq!(f.home, Some(("os.path.expanduser".to_string(), 9)));
+    }
+
+    #[test]
+    fn from_envvar_and_a_rejected_default_are_required() {
+        let src = r#"import os
+SECRET = os.getenv("SECRET_KEY", "insecure")
+if SECRET == "insecure" and not DEBUG:
+    raise RuntimeError("set SECRET_KEY")
+TOKEN = os.environ.get("TOKEN")
+if not TOKEN:
+    raise RuntimeError("set TOKEN")
+LEVEL = os.getenv("LEVEL", "info")
+if LEVEL == "debug":
+    raise RuntimeError("no")
+app.config.from_envvar("APP_CONFIG")
+app.config.from_envvar("QUIET_CONFIG", silent=True)
+if "GUARDED_CONFIG" in os.environ:
+    app.config.from_envvar("GUARDED_CONFIG")
+try:
+    app.config.from_envvar("TRIED_CONFIG")
+except RuntimeError:
+    pass
+class Plugin:
+    def check(self):
+        path = os.getenv("CREDENTIALS")
+        if path is None:
+            raise ValueError("on demand only")
+"#;
+        let f = facts(src, "config.py").unwrap();
+        let (mut required, optional) = env(&f);
+        required.sort();
+        assert_eq!(required, vec!["APP_CONFIG", "SECRET_KEY", "TOKEN"]);
+        for v in [
+            "QUIET_CONFIG",
+            "GUARDED_CONFIG",
+            "TRIED_CONFIG",
+            "CREDENTIALS",
+        ] {
+            assert!(optional.contains(&v), "{v}: {optional:?}");
+        }
+        // The line is the read's.
+        assert!(f.required_env.contains(&("SECRET_KEY".to_string(), 2)));
+    }
+
+    #[test]
+    fn a_compatibility_function_named_iteritems_is_python_3() {
+        let src = "from ._compat import iteritems
+for k, v in iteritems(settings):
+    pass
+";
+        assert_eq!(facts(src, "app.py").unwrap().python2, None);
+        // A method the file defines itself is its own.
+        let src = "class Bag:
+    def iteritems(self):
+        return iter(self.d.items())
+for k in Bag().iteritems():
+    pass
+";
+        assert_eq!(facts(src, "bag.py").unwrap().python2, None);
+        // SQLAlchemy's JSONB comparator is no dict.
+        let src = "q = Entity.query.filter(Entity.data.has_key('x'))\n";
+        assert_eq!(facts(src, "s.py").unwrap().python2, None);
+        // The dict methods are Python 2.
+        for m in ["iteritems", "itervalues", "iterkeys", "has_key"] {
+            let src = format!(
+                "d = {{}}
+for x in d.{m}():
+    pass
+"
+            );
+            assert_eq!(
+                facts(&src, "m.py").unwrap().python2,
+                Some((format!(".{m}()"), 2))
+            );
+        }
+    }
+
+    #[test]
+    fn a_secret_made_in_a_function_run_on_demand_is_not_per_process() {
+        let src = "import os
+def makeconfig():
+    return {'secret_key': os.urandom(24)}
+";
+        assert_eq!(facts(src, "cli.py").unwrap().random_secret, None);
+        let src = "import os
+from flask import Flask
+def create_app():
+    app = Flask(__name__)
+    app.config['SECRET_KEY'] = os.urandom(24)
+    return app
+";
+        assert_eq!(facts(src, "app.py").unwrap().random_secret, Some((5, None)));
+        let src = "import os
+SECRET_KEY = os.urandom(24)
+";
+        assert_eq!(facts(src, "c.py").unwrap().random_secret, Some((2, None)));
+    }
+
+    #[test]
+    fn an_objects_own_port_is_no_config_port() {
+        let src = "class EmailService:
+    def __init__(self):
+        self.port = 25
+class Config:
+    PORT = 8080
+";
+        let f = facts(src, "emails.py").unwrap();
+        let ports: Vec<_> = f
+            .config_ports
+            .iter()
+            .map(|(k, p, _)| (k.as_str(), *p))
+            .collect();
+        assert_eq!(ports, vec![("PORT", 8080)]);
+    }
+
+    #[test]
+    fn folders_are_folder_keys_values_and_made_folders_resolved_from_the_file() {
+        let src = r#"import os
+from pathlib import Path
+from flask import Flask
+BASE_DIR = os.path.dirname(os.path.abspath(__file__))
+app = Flask(__name__)
+args = {"page": 1, "sort_by": "id", "sort_dir": "desc"}
+SORT_DIR = "asc"
+css_dir = os.path.join(BASE_DIR, "css")
+ENGINE_DIR = os.path.dirname(os.path.realpath(__file__))
+app.config["UPLOAD_FOLDER"] = os.path.join(BASE_DIR, "uploads")
+app.config["STATIC_FOLDER"] = os.getenv("STATIC_FOLDER", os.path.join(BASE_DIR, "static"))
+app.config["CONFIG_PATH"] = os.getenv("CONFIG_VOLUME", os.path.join(app.config["STATIC_FOLDER"], "config"))
+os.makedirs(app.config["CONFIG_PATH"], exist_ok=True)
+os.makedirs(os.path.join(os.path.dirname(__file__), "..", "var", "cache"), exist_ok=True)
+Path(Path(__file__).resolve().parent / "logs").mkdir(exist_ok=True)
+os.makedirs(os.path.join(os.path.dirname(__file__), "..", "..", "outside"), exist_ok=True)
+"#;
+        let f = facts(src, "app/__init__.py").unwrap();
+        let folders: Vec<_> = f.folders.iter().map(|(d, l)| (d.as_str(), *l)).collect();
+        assert_eq!(
+            folders,
+            vec![
+                ("app/uploads", 10),
+                ("app/static/config", 13),
+                ("var/cache", 14),
+                ("app/logs", 15),
+            ]
+        );
+    }
 
     #[test]
     fn python_2_code_in_a_branch_on_the_python_version_is_compatibility_code() {

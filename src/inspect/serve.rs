@@ -51,7 +51,7 @@ pub fn factories_by_call(all: &[(String, PyFacts)], candidates: &mut Vec<Candida
 /// literal, or an environment read's default); an `app.run` port read from
 /// a config value or a `--port` option, resolved; `flask_run_port`
 /// (FLASK_RUN_PORT of .flaskenv/.env); a `--port` option's default; a
-/// `PORT` value.
+/// `PORT` config value (upper case, as Flask's config names are).
 pub fn port_of(
     all: &[(String, PyFacts)],
     reaches: &dyn Fn(&str) -> bool,
@@ -64,11 +64,11 @@ pub fn port_of(
     if let Some(p) = runs().find_map(|(f, r)| r.port.map(|p| Found::new(p, f, r.line))) {
         return Some(p);
     }
-    let config = |key: &str| {
+    let config = |key: &dyn Fn(&str) -> bool| {
         all.iter()
             .filter(|(f, _)| reaches(f))
             .flat_map(|(f, facts)| facts.config_ports.iter().map(move |c| (f, c)))
-            .find(|(_, (k, _, _))| k.eq_ignore_ascii_case(key))
+            .find(|(_, (k, _, _))| key(k))
             .map(|(f, (_, p, l))| Found::new(*p, f, *l))
     };
     let option = || {
@@ -79,7 +79,7 @@ pub fn port_of(
     };
     for (_, r) in runs() {
         if let Some(key) = &r.port_key {
-            if let Some(p) = config(key) {
+            if let Some(p) = config(&|k| k.eq_ignore_ascii_case(key)) {
                 return Some(p);
             }
             if key.eq_ignore_ascii_case("port") {
@@ -89,17 +89,23 @@ pub fn port_of(
             }
         }
     }
-    flask_run_port.or_else(option).or_else(|| config("PORT"))
+    // Alone, only a config value counts (Flask's config names are upper
+    // case): a `port` of a mail or database client's settings is not the app's.
+    flask_run_port
+        .or_else(option)
+        .or_else(|| config(&|k| k == "PORT"))
 }
 
 /// A route with its blueprint prefix applied: (path, file, line, answers GET).
 pub type FullRoute = (String, String, usize, bool);
 
 /// Every route, with the prefix of its blueprint: the `url_prefix` given at
-/// `register_blueprint`, else the one on the `Blueprint(...)`.
+/// `register_blueprint`, else the one on the `Blueprint(...)`; and the
+/// routes of imported health blueprints.
 pub fn full_routes(all: &[(String, PyFacts)]) -> Vec<FullRoute> {
     let registered: Vec<&(String, Option<String>, bool)> =
         all.iter().flat_map(|(_, f)| &f.registered).collect();
+    let members: Vec<&(String, String)> = all.iter().flat_map(|(_, f)| &f.str_members).collect();
     let mut out = Vec::new();
     for (file, facts) in all {
         let stem = file
@@ -128,18 +134,40 @@ pub fn full_routes(all: &[(String, PyFacts)]) -> Vec<FullRoute> {
                     _ => own_prefix.clone(),
                 }
             });
+            let Some(rule) = member_rule(&r.path, &members) else {
+                continue;
+            };
             let path = match prefix {
-                Some(p) if !p.is_empty() => format!("{}{}", p.trim_end_matches('/'), r.path),
-                _ => r.path.clone(),
+                Some(p) if !p.is_empty() => format!("{}{}", p.trim_end_matches('/'), rule),
+                _ => rule,
             };
             out.push((path, file.clone(), r.line, r.get));
+        }
+        for (path, line) in &facts.health_blueprints {
+            out.push((path.clone(), file.clone(), *line, true));
         }
     }
     out
 }
 
+/// A rule with its `{Class.member}` parts (from an f-string) replaced by
+/// the members' strings; `None` when one is not known.
+fn member_rule(rule: &str, members: &[&(String, String)]) -> Option<String> {
+    let mut out = String::new();
+    let mut rest = rule;
+    while let Some((before, after)) = rest.split_once('{') {
+        let (member, tail) = after.split_once('}')?;
+        let value = members.iter().find(|(m, _)| m == member)?;
+        out.push_str(before);
+        out.push_str(&value.1);
+        rest = tail;
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
 /// The route the HEALTHCHECK probes: a health-like route (at the root
-/// first, then under a prefix); else `/` when it
+/// first, then under a prefix, then under a health prefix); else `/` when it
 /// is a route; else the shortest route without variables; `/` by default
 /// when no route is known.
 pub fn health_of(routes: &[FullRoute]) -> Found<String> {
@@ -158,6 +186,15 @@ pub fn health_of(routes: &[FullRoute]) -> Found<String> {
         routes
             .iter()
             .find(|r| !r.0.contains('<') && r.0.rsplit('/').next() == h.rsplit('/').next())
+    }) {
+        return found(r);
+    }
+    // A route under a health prefix (flask_healthz's `/healthz/live`).
+    if let Some(r) = HEALTH_PATHS.iter().find_map(|h| {
+        let h = h.trim_start_matches('/');
+        routes
+            .iter()
+            .find(|r| !r.0.contains('<') && r.0.split('/').any(|s| s == h))
     }) {
         return found(r);
     }
@@ -589,6 +626,56 @@ mod tests {
         assert_eq!(run(&uncalled, AppKind::Instance, &[]), None);
         // The entry is not the module's app instance (a wsgi module's app).
         assert_eq!(run(&main, AppKind::Wsgi, &[]), None);
+    }
+
+    #[test]
+    fn an_imported_health_blueprint_gives_the_health_route() {
+        let src = "from flask import Flask\nfrom flask_healthz import healthz\nimport probes\napp = Flask(__name__)\n@app.route('/')\ndef index():\n    return 'x'\napp.register_blueprint(healthz, url_prefix='/healthz')\napp.register_blueprint(probes.ping_bp, url_prefix='/ping/')\n";
+        let facts = super::super::python::facts(src, "app.py").unwrap();
+        assert_eq!(
+            facts.health_blueprints,
+            vec![("/healthz/live".to_string(), 8), ("/ping".to_string(), 9)]
+        );
+        let routes = full_routes(&[("app.py".to_string(), facts)]);
+        let h = health_of(&routes);
+        assert_eq!((h.value.as_str(), h.line), ("/ping", 9));
+        let only_healthz: Vec<FullRoute> = routes.into_iter().filter(|r| r.2 != 9).collect();
+        assert_eq!(health_of(&only_healthz).value, "/healthz/live");
+        // A blueprint the project makes, or one with no health name, is no health route.
+        let src = "from flask import Blueprint\nfrom views import admin\nbp = Blueprint('health', __name__)\napp.register_blueprint(bp, url_prefix='/health')\napp.register_blueprint(admin, url_prefix='/admin')\n";
+        assert!(super::super::python::facts(src, "app.py")
+            .unwrap()
+            .health_blueprints
+            .is_empty());
+    }
+
+    #[test]
+    fn an_f_string_rule_of_a_string_enum_member_is_its_string() {
+        let models = "from enum import Enum\nclass Endpoint(Enum):\n    home = 'home'\n    healthz = 'healthz'\n    def __str__(self):\n        return self.value\nclass Plain(Enum):\n    status = 'status'\n";
+        let routes = "from app.models import Endpoint, Plain\n@app.route(f'/{Endpoint.healthz}', methods=['GET'])\ndef healthz():\n    return ''\n@app.route(f'/{Plain.status}')\ndef status():\n    return ''\n@app.route('/')\ndef index():\n    return ''\n";
+        let all: Vec<(String, PyFacts)> = [("app/models.py", models), ("app/routes.py", routes)]
+            .iter()
+            .map(|(f, t)| (f.to_string(), super::super::python::facts(t, f).unwrap()))
+            .collect();
+        let full = full_routes(&all);
+        let paths: Vec<&str> = full.iter().map(|r| r.0.as_str()).collect();
+        // A plain Enum's str() is `Plain.status`: that route is not known.
+        assert_eq!(paths, vec!["/healthz", "/"]);
+        let h = health_of(&full);
+        assert_eq!((h.value.as_str(), h.line), ("/healthz", 2));
+    }
+
+    #[test]
+    fn alone_only_an_upper_case_port_config_value_is_the_apps_port() {
+        let mail = "SMTP = {'host': 'localhost', 'port': 25}\nport = 587\n";
+        let config = "PORT = 8080\n";
+        let facts = |t: &str, f: &str| (f.to_string(), super::super::python::facts(t, f).unwrap());
+        let yes = |_: &str| true;
+        let all = vec![facts(mail, "mail.py")];
+        assert_eq!(port_of(&all, &yes, None), None);
+        let all = vec![facts(mail, "mail.py"), facts(config, "config.py")];
+        let p = port_of(&all, &yes, None).unwrap();
+        assert_eq!((p.value, p.file.as_str(), p.line), (8080, "config.py", 1));
     }
 
     #[test]

@@ -25,7 +25,10 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-STANDIN = "localhost/flaskgen-standin-python:3.11-bookworm"
+# Like python:* images it has Python's headers (python3-dev), so pip can build
+# a dependency from source once the Dockerfile installs a compiler; the tag
+# names that, so an engine holding an older stand-in makes the new one.
+STANDIN = "localhost/flaskgen-standin-python:3.11-bookworm-dev"
 OFFICIAL = "python:3.13-slim"
 CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "flaskgen-tests"
 PIDFILE = CACHE / "dockerd.pid"  # "<pid> <owner> <driver>" of a dockerd started here
@@ -214,7 +217,7 @@ def apt_mirror(sources_dir=Path("/etc/apt/sources.list.d"), sources_list=Path("/
 
 def build_standin():
     """A Debian Python image made with debootstrap (no registry can be reached), cached as a tarball."""
-    tarball = CACHE / "standin-python-3.11-bookworm.tar"
+    tarball = CACHE / "standin-python-3.11-bookworm-dev.tar"
     if tarball.exists():
         sh("docker", "load", "-i", str(tarball))
         return "loaded from the cached tarball"
@@ -224,7 +227,7 @@ def build_standin():
         apt_install("debootstrap")
     with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
         rootfs = Path(tmp) / "rootfs"
-        sh("debootstrap", "--variant=minbase", "--include=python3,python3-pip,python3-venv,ca-certificates",
+        sh("debootstrap", "--variant=minbase", "--include=python3,python3-dev,python3-pip,python3-venv,ca-certificates",
            "bookworm", str(rootfs), apt_mirror(), timeout=1200)
         for f in rootfs.glob("usr/lib/python3.*/EXTERNALLY-MANAGED"):
             f.unlink()  # pip installs system-wide, as in python:* images

@@ -35,7 +35,7 @@ fn json_of(out: &std::process::Output) -> Value {
 }
 
 /// What `init --yes --dry-run --json` reports for a project.
-fn init_json(dir: &Path) -> Value {
+pub fn init_json(dir: &Path) -> Value {
     json_of(
         &flaskgen(dir)
             .args(["init", "--yes", "--dry-run", "--json"])

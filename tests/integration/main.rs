@@ -8,6 +8,7 @@ mod credentials;
 mod deploy;
 mod detect;
 mod existing;
+mod facts;
 mod failures;
 mod git;
 mod init_deps;
