@@ -909,8 +909,11 @@ fn choose_entry(
         // A factory another one wraps (`return build_app(cfg)`) is not the
         // entry; a wrapper may share the wrapped one's name
         // (`def create_app(): return factory.create_app(...)`).
+        // A wrapper that needs arguments (a CLI's `make_app(script_info)`)
+        // does not displace the factory it wraps.
         let wrappers: Vec<(&str, &str)> = group
             .iter()
+            .filter(|c| c.required_args.is_empty())
             .filter_map(|c| Some((c.entry.as_str(), c.wraps.as_deref()?)))
             .collect();
         let outer: Vec<&Candidate> = group
@@ -930,6 +933,10 @@ fn choose_entry(
             .collect();
         if !outer.is_empty() {
             group = outer;
+        }
+        // A factory gunicorn can call as it is beats one that needs arguments.
+        if group.iter().any(|c| c.required_args.is_empty()) {
+            group.retain(|c| c.required_args.is_empty());
         }
         if group.len() == 1 {
             return Some(Found::new(
@@ -1209,7 +1216,7 @@ def items():
     }
 
     #[test]
-    fn a_factory_wrapping_one_of_the_same_name_is_the_entry() {
+    fn a_factory_wrapping_one_of_the_same_name_is_the_entry_and_one_needing_arguments_is_not() {
         let tmp = tempfile::tempdir().unwrap();
         let r = tmp.path();
         fs::create_dir_all(r.join("svc")).unwrap();
@@ -1223,11 +1230,17 @@ def items():
             "from svc import factory\n\n\ndef create_app(config_path=None):\n    app = factory.create_app(app_name=__name__, config=config_path)\n    return app\n",
         )
         .unwrap();
+        // A CLI's wrapper that needs arguments is no entry.
+        fs::write(
+            r.join("svc/cli.py"),
+            "from svc import create_app\n\n\ndef make_app(script_info):\n    return create_app(script_info.config)\n",
+        )
+        .unwrap();
         let d = detect(r).unwrap();
         assert_eq!(
             d.candidates.len(),
-            2,
-            "both factories are found: {:?}",
+            3,
+            "every factory is found: {:?}",
             d.candidates
         );
         let entry = d.entry.expect("the wrapper is chosen, not an ambiguity");

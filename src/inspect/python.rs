@@ -1127,12 +1127,23 @@ impl Collector<'_> {
             Stmt::Assign(a) => {
                 let flask = is_flask_call(&a.value);
                 let wsgi_call = is_wsgi && matches!(&*a.value, Expr::Call(_));
+                // `flaskbb = create_app(...)`: a factory's result under the
+                // project's own name.
+                let factory_call = match &*a.value {
+                    Expr::Call(c) => dotted(&c.func).is_some_and(|f| {
+                        let last = f.rsplit('.').next().unwrap_or("");
+                        last.contains("app") || last.contains("factory")
+                    }),
+                    _ => false,
+                };
                 for t in &a.targets {
                     if let Expr::Name(n) = t {
                         let name = n.id.to_string();
                         let kind = if flask {
                             AppKind::Instance
-                        } else if wsgi_call && (name == "app" || name == "application") {
+                        } else if wsgi_call
+                            && (name == "app" || name == "application" || factory_call)
+                        {
                             AppKind::Wsgi
                         } else {
                             continue;

@@ -557,3 +557,31 @@ fn a_flask_subclass_factory_with_an_overridable_random_secret_and_a_prefixed_hea
     assert!(files.contains("${BOOKMARKS_SECRET_KEY:?"), "{files}");
     assert!(!files.contains("\"SECRET_KEY\""), "{files}");
 }
+
+/// A wsgi.py that keeps the factory's result under the project's own name
+/// (`flaskbb = create_app(...)`) names the entry.
+#[test]
+fn a_wsgi_module_naming_the_factorys_result_its_own_way_is_the_entry() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        &[
+            (
+                "forum/__init__.py",
+                "from flask import Flask\n\n\ndef create_app(config=None):\n    app = Flask(__name__)\n    return app\n",
+            ),
+            (
+                "forum/cli.py",
+                "from forum import create_app\n\n\ndef make_app(script_info):\n    return create_app(script_info.config)\n",
+            ),
+            ("wsgi.py", "from forum import create_app\n\nforum = create_app(config='forum.cfg')\nhelper = dict(a=1)\n"),
+        ],
+    );
+    let out = flaskgen(tmp.path())
+        .args(["init", "--yes", "--dry-run"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("entry point    wsgi:forum "), "{err}");
+}
