@@ -5,13 +5,16 @@ step with the fix named. Public apps the other tests do not shape init
 around are proved the same way, and public apps that cannot serve as
 published fail at the step that shows why, with the fix named."""
 
+import os
 import shutil
+import subprocess
 import uuid
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
-from conftest import flaskgen, measured
+from conftest import BIN, flaskgen, measured
 from test_existing import fetch_sdist
 from test_docker import base_image, cleanup, engine, sh  # noqa: F401  (fixtures shared with test_docker)
 
@@ -24,10 +27,24 @@ def copy_fixture(name, tmp_path):
     return project
 
 
-def leftovers():
+def verify(*args, cwd):
+    """`flaskgen init ARGS --verify`, as conftest's flaskgen() runs it; the
+    result carries the process id, which names the images it makes."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FLASKGEN_")}
+    env["XDG_CONFIG_HOME"] = str(Path(cwd) / ".no-config")
+    p = subprocess.Popen([str(BIN), "init", *args, "--verify"], cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    stdout, stderr = p.communicate(timeout=3600)
+    return SimpleNamespace(returncode=p.returncode, stdout=stdout, stderr=stderr, pid=p.pid)
+
+
+def leftovers(run):
+    """Images and containers the verify `run` made that are still there (other
+    workers' verify runs, in progress, are not this one's)."""
+    mine = f"flaskgen-verify-{run.pid}"
     images = sh("docker", "images", "--format", "{{.Repository}}").stdout.split()
     containers = sh("docker", "ps", "-a", "--format", "{{.Image}}").stdout.split()
-    return [x for x in images + containers if x.startswith("flaskgen-verify-")]
+    return [x for x in images + containers if x == mine or x.startswith(mine + ":")]
 
 
 @pytest.mark.docker
@@ -40,16 +57,16 @@ def leftovers():
 ])
 def test_verify_proves_init_output(fixture, args, tmp_path, base_image):
     project = copy_fixture(fixture, tmp_path)
-    out = flaskgen("init", str(project), "--yes", "--verify", "-b", base_image, *args, cwd=tmp_path)
+    out = verify(str(project), "--yes", "-b", base_image, *args, cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     for step in ("build", "import", "serve", "stop"):
         assert f"Passed {step}:" in out.stderr, out.stderr
     assert "route(s); the health route" in out.stderr
     measured(f"init --verify on {fixture}: " + out.stderr.split("Passed stop: ")[-1].splitlines()[0])
-    assert leftovers() == [], leftovers()
+    assert leftovers(out) == [], leftovers(out)
     # On the files now there, --verify proves them again without writing.
     before = (project / "Dockerfile").read_bytes()
-    again = flaskgen("init", str(project), "--yes", "--verify", cwd=tmp_path)
+    again = verify(str(project), "--yes", cwd=tmp_path)
     assert again.returncode == 0, again.stderr
     assert (project / "Dockerfile").read_bytes() == before
 
@@ -57,14 +74,14 @@ def test_verify_proves_init_output(fixture, args, tmp_path, base_image):
 @pytest.mark.docker
 def test_verify_fails_a_wrong_entry_at_import_and_names_the_fix(tmp_path, base_image):
     project = copy_fixture("factory", tmp_path)
-    out = flaskgen("init", str(project), "--yes", "--verify", "-b", base_image, "--no-migrate",
+    out = verify(str(project), "--yes", "-b", base_image, "--no-migrate",
                    "--entry", "shop:not_there", cwd=tmp_path)
     assert out.returncode == 1, out.stderr
     assert "Passed build:" in out.stderr
     assert "import failed: shop:not_there does not load" in out.stderr, out.stderr
     assert "--entry MODULE:APP" in out.stderr
     assert "serve failed" in out.stderr
-    assert leftovers() == [], leftovers()
+    assert leftovers(out) == [], leftovers(out)
 
 
 
@@ -80,14 +97,14 @@ def test_verify_fails_a_wrong_entry_at_import_and_names_the_fix(tmp_path, base_i
 ])
 def test_verify_proves_init_output_on_public_apps(spec, health, tmp_path, base_image):
     project = fetch_sdist(spec, tmp_path / "src")
-    out = flaskgen("init", str(project), "--yes", "--verify", "-b", base_image, cwd=tmp_path)
+    out = verify(str(project), "--yes", "-b", base_image, cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     for step in ("build", "import", "serve", "stop"):
         assert f"Passed {step}:" in out.stderr, out.stderr
     if health:
         assert f"GET {health} answered 200" in out.stderr, out.stderr
     measured(f"init --verify on {spec}: " + out.stderr.split("Passed stop: ")[-1].splitlines()[0])
-    assert leftovers() == [], leftovers()
+    assert leftovers(out) == [], leftovers(out)
 
 
 @pytest.mark.docker
@@ -100,14 +117,14 @@ def test_verify_proves_init_output_on_public_apps(spec, health, tmp_path, base_i
 def test_verify_fails_a_public_app_that_cannot_serve_as_published_and_names_why(spec, error, fix, tmp_path,
                                                                                  base_image):
     project = fetch_sdist(spec, tmp_path / "src")
-    out = flaskgen("init", str(project), "--yes", "--verify", "-b", base_image, cwd=tmp_path)
+    out = verify(str(project), "--yes", "-b", base_image, cwd=tmp_path)
     assert out.returncode == 1, out.stderr
     assert "Passed build:" in out.stderr, out.stderr
     assert "import failed:" in out.stderr and error in out.stderr, out.stderr
     assert fix in out.stderr, out.stderr
     # The serve step points back at the import, not at a guess.
     assert "the app does not load (the import step above)" in out.stderr, out.stderr
-    assert leftovers() == [], leftovers()
+    assert leftovers(out) == [], leftovers(out)
 
 
 @pytest.mark.docker
@@ -121,12 +138,12 @@ def test_verify_leaves_no_container_of_a_failed_build_step(tmp_path, base_image)
                                     "def index():\n    return 'ok'\n")
     (project / "pyproject.toml").write_text(f'[project]\nname = "broken"\nversion = "1"\n'
                                             f'dependencies = ["flask", "{marker}"]\n')
-    out = flaskgen("init", str(project), "--yes", "--verify", "-b", base_image, cwd=tmp_path)
+    out = verify(str(project), "--yes", "-b", base_image, cwd=tmp_path)
     assert out.returncode == 1, out.stderr
     assert "build failed" in out.stderr and marker in (project / "Dockerfile").read_text(), out.stderr
     left = sh("docker", "ps", "-a", "--no-trunc", "--format", "{{.ID}} {{.Command}}").stdout
     assert marker not in left, left
-    assert leftovers() == [], leftovers()
+    assert leftovers(out) == [], leftovers(out)
 
 
 @pytest.mark.docker
@@ -139,9 +156,9 @@ def test_verify_proves_a_dependency_built_from_source(tmp_path, base_image):
     (project / "app.py").write_text("import psycopg2\nfrom flask import Flask\n\napp = Flask(__name__)\n\n\n"
                                     "@app.get('/healthz')\ndef health():\n    return psycopg2.__version__\n")
     (project / "requirements.txt").write_text("flask==3.1.3\npsycopg2==2.9.10\n")
-    out = flaskgen("init", str(project), "--yes", "--verify", "-b", base_image, cwd=tmp_path)
+    out = verify(str(project), "--yes", "-b", base_image, cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     assert "libpq-dev" in (project / "Dockerfile").read_text()
     for step in ("build", "import", "serve", "stop"):
         assert f"Passed {step}:" in out.stderr, out.stderr
-    assert leftovers() == [], leftovers()
+    assert leftovers(out) == [], leftovers(out)
