@@ -1314,7 +1314,16 @@ impl Collector<'_> {
             "route" | "get" | "post" | "put" | "delete" | "patch" | "add_url_rule"
         );
         let on = func.rsplit_once('.').map_or("", |x| x.0).to_string();
+        // `@octoprint.plugin.BlueprintPlugin.route("/")` on a method: a
+        // class's own registration (a plugin's), made when something
+        // instantiates it, not a route of the app or of a blueprint.
+        let class_route = self.in_class.is_some()
+            && on
+                .rsplit('.')
+                .next()
+                .is_some_and(|s| s.starts_with(|c: char| c.is_ascii_uppercase()));
         let not_http = on.is_empty()
+            || class_route
             || func.starts_with("os.")
             || self.env_get(&func)
             || on.ends_with("config")
@@ -2403,6 +2412,18 @@ def create_app():
 SECRET_KEY = os.urandom(24)
 ";
         assert_eq!(facts(src, "c.py").unwrap().random_secret, Some((2, None)));
+    }
+
+    #[test]
+    fn a_plugin_class_registration_on_a_method_is_no_route() {
+        let src = "import octoprint.plugin\nfrom flask import Blueprint\nbp = Blueprint('b', __name__)\n\nclass P(octoprint.plugin.BlueprintPlugin):\n    @octoprint.plugin.BlueprintPlugin.route('/', methods=['GET'])\n    def data(self):\n        return ''\n\n    @bp.route('/mine')\n    def mine(self):\n        return ''\n";
+        let f = facts(src, "plugin.py").unwrap();
+        let routes: Vec<(&str, &str)> = f
+            .routes
+            .iter()
+            .map(|r| (r.path.as_str(), r.on.as_str()))
+            .collect();
+        assert_eq!(routes, [("/mine", "bp")]);
     }
 
     #[test]
