@@ -964,7 +964,19 @@ fn python_versions() -> Vec<(u32, u32)> {
         .collect();
     v.sort();
     v.reverse();
-    let oldest = v.last().copied().unwrap_or((3, 13));
+    // `new`'s default first: the Python flaskgen calls the safe default,
+    // whose wheels the dependencies most likely ship; a newer one only when
+    // the constraint asks for it.
+    let default = crate::values::DEFAULT_BASE_IMAGE
+        .strip_prefix("python:")
+        .and_then(|t| t.strip_suffix("-slim"))
+        .and_then(|t| t.split_once('.'))
+        .and_then(|(a, b)| Some((a.parse().ok()?, b.parse().ok()?)));
+    if let Some(d) = default {
+        v.retain(|x| *x != d);
+        v.insert(0, d);
+    }
+    let oldest = v.iter().min().copied().unwrap_or((3, 13));
     for m in (8..oldest.1).rev() {
         v.push((3, m));
     }
@@ -1289,8 +1301,10 @@ def items():
         assert_eq!(base_image_for(None).unwrap(), "python:3.14-slim");
         let c = Found::new(">=3.9,<3.12".to_string(), "pyproject.toml", 3);
         assert_eq!(base_image_for(Some(&c)).unwrap(), "python:3.11-slim");
-        // The newest suggested slim image inside the constraint, not `new`'s default.
+        // `new`'s default inside the constraint, a newer one only when asked for.
         let c = Found::new(">=3.10".to_string(), "pyproject.toml", 3);
+        assert_eq!(base_image_for(Some(&c)).unwrap(), "python:3.14-slim");
+        let c = Found::new(">=3.15".to_string(), "pyproject.toml", 3);
         assert_eq!(base_image_for(Some(&c)).unwrap(), "python:3.15-slim");
         let c = Found::new(">=3.10,<3.15".to_string(), "pyproject.toml", 3);
         assert_eq!(base_image_for(Some(&c)).unwrap(), "python:3.14-slim");

@@ -13,7 +13,7 @@ use regex::Regex;
 use serde::Serialize;
 
 use crate::error::InputError;
-pub use builtins::{BUILTINS, SUGGESTED_BASE_IMAGES};
+pub use builtins::{BUILTINS, DEFAULT_BASE_IMAGE, SUGGESTED_BASE_IMAGES};
 pub use python::{python_minor, tag_pin, Pin};
 use reference::{is_path_component, parse_reference};
 

@@ -43,13 +43,14 @@ fn python_constraints_with_spaces_read_as_without() {
     // `>= 3.8` was read as `>=` (ignored) and `3.8` (exactly 3.8): python:3.8;
     // `>= 3.6` and `> 3.6` as exactly 3.6, met by no image (exit 2).
     for (constraint, image) in [
-        (">= 3.8", "python:3.15-slim"),
-        (">= 3.6", "python:3.15-slim"),
-        ("> 3.6", "python:3.15-slim"),
-        (">= 3.6, <4", "python:3.15-slim"),
+        (">= 3.8", "python:3.14-slim"),
+        (">= 3.6", "python:3.14-slim"),
+        ("> 3.6", "python:3.14-slim"),
+        (">= 3.6, <4", "python:3.14-slim"),
         (">= 3.8, < 3.12", "python:3.11-slim"),
-        ("~= 3.9", "python:3.15-slim"),
-        (">= 3.8, != 3.15.*", "python:3.14-slim"),
+        ("~= 3.9", "python:3.14-slim"),
+        (">= 3.8, != 3.14.*", "python:3.15-slim"),
+        (">= 3.15", "python:3.15-slim"),
     ] {
         let tmp = tempfile::tempdir().unwrap();
         let setup = format!(
