@@ -419,6 +419,27 @@ fn same_server_path(location: &str) -> Option<String> {
         .then(|| format!("/{path}"))
 }
 
+/// The layers a legacy `docker build` made: the `---> ID` of each step
+/// after `FROM` that did not come from its cache.
+fn layers_made(output: &str) -> Vec<String> {
+    let mut made = Vec::new();
+    let mut ran = false;
+    for line in output.lines() {
+        let line = line.trim();
+        if line.starts_with("Step ") {
+            ran = !line.contains(" : FROM ");
+        } else if line == "---> Using cache" {
+            ran = false;
+        } else if let Some(id) = line.strip_prefix("---> ") {
+            let hex = id.len() >= 12 && id.chars().all(|c| c.is_ascii_hexdigit());
+            if ran && hex {
+                made.push(id.to_string());
+            }
+        }
+    }
+    made
+}
+
 /// The likely fix for an entry that does not load, from the error's kind
 /// (`ModuleNotFoundError: No module named 'x'` and the like).
 fn import_fix(error: &str, app: &str) -> String {
@@ -566,6 +587,17 @@ pub fn verify(root: &Path, opts: &Options, progress: &dyn Fn(&Step)) -> Result<R
             "read the build's last lines: a missing system package, a dependency that does not install on this base (--base-image), or a stale lock",
             &format!("{}{}", built.stdout, built.stderr),
         ));
+        // The legacy builder keeps the layers of the steps that passed,
+        // untagged: the ones this build made go too.
+        for layer in layers_made(&built.stdout).iter().rev() {
+            let tags = docker(
+                &["image", "inspect", "--format", "{{len .RepoTags}}", layer],
+                Duration::from_secs(30),
+            )?;
+            if tags.ok && tags.stdout.trim() == "0" {
+                docker(&["image", "rm", layer], Duration::from_secs(60))?;
+            }
+        }
         return Ok(report);
     }
     add(
@@ -905,5 +937,12 @@ mod tests {
         assert_eq!(server.join().unwrap(), ["/", "/login?next=%2F", "/login/"]);
         assert_eq!(same_server_path("https://example.com/x"), None);
         assert_eq!(same_server_path("//example.com/x"), None);
+    }
+
+    #[test]
+    fn the_layers_a_build_made_are_those_of_steps_that_ran() {
+        let out = "Step 1/4 : FROM base\n ---> 914ad3c91b8e\nStep 2/4 : WORKDIR /srv/app\n ---> Using cache\n ---> 1111aaaa2222\nStep 3/4 : COPY . .\n ---> 3333bbbb4444\nStep 4/4 : RUN pip install x\n ---> Running in 5555cccc6666\n ---> 7777dddd8888\nStep 5/5 : RUN false\n ---> Running in 9999eeee0000\n";
+        // FROM's image and the cached WORKDIR layer are not this build's.
+        assert_eq!(layers_made(out), ["3333bbbb4444", "7777dddd8888"]);
     }
 }

@@ -138,11 +138,18 @@ def test_verify_leaves_no_container_of_a_failed_build_step(tmp_path, base_image)
                                     "def index():\n    return 'ok'\n")
     (project / "pyproject.toml").write_text(f'[project]\nname = "broken"\nversion = "1"\n'
                                             f'dependencies = ["flask", "{marker}"]\n')
-    out = verify(str(project), "--yes", "-b", base_image, cwd=tmp_path)
+    # A port no other build uses, so the steps before the failing one make
+    # new layers (ENV PORT=...) instead of taking them from the cache.
+    port = str(20000 + uuid.uuid4().int % 30000)
+    out = verify(str(project), "--yes", "-b", base_image, "-p", port, cwd=tmp_path)
     assert out.returncode == 1, out.stderr
     assert "build failed" in out.stderr and marker in (project / "Dockerfile").read_text(), out.stderr
     left = sh("docker", "ps", "-a", "--no-trunc", "--format", "{{.ID}} {{.Command}}").stdout
     assert marker not in left, left
+    # Nor the layers of the steps that passed (untagged, dangling).
+    dangling = sh("docker", "images", "-q", "--filter", "dangling=true").stdout.split()
+    envs = [sh("docker", "image", "inspect", "--format", "{{.Config.Env}}", i, check=False).stdout for i in dangling]
+    assert not [e for e in envs if f"PORT={port}" in e], envs
     assert leftovers(out) == [], leftovers(out)
 
 
