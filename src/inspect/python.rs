@@ -904,6 +904,27 @@ impl Collector<'_> {
         }
     }
 
+    /// A config key the app cannot start without, read from the environment
+    /// with no default (`SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")`:
+    /// Flask-SQLAlchemy raises when it is unset): that variable is required.
+    fn indispensable_env(&mut self, key: &str, value: &Expr, line: usize) {
+        if key != "SQLALCHEMY_DATABASE_URI" {
+            return;
+        }
+        let Expr::Call(c) = value else { return };
+        let reads_env = dotted(&c.func).is_some_and(|f| self.env_get(&f));
+        let no_default = c.args.len() == 1
+            && !c
+                .keywords
+                .iter()
+                .any(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "default"));
+        if let (true, true, Some(name)) =
+            (reads_env, no_default, c.args.first().and_then(str_const))
+        {
+            self.env_read(name, line, true);
+        }
+    }
+
     /// An environment variable read: `required` when the app fails without
     /// it (`os.environ["X"]`, `from_envvar("X")`), unless the read only runs
     /// when the environment holds something; none on another platform.
@@ -1634,6 +1655,7 @@ impl Visitor for Collector<'_> {
                     self.paths.push((k.clone(), p));
                 }
                 self.keyed_value(&k, &node.value, line);
+                self.indispensable_env(&k, &node.value, line);
             }
             if let Expr::Name(n) = t {
                 self.env_default(n.id.as_str(), &node.value, line);
@@ -2412,6 +2434,15 @@ def create_app():
 SECRET_KEY = os.urandom(24)
 ";
         assert_eq!(facts(src, "c.py").unwrap().random_secret, Some((2, None)));
+    }
+
+    #[test]
+    fn a_database_uri_read_without_a_default_is_required() {
+        let src = "import os\nclass Config:\n    SQLALCHEMY_DATABASE_URI = os.environ.get('DATABASE_URL')\n    MAIL = os.getenv('MAIL_SERVER')\nclass Dev(Config):\n    SQLALCHEMY_DATABASE_URI = os.environ.get('DEV_DB', 'sqlite:///dev.db')\n";
+        let f = facts(src, "config.py").unwrap();
+        assert_eq!(f.required_env, [("DATABASE_URL".to_string(), 3)]);
+        let optional: Vec<&str> = f.optional_env.iter().map(|(n, _)| n.as_str()).collect();
+        assert!(optional.contains(&"MAIL_SERVER"), "{optional:?}");
     }
 
     #[test]
