@@ -1732,7 +1732,9 @@ impl Visitor for Collector<'_> {
             }
             Expr::Constant(_) => {
                 if let Some(s) = str_const(&node) {
-                    if let Some(path) = s.strip_prefix("sqlite:///") {
+                    // `"sqlite:///" + os.path.join(tmp, "x.db")`: a computed
+                    // path, not the instance folder.
+                    if let Some(path) = s.strip_prefix("sqlite:///").filter(|p| !p.is_empty()) {
                         let line = line_of(self.lines, &node);
                         self.facts.sqlite.push((path.to_string(), line));
                     }
@@ -2443,6 +2445,13 @@ SECRET_KEY = os.urandom(24)
         assert_eq!(f.required_env, [("DATABASE_URL".to_string(), 3)]);
         let optional: Vec<&str> = f.optional_env.iter().map(|(n, _)| n.as_str()).collect();
         assert!(optional.contains(&"MAIL_SERVER"), "{optional:?}");
+    }
+
+    #[test]
+    fn a_sqlite_url_with_a_computed_path_names_no_folder() {
+        let src = "import os, tempfile\nDB = 'sqlite:///' + os.path.join(tempfile.gettempdir(), 'x.db')\nREL = 'sqlite:///app.db'\n";
+        let f = facts(src, "config.py").unwrap();
+        assert_eq!(f.sqlite, [("app.db".to_string(), 3)]);
     }
 
     #[test]
