@@ -606,7 +606,7 @@ fn facts(
         "specs": d.specs,
         "package": d.package,
         "gunicorn_added": !d.has("gunicorn"),
-        "native": crate::inspect::native::build_tools(&d.names),
+        "native": crate::inspect::native::system_packages(&d.names),
         "setuptools_for": det.pkg_resources.as_ref().filter(|_| !d.has("setuptools")).map(|p| p.at()),
         "pythonpath": det.pythonpath,
         "gunicorn_options": det.gunicorn_options,

@@ -1,15 +1,19 @@
-//! Dependencies that pip builds from source on Linux, because their
-//! publishers ship no Linux wheel: a slim or Alpine image has no C compiler
-//! and none of the headers they need, so the install step fails
-//! (`error: command 'gcc' failed`, `pg_config executable not found`). The
-//! system packages each one needs, for Debian and for Alpine images.
+//! Dependencies that need something from the system the Python base image
+//! lacks. Some pip builds from source on Linux, because their publishers ship
+//! no Linux wheel: a slim or Alpine image has no C compiler and none of the
+//! headers they need, so the install fails (`error: command 'gcc' failed`,
+//! `pg_config executable not found`). Others run a program or load a library
+//! at run time (GitPython runs `git`, python-magic loads libmagic), so the
+//! app fails at import or on first use. The system packages each one needs,
+//! for Debian and for Alpine images.
 
 use std::collections::BTreeSet;
 
 use serde::Serialize;
 
-/// (distribution, Debian packages, Alpine packages).
-const NATIVE: &[(&str, &str, &str)] = &[
+/// Built from source: (distribution, Debian packages, Alpine packages),
+/// besides a C compiler.
+const COMPILED: &[(&str, &str, &str)] = &[
     ("psycopg2", "libpq-dev", "postgresql-dev"),
     (
         "mysqlclient",
@@ -31,44 +35,63 @@ const NATIVE: &[(&str, &str, &str)] = &[
     ("pycrypto", "", ""),
 ];
 
-/// What the image installs before the dependencies so they build.
+/// Needed at run time: (distribution, Debian packages, Alpine packages).
+const AT_RUN_TIME: &[(&str, &str, &str)] = &[
+    ("gitpython", "git", "git"),
+    ("python-magic", "libmagic1", "libmagic"),
+    ("pdf2image", "poppler-utils", "poppler-utils"),
+    ("ffmpeg-python", "ffmpeg", "ffmpeg"),
+    ("pyzbar", "libzbar0", "zbar"),
+];
+
+/// What the image installs from the base's package manager before the
+/// dependencies.
 #[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct BuildTools {
-    /// The dependencies that need them, as named in [`NATIVE`].
-    #[serde(rename = "for")]
-    pub needed_by: Vec<&'static str>,
-    /// `apt-get install` packages: the compiler, then each one's headers
-    /// (whose runtime libraries they bring along).
+pub struct SystemPackages {
+    /// The dependencies that are built from source (they need the compiler).
+    pub compiled: Vec<&'static str>,
+    /// The dependencies that need a program or library at run time.
+    pub run_time: Vec<&'static str>,
+    /// `apt-get install` packages: the compiler when something is built,
+    /// then each one's headers (whose runtime libraries they bring along)
+    /// and the run-time ones.
     pub debian: String,
     /// `apk add` packages, the same for Alpine.
     pub alpine: String,
 }
 
-/// The build tools `names` (normalised distribution names) need, if any.
-pub fn build_tools(names: &BTreeSet<String>) -> Option<BuildTools> {
-    let needed: Vec<&(&str, &str, &str)> = NATIVE
-        .iter()
-        .filter(|(dist, ..)| names.contains(*dist))
-        .collect();
-    if needed.is_empty() {
+/// The system packages `names` (normalised distribution names) need, if any.
+pub fn system_packages(names: &BTreeSet<String>) -> Option<SystemPackages> {
+    let of = |table: &'static [(&'static str, &'static str, &'static str)]| {
+        table
+            .iter()
+            .filter(|(dist, ..)| names.contains(*dist))
+            .collect::<Vec<_>>()
+    };
+    let (compiled, run_time) = (of(COMPILED), of(AT_RUN_TIME));
+    if compiled.is_empty() && run_time.is_empty() {
         return None;
     }
-    let packages =
-        |base: &str, of: fn(&(&'static str, &'static str, &'static str)) -> &'static str| {
-            let mut all: Vec<&str> = base.split(' ').collect();
-            for n in &needed {
-                for p in of(n).split_whitespace() {
-                    if !all.contains(&p) {
-                        all.push(p);
-                    }
+    let packages = |compiler: &str, column: usize| {
+        let mut all: Vec<&str> = Vec::new();
+        if !compiled.is_empty() {
+            all.extend(compiler.split(' '));
+        }
+        for row in compiled.iter().chain(&run_time) {
+            let list = if column == 1 { row.1 } else { row.2 };
+            for p in list.split_whitespace() {
+                if !all.contains(&p) {
+                    all.push(p);
                 }
             }
-            all.join(" ")
-        };
-    Some(BuildTools {
-        needed_by: needed.iter().map(|(d, ..)| *d).collect(),
-        debian: packages("gcc libc6-dev", |n| n.1),
-        alpine: packages("gcc musl-dev", |n| n.2),
+        }
+        all.join(" ")
+    };
+    Some(SystemPackages {
+        compiled: compiled.iter().map(|(d, ..)| *d).collect(),
+        run_time: run_time.iter().map(|(d, ..)| *d).collect(),
+        debian: packages("gcc libc6-dev", 1),
+        alpine: packages("gcc musl-dev", 2),
     })
 }
 
@@ -81,14 +104,23 @@ mod tests {
     }
 
     #[test]
-    fn only_dependencies_without_a_linux_wheel_need_build_tools() {
+    fn only_dependencies_without_a_linux_wheel_or_with_a_system_need_get_packages() {
         assert_eq!(
-            build_tools(&names(&["flask", "psycopg2-binary", "gunicorn"])),
+            system_packages(&names(&["flask", "psycopg2-binary", "gunicorn"])),
             None
         );
-        let t = build_tools(&names(&["flask", "psycopg2", "uwsgi"])).unwrap();
-        assert_eq!(t.needed_by, ["psycopg2", "uwsgi"]);
+        let t = system_packages(&names(&["flask", "psycopg2", "uwsgi"])).unwrap();
+        assert_eq!(t.compiled, ["psycopg2", "uwsgi"]);
+        assert!(t.run_time.is_empty());
         assert_eq!(t.debian, "gcc libc6-dev libpq-dev");
         assert_eq!(t.alpine, "gcc musl-dev postgresql-dev linux-headers");
+        // A run-time need alone brings no compiler.
+        let t = system_packages(&names(&["flask", "gitpython"])).unwrap();
+        assert_eq!((t.debian.as_str(), t.alpine.as_str()), ("git", "git"));
+        let t = system_packages(&names(&["gitpython", "mysqlclient"])).unwrap();
+        assert_eq!(
+            t.debian,
+            "gcc libc6-dev pkg-config default-libmysqlclient-dev git"
+        );
     }
 }

@@ -296,7 +296,7 @@ fn migrations_alembic_names_and_a_package_ships_are_found() {
 /// C compiler and its headers before the install, from the base image's own
 /// package manager; a wheel-only project gets none.
 #[test]
-fn dependencies_built_from_source_get_a_compiler_and_their_headers() {
+fn dependencies_built_from_source_or_needing_a_program_get_system_packages() {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
     write_all(
@@ -340,6 +340,24 @@ fn dependencies_built_from_source_get_a_compiler_and_their_headers() {
         "{dockerfile}"
     );
     assert!(!dockerfile.contains("apt-get"), "{dockerfile}");
+
+    // A program the app runs (GitPython runs git): the package, no compiler.
+    fs::write(
+        d.join("requirements.txt"),
+        "flask==3.1.3\nGitPython==3.1.45\n",
+    )
+    .unwrap();
+    let out = flaskgen(d)
+        .args(["init", "--yes", "--force"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let dockerfile = read(d.join("Dockerfile"));
+    assert!(
+        dockerfile.contains("apt-get install -y --no-install-recommends git \\\n"),
+        "{dockerfile}"
+    );
+    assert!(!dockerfile.contains("gcc"), "{dockerfile}");
 
     // Wheels only: nothing added.
     fs::write(
