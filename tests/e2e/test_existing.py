@@ -37,6 +37,16 @@ REAL_APPS = {
     # requirements.txt lists the CLI's dependencies, the web ones are setup.py's `server`
     # extra; routes by add_url_rule; no health route, so the first plain GET API route.
     "buku==4.9": ("bukuserver.server:create_app()", "pip", ">=3.8", 5000, "/api/tags", None, False),
+    # A package `app/` whose health route is an f-string of a string enum member, and folders
+    # made next to the package at import (app/static/config ...).
+    "whoogle-search==1.2.4": ("app:app", "pip", None, 5000, "/healthz", None, False),
+    # A factory in a package with setup.cfg; py2-looking migration scripts the app never imports.
+    "supysonic==0.7.9": ("supysonic.web:create_application()", "package", ">=3.7", 5722, "/", None, True),
+    # A wsgi.py keeping the factory's result as `flaskbb`; a CLI `make_app(script_info)` wrapper;
+    # a compat `iteritems()` function (Python 3 code).
+    "flaskbb==2.0.2": ("wsgi:flaskbb", "pip", ">=2.7,!=3.0.*,!=3.1.*,!=3.2.*,!=3.3.*", 5000, "/", None, True),
+    # A src layout, a pyproject package, `application = create_app()` in a wsgi module.
+    "bepasty==1.2.2": ("bepasty.wsgi:application", "package", ">=3.8", 5000, "/", None, False),
 }
 
 # Real apps that gunicorn cannot serve as they are, with the reason init gives.
