@@ -1198,6 +1198,26 @@ impl Collector<'_> {
                     required_args: required_args(&f.args),
                 });
             }
+            // `class App: def __new__(cls, core): app = Flask(...); return app`:
+            // calling the class builds the app, a factory of its own.
+            Stmt::ClassDef(c) => {
+                for s in &c.body {
+                    if let Stmt::FunctionDef(f) = s {
+                        if f.name.as_str() == "__new__"
+                            && calls_flask(&f.body)
+                            && returns_something(&f.body)
+                        {
+                            self.facts.apps.push(AppDef {
+                                name: c.name.to_string(),
+                                kind: AppKind::Factory,
+                                line: line_of(self.lines, f),
+                                // Without `cls`.
+                                required_args: required_args(&f.args).into_iter().skip(1).collect(),
+                            });
+                        }
+                    }
+                }
+            }
             Stmt::FunctionDef(f) => {
                 if let Some(callee) = returned_call(&f.body) {
                     self.facts.returns_call.push((
@@ -2452,6 +2472,19 @@ SECRET_KEY = os.urandom(24)
         let src = "import os, tempfile\nDB = 'sqlite:///' + os.path.join(tempfile.gettempdir(), 'x.db')\nREL = 'sqlite:///app.db'\n";
         let f = facts(src, "config.py").unwrap();
         assert_eq!(f.sqlite, [("app.db".to_string(), 3)]);
+    }
+
+    #[test]
+    fn a_class_whose_new_builds_the_app_is_a_factory() {
+        let src = "import flask\n\nclass App:\n    def __new__(cls, core, develop=False):\n        app = flask.Flask(__name__)\n        return app\n";
+        let f = facts(src, "webui/app.py").unwrap();
+        assert_eq!(f.apps.len(), 1);
+        let a = &f.apps[0];
+        assert_eq!(
+            (a.name.as_str(), &a.kind, a.line),
+            ("App", &AppKind::Factory, 4)
+        );
+        assert_eq!(a.required_args, ["core"]);
     }
 
     #[test]

@@ -585,3 +585,28 @@ fn a_wsgi_module_naming_the_factorys_result_its_own_way_is_the_entry() {
     let err = stderr(&out);
     assert!(err.contains("entry point    wsgi:forum "), "{err}");
 }
+
+/// A class whose `__new__` builds the app from arguments (a core object its
+/// own start makes) is refused with them named, not "no Flask app found".
+#[test]
+fn a_class_that_builds_the_app_from_arguments_is_refused_with_them_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        &[(
+            "webui/app.py",
+            "import flask\n\n\nclass App:\n    def __new__(cls, pycore, develop=False):\n        app = flask.Flask(__name__)\n        app.config['CORE'] = pycore\n        return app\n",
+        )],
+    );
+    let out = flaskgen(tmp.path())
+        .args(["init", "--yes"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("webui.app:App() at webui/app.py:5 needs arguments (pycore)"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!tmp.path().join("Dockerfile").exists());
+}
