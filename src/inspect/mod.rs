@@ -89,6 +89,9 @@ pub struct Candidate {
     /// A factory that returns another factory's app: that factory's name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wraps: Option<String>,
+    /// An instance its own file hangs routes or blueprints on.
+    #[serde(skip)]
+    pub serves: bool,
 }
 
 /// An app that registers no route when gunicorn imports it: its routes are
@@ -479,6 +482,8 @@ pub fn detect_in(project: &Project) -> Result<Detection> {
                 line: app.line,
                 required_args: app.required_args.clone(),
                 wraps: None,
+                serves: facts.routes.iter().any(|r| r.on == app.name)
+                    || !facts.registered.is_empty(),
             });
         }
         let instances: Vec<String> = facts
@@ -905,7 +910,7 @@ fn choose_entry(
         }
     }
     for kind in [AppKind::Instance, AppKind::Factory] {
-        let mut group = pick(kind);
+        let mut group = pick(kind.clone());
         // A factory another one wraps (`return build_app(cfg)`) is not the
         // entry; a wrapper may share the wrapped one's name
         // (`def create_app(): return factory.create_app(...)`).
@@ -937,6 +942,11 @@ fn choose_entry(
         // A factory gunicorn can call as it is beats one that needs arguments.
         if group.iter().any(|c| c.required_args.is_empty()) {
             group.retain(|c| c.required_args.is_empty());
+        }
+        // An instance with routes beats a bare one (a helper module's
+        // `app = Flask(__name__)` for its decorators' sake).
+        if kind == AppKind::Instance && group.iter().any(|c| c.serves) {
+            group.retain(|c| c.serves);
         }
         if group.len() == 1 {
             return Some(Found::new(

@@ -1157,7 +1157,17 @@ impl Collector<'_> {
                     }),
                     _ => false,
                 };
-                for t in &a.targets {
+                // `application = app = Flask(...)` is one app: one name for
+                // it, `app` or `application` where it has one.
+                let mut targets: Vec<&Expr> = a.targets.iter().collect();
+                targets.sort_by_key(|t| {
+                    !matches!(t, Expr::Name(n) if matches!(n.id.as_str(), "app" | "application"))
+                });
+                let mut named = false;
+                for t in targets {
+                    if named {
+                        break;
+                    }
                     if let Expr::Name(n) = t {
                         let name = n.id.to_string();
                         let kind = if flask {
@@ -1175,6 +1185,7 @@ impl Collector<'_> {
                             line: line_of(self.lines, a),
                             required_args: vec![],
                         });
+                        named = true;
                     }
                 }
             }
@@ -2057,6 +2068,10 @@ fn main_only_state(suite: &[Stmt], lines: &Lines) -> Vec<MainOnlyState> {
                     {
                         walked.stores.push((a.def.arg.to_string(), 0));
                     }
+                    // `*args`, `**kwargs`: the function's own too.
+                    for a in args.vararg.iter().chain(&args.kwarg) {
+                        walked.stores.push((a.arg.to_string(), 0));
+                    }
                     funcs.push(Func {
                         name: name.to_string(),
                         body: walked,
@@ -2485,6 +2500,31 @@ SECRET_KEY = os.urandom(24)
             ("App", &AppKind::Factory, 4)
         );
         assert_eq!(a.required_args, ["core"]);
+    }
+
+    #[test]
+    fn a_star_parameter_named_like_main_state_is_the_functions_own() {
+        let src = "import argparse\nfrom flask import Flask, jsonify as fj\napp = Flask(__name__)\n\ndef jsonify(*args, **kwargs):\n    return fj(*args, **kwargs)\n\n@app.route('/ip')\ndef ip():\n    return jsonify(origin='x')\n\nif __name__ == '__main__':\n    args = argparse.ArgumentParser().parse_args()\n    kwargs = {}\n    app.run()\n";
+        let f = facts(src, "core.py").unwrap();
+        assert!(f.main_state.is_empty(), "{:?}", f.main_state);
+    }
+
+    #[test]
+    fn a_chained_assignment_is_one_app() {
+        let f = facts(
+            "from flask import Flask\napplication = app = Flask(__name__)\n",
+            "web.py",
+        )
+        .unwrap();
+        let names: Vec<&str> = f.apps.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(names, ["application"]);
+        let f = facts(
+            "from pkg import create_app\nweb = application = create_app()\n",
+            "wsgi.py",
+        )
+        .unwrap();
+        let names: Vec<&str> = f.apps.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(names, ["application"]);
     }
 
     #[test]

@@ -36,6 +36,7 @@ pub fn factories_by_call(all: &[(String, PyFacts)], candidates: &mut Vec<Candida
                         line: *line,
                         required_args: required.clone(),
                         wraps: Some(callee.clone()),
+                        serves: false,
                     });
                     added = true;
                 }
@@ -595,6 +596,7 @@ mod tests {
                 line: 2,
                 required_args: vec![],
                 wraps: None,
+                serves: false,
             }];
             let scripts: BTreeMap<String, String> = scripts
                 .iter()
