@@ -47,6 +47,9 @@ REAL_APPS = {
     "flaskbb==2.0.2": ("wsgi:flaskbb", "pip", ">=2.7,!=3.0.*,!=3.1.*,!=3.2.*,!=3.3.*", 5000, "/", None, True),
     # A src layout, a pyproject package, `application = create_app()` in a wsgi module.
     "bepasty==1.2.2": ("bepasty.wsgi:application", "package", ">=3.8", 5000, "/", None, False),
+    # A second, bare `app = Flask(__name__)` in a helper module; `jsonify(*args)` beside an
+    # `args` only the `__main__` block sets (not main-only state: the parameter is its own).
+    "httpbin==0.10.4": ("httpbin.core:app", "package", ">=3.8", 5000, "/ip", None, False),
 }
 
 # Real apps that gunicorn cannot serve as they are, with the reason init gives.

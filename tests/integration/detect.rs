@@ -610,3 +610,34 @@ fn a_class_that_builds_the_app_from_arguments_is_refused_with_them_named() {
     );
     assert!(!tmp.path().join("Dockerfile").exists());
 }
+
+/// Of two module-level apps, the one with routes is the entry: a helper
+/// module's bare `app = Flask(__name__)` (kept for its decorators) is not.
+#[test]
+fn of_two_app_instances_the_one_with_routes_is_the_entry() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        &[
+            ("svc/__init__.py", "from .core import *\n"),
+            (
+                "svc/filters.py",
+                "from flask import Flask\n\napp = Flask(__name__)\n\n\ndef gzip(f):\n    return f\n",
+            ),
+            (
+                "svc/core.py",
+                "from flask import Flask\nfrom .filters import gzip\n\napp = Flask(__name__)\n\n\n@app.route('/ip')\n@gzip\ndef ip():\n    return 'x'\n",
+            ),
+        ],
+    );
+    let out = flaskgen(tmp.path())
+        .args(["init", "--yes", "--dry-run"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("entry point    svc.core:app "),
+        "{}",
+        stderr(&out)
+    );
+}
