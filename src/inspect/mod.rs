@@ -964,25 +964,22 @@ fn choose_entry(
 
 /// Python minor versions of the suggested slim images, newest first, then older official ones.
 fn python_versions() -> Vec<(u32, u32)> {
+    // `python:3.14-slim` → (3, 14).
+    let slim = |img: &str| {
+        let tag = img.strip_prefix("python:")?.strip_suffix("-slim")?;
+        let (a, b) = tag.split_once('.')?;
+        Some((a.parse().ok()?, b.parse().ok()?))
+    };
     let mut v: Vec<(u32, u32)> = crate::values::SUGGESTED_BASE_IMAGES
         .iter()
-        .filter_map(|(img, _)| {
-            let tag = img.strip_prefix("python:")?.strip_suffix("-slim")?;
-            let (a, b) = tag.split_once('.')?;
-            Some((a.parse().ok()?, b.parse().ok()?))
-        })
+        .filter_map(|(img, _)| slim(img))
         .collect();
     v.sort();
     v.reverse();
     // `new`'s default first: the Python flaskgen calls the safe default,
     // whose wheels the dependencies most likely ship; a newer one only when
     // the constraint asks for it.
-    let default = crate::values::DEFAULT_BASE_IMAGE
-        .strip_prefix("python:")
-        .and_then(|t| t.strip_suffix("-slim"))
-        .and_then(|t| t.split_once('.'))
-        .and_then(|(a, b)| Some((a.parse().ok()?, b.parse().ok()?)));
-    if let Some(d) = default {
+    if let Some(d) = slim(crate::values::DEFAULT_BASE_IMAGE) {
         v.retain(|x| *x != d);
         v.insert(0, d);
     }

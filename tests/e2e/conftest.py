@@ -106,12 +106,18 @@ def pytest_terminal_summary(terminalreporter):
 
 def flaskgen(*args, cwd):
     """Runs flaskgen non-interactively; returns the completed process."""
+    return subprocess.run([str(BIN), *args], cwd=cwd, env=flaskgen_env(cwd), stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, check=False)
+
+
+def flaskgen_env(cwd):
+    """The environment flaskgen runs in: no FLASKGEN_* of the caller's, no
+    config file of theirs."""
     if not BIN.exists():
         pytest.fail(f"{BIN} is missing: build it first (cargo build)")
     env = {k: v for k, v in os.environ.items() if not k.startswith("FLASKGEN_")}
     env["XDG_CONFIG_HOME"] = str(Path(cwd) / ".no-config")
-    return subprocess.run([str(BIN), *args], cwd=cwd, env=env, stdin=subprocess.DEVNULL,
-                          capture_output=True, text=True, check=False)
+    return env
 
 
 def generate(tmp_path, name, *args):

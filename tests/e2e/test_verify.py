@@ -5,7 +5,6 @@ step with the fix named. Public apps the other tests do not shape init
 around are proved the same way, and public apps that cannot serve as
 published fail at the step that shows why, with the fix named."""
 
-import os
 import shutil
 import subprocess
 import uuid
@@ -14,7 +13,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from conftest import BIN, flaskgen, measured
+from conftest import BIN, flaskgen, flaskgen_env, measured
 from test_existing import fetch_sdist
 from test_docker import base_image, cleanup, engine, sh  # noqa: F401  (fixtures shared with test_docker)
 
@@ -30,9 +29,8 @@ def copy_fixture(name, tmp_path):
 def verify(*args, cwd):
     """`flaskgen init ARGS --verify`, as conftest's flaskgen() runs it; the
     result carries the process id, which names the images it makes."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FLASKGEN_")}
-    env["XDG_CONFIG_HOME"] = str(Path(cwd) / ".no-config")
-    p = subprocess.Popen([str(BIN), "init", *args, "--verify"], cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+    p = subprocess.Popen([str(BIN), "init", *args, "--verify"], cwd=cwd, env=flaskgen_env(cwd),
+                         stdin=subprocess.DEVNULL,
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     stdout, stderr = p.communicate(timeout=3600)
     return SimpleNamespace(returncode=p.returncode, stdout=stdout, stderr=stderr, pid=p.pid)

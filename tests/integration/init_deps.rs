@@ -328,13 +328,23 @@ fn dependencies_built_from_source_or_needing_a_program_get_system_packages() {
         "{dockerfile}"
     );
 
+    // init again with `flags` after the project's requirements become
+    // `requirements`: the Dockerfile it writes.
+    let again = |requirements: Option<&str>, flags: &[&str]| {
+        if let Some(r) = requirements {
+            fs::write(d.join("requirements.txt"), r).unwrap();
+        }
+        let out = flaskgen(d)
+            .args(["init", "--yes", "--force"])
+            .args(flags)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        read(d.join("Dockerfile"))
+    };
+
     // On Alpine, apk.
-    let out = flaskgen(d)
-        .args(["init", "--yes", "--force", "-b", "python:3.13-alpine"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let dockerfile = read(d.join("Dockerfile"));
+    let dockerfile = again(None, &["-b", "python:3.13-alpine"]);
     assert!(
         dockerfile.contains("RUN apk add --no-cache gcc musl-dev postgresql-dev linux-headers\n"),
         "{dockerfile}"
@@ -342,17 +352,7 @@ fn dependencies_built_from_source_or_needing_a_program_get_system_packages() {
     assert!(!dockerfile.contains("apt-get"), "{dockerfile}");
 
     // A program the app runs (GitPython runs git): the package, no compiler.
-    fs::write(
-        d.join("requirements.txt"),
-        "flask==3.1.3\nGitPython==3.1.45\n",
-    )
-    .unwrap();
-    let out = flaskgen(d)
-        .args(["init", "--yes", "--force"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let dockerfile = read(d.join("Dockerfile"));
+    let dockerfile = again(Some("flask==3.1.3\nGitPython==3.1.45\n"), &[]);
     assert!(
         dockerfile.contains("apt-get install -y --no-install-recommends git \\\n"),
         "{dockerfile}"
@@ -360,17 +360,7 @@ fn dependencies_built_from_source_or_needing_a_program_get_system_packages() {
     assert!(!dockerfile.contains("gcc"), "{dockerfile}");
 
     // Wheels only: nothing added.
-    fs::write(
-        d.join("requirements.txt"),
-        "flask==3.1.3\npsycopg2-binary==2.9.10\n",
-    )
-    .unwrap();
-    let out = flaskgen(d)
-        .args(["init", "--yes", "--force"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let dockerfile = read(d.join("Dockerfile"));
+    let dockerfile = again(Some("flask==3.1.3\npsycopg2-binary==2.9.10\n"), &[]);
     assert!(
         !dockerfile.contains("apt-get") && !dockerfile.contains("gcc"),
         "{dockerfile}"
